@@ -1,0 +1,30 @@
+# The two commands: `make run` (embedded default) and `make test` (the whole suite
+# on a throwaway PostgreSQL and Redis). Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8000
+
+.PHONY: run test lint format clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	PORT=$(PORT) scripts/run.sh
+
+test: $(VENV)/.installed
+	scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var staticfiles db.sqlite3

@@ -1,0 +1,135 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+
+from svd_portal.admin import PortalModelAdmin, PortalTabularInline
+
+from .models import (
+    Membership,
+    Organisation,
+    OrganisationStatusChange,
+    Partnership,
+    PartnershipMember,
+    StrategicPriority,
+    SuccessMeasure,
+    User,
+)
+
+
+class UserCreationAdminForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "roles", "date_joined"]
+    list_filter = ["is_active", "groups"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "password"]}),
+        ("Roles", {"fields": ["is_active", "groups"]}),
+        ("Superuser", {"fields": ["is_staff", "is_superuser", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Roles")
+    def roles(self, obj):
+        return ", ".join(group.name for group in obj.groups.all()) or "–"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.is_superuser:
+            # Only a superuser can make another superuser or grant raw permissions.
+            fieldsets = [fs for fs in fieldsets if fs[0] != "Superuser"]
+        return fieldsets
+
+
+class MembershipInline(PortalTabularInline):
+    model = Membership
+    fk_name = "organisation"
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["requested_at", "decided_at", "decided_by"]
+
+
+class StatusChangeInline(PortalTabularInline):
+    model = OrganisationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(PortalModelAdmin):
+    list_display = ["name", "kind", "org_id", "is_registered", "verification_status"]
+    list_filter = ["verification_status", "kind"]
+    search_fields = ["name", "charity_number", "company_number"]
+    # Verification moves go through the portal's page, so they are recorded.
+    readonly_fields = [
+        "verification_status",
+        "verified_at",
+        "verified_by",
+        "created_at",
+        "created_by",
+    ]
+    inlines = [MembershipInline, StatusChangeInline]
+
+    @admin.display(boolean=True, description="Registered")
+    def is_registered(self, obj):
+        return obj.is_registered
+
+
+class PartnershipMemberInline(PortalTabularInline):
+    model = PartnershipMember
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class StrategicPriorityInline(PortalTabularInline):
+    model = StrategicPriority
+    extra = 0
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(PortalModelAdmin):
+    list_display = ["name", "area", "convener", "strategy_review_due"]
+    inlines = [PartnershipMemberInline, StrategicPriorityInline]
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(PortalModelAdmin):
+    list_display = ["number", "title", "theme", "partnership", "valid_from", "valid_to"]
+    list_filter = ["theme", "partnership"]
+
+
+@admin.register(SuccessMeasure)
+class SuccessMeasureAdmin(PortalModelAdmin):
+    list_display = ["title", "code", "is_home_office", "partnership"]
+    list_filter = ["is_home_office"]
+    prepopulated_fields = {"code": ["title"]}

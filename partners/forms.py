@@ -1,0 +1,219 @@
+"""Forms validate input only; the services apply the rules."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+
+from .enums import PROVIDER_KINDS, OrganisationKind, VerificationStatus
+from .models import User
+from .validators import (
+    normalise_charity_number,
+    normalise_company_number,
+    validate_charity_number,
+    validate_company_number,
+)
+
+
+def _helper(*fields, submit: str) -> FormHelper:
+    helper = FormHelper()
+    # The server is the one judge of input: browsers' own checks would hide our messages.
+    helper.attrs = {"novalidate": True}
+    helper.layout = Layout(*fields, Button("submit", submit))
+    return helper
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.helper = _helper(
+            Field.text("username", field_width=Fluid.TWO_THIRDS),
+            Field.text("password", field_width=Fluid.TWO_THIRDS),
+            submit="Sign in",
+        )
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will send messages about your applications here",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password and not only numbers",
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.helper = _helper(
+            Field.text("full_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("password1", field_width=Fluid.TWO_THIRDS),
+            Field.text("password2", field_width=Fluid.TWO_THIRDS),
+            submit="Create account",
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords do not match")
+        elif password1:
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class OrganisationRegisterForm(forms.Form):
+    name = forms.CharField(label="Organisation name", max_length=200)
+    kind = forms.ChoiceField(
+        label="What kind of organisation is it?",
+        choices=[(k.value, k.label) for k in OrganisationKind if k in PROVIDER_KINDS],
+        widget=forms.RadioSelect,
+    )
+    charity_number = forms.CharField(
+        label="Charity number (if it has one)",
+        required=False,
+        max_length=20,
+        help_text="From the Charity Commission register, for example 1123456",
+    )
+    company_number = forms.CharField(
+        label="Company number (if it has one)",
+        required=False,
+        max_length=20,
+        help_text="From Companies House, for example 01234567 or SC123456",
+    )
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200)
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", max_length=200, required=False
+    )
+    town = forms.CharField(label="Town or city", max_length=100)
+    postcode = forms.CharField(label="Postcode", max_length=10)
+    email = forms.EmailField(label="Contact email for the organisation (optional)", required=False)
+    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address_line_1"].widget.attrs["autocomplete"] = "address-line1"
+        self.fields["address_line_2"].widget.attrs["autocomplete"] = "address-line2"
+        self.fields["town"].widget.attrs["autocomplete"] = "address-level2"
+        self.fields["postcode"].widget.attrs["autocomplete"] = "postal-code"
+        self.helper = _helper(
+            Field.text("name"),
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.text("charity_number", field_width=10),
+            Field.text("company_number", field_width=10),
+            Fieldset(
+                Field.text("address_line_1"),
+                Field.text("address_line_2"),
+                Field.text("town", field_width=Fluid.TWO_THIRDS),
+                Field.text("postcode", field_width=10),
+                legend="Address",
+                legend_size=Size.SMALL,
+            ),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("website", field_width=Fluid.TWO_THIRDS),
+            submit="Register organisation",
+        )
+
+    def clean_charity_number(self):
+        value = normalise_charity_number(self.cleaned_data["charity_number"])
+        validate_charity_number(value)
+        return value
+
+    def clean_company_number(self):
+        value = normalise_company_number(self.cleaned_data["company_number"])
+        validate_company_number(value)
+        return value
+
+    def clean_postcode(self):
+        return " ".join(self.cleaned_data["postcode"].upper().split())
+
+
+class OrganisationJoinForm(forms.Form):
+    identifier = forms.CharField(
+        label="Charity number, company number or exact name of the organisation",
+        max_length=200,
+        help_text="Staff at the OPCC will confirm that you belong to it",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("identifier"), submit="Ask to join")
+
+
+class OrganisationVerificationForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (VerificationStatus.VERIFIED.value, "Verify: the organisation is who it says it is"),
+            (VerificationStatus.REJECTED.value, "Do not verify"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason or note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you do not verify: the applicant is told",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("to_status", legend_size=Size.MEDIUM),
+            Field.textarea("reason"),
+            submit="Record decision",
+        )
+
+
+class MembershipDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        coerce=lambda value: value == "yes",
+        choices=[("yes", "Accept"), ("no", "Refuse")],
+    )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.helper = _helper(
+            Field.text("email", field_width=Fluid.TWO_THIRDS), submit="Send reset link"
+        )
+
+
+class PasswordSetForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("new_password1", field_width=Fluid.TWO_THIRDS),
+            Field.text("new_password2", field_width=Fluid.TWO_THIRDS),
+            submit="Set password",
+        )

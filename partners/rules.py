@@ -1,0 +1,51 @@
+"""Who may do what in partners. Views, the admin and templates all ask these."""
+
+import rules
+
+from .enums import MembershipStatus, Role
+
+is_opcc_staff = rules.is_group_member(Role.OPCC_STAFF)
+is_chief_executive = rules.is_group_member(Role.CHIEF_EXECUTIVE)
+is_pcc = rules.is_group_member(Role.PCC)
+is_panel_member = rules.is_group_member(Role.PANEL_MEMBER)
+is_provider = rules.is_group_member(Role.PROVIDER)
+is_opcc = is_opcc_staff | is_chief_executive | is_pcc
+
+
+@rules.predicate
+def is_active_member(user, organisation):
+    if not user.is_authenticated or organisation is None:
+        return False
+    return organisation.memberships.filter(user=user, status=MembershipStatus.ACTIVE).exists()
+
+
+# The admin is for OPCC staff; superusers pass every check anyway.
+rules.add_perm("admin.access", is_opcc_staff)
+rules.add_perm("partners", is_opcc_staff)
+for model in (
+    "user",
+    "organisation",
+    "membership",
+    "partnership",
+    "partnershipmember",
+    "strategicpriority",
+    "successmeasure",
+):
+    rules.add_perm(f"partners.view_{model}", is_opcc_staff)
+    rules.add_perm(f"partners.add_{model}", is_opcc_staff)
+    rules.add_perm(f"partners.change_{model}", is_opcc_staff)
+# Deleting people or organisations loses history: superusers only (no rule).
+for model in (
+    "partnership",
+    "partnershipmember",
+    "strategicpriority",
+    "successmeasure",
+    "membership",
+):
+    rules.add_perm(f"partners.delete_{model}", is_opcc_staff)
+rules.add_perm("partners.view_organisationstatuschange", is_opcc_staff)
+
+# The portal's own pages.
+rules.add_perm("partners.verify_organisation", is_opcc_staff)
+rules.add_perm("partners.decide_membership", is_opcc_staff)
+rules.add_perm("partners.view_organisation_page", is_active_member | is_opcc_staff)

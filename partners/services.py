@@ -1,0 +1,170 @@
+"""Every write to partners data. Each function validates before it saves."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .enums import (
+    CHARITY_NUMBER_KINDS,
+    COMPANY_NUMBER_KINDS,
+    PROVIDER_KINDS,
+    MembershipStatus,
+    OrganisationKind,
+    Role,
+    VerificationStatus,
+)
+from .models import Membership, Organisation, OrganisationStatusChange, User
+from .validators import normalise_charity_number, normalise_company_number
+
+# The verification workflow: which moves staff may make from each status.
+VERIFICATION_MOVES = {
+    VerificationStatus.PENDING: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.VERIFIED: {VerificationStatus.REJECTED},
+    VerificationStatus.REJECTED: {VerificationStatus.VERIFIED},
+}
+
+
+def user_grant_role(*, user: User, role: Role) -> None:
+    """Adds the person to the role's group (created by migration 0002). Idempotent."""
+    user.groups.add(Group.objects.get(name=role))
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, full_name: str, password: str) -> User:
+    """Creates an active account with the Provider role.
+
+    The password has already passed the validators in the form; the email must
+    not belong to anyone else, whatever its case.
+    """
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this email address already exists"})
+    user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
+    user_grant_role(user=user, role=Role.PROVIDER)
+    return user
+
+
+def _clean_numbers(*, kind: str, charity_number: str, company_number: str) -> tuple[str, str]:
+    charity_number = normalise_charity_number(charity_number)
+    company_number = normalise_company_number(company_number)
+    errors = {}
+    if kind in CHARITY_NUMBER_KINDS and not charity_number:
+        errors["charity_number"] = "Enter the charity number of a registered charity or CIO"
+    if kind in COMPANY_NUMBER_KINDS and not company_number:
+        errors["company_number"] = "Enter the company number of a company or CIC"
+    if kind == OrganisationKind.COMMUNITY_GROUP and (charity_number or company_number):
+        errors["kind"] = (
+            "An organisation with a charity or company number is registered: "
+            "choose its registered kind"
+        )
+    already = "An organisation with this {} number is already registered: ask to join it instead"
+    if charity_number and Organisation.objects.filter(charity_number=charity_number).exists():
+        errors["charity_number"] = already.format("charity")
+    if company_number and Organisation.objects.filter(company_number=company_number).exists():
+        errors["company_number"] = already.format("company")
+    if errors:
+        raise ValidationError(errors)
+    return charity_number, company_number
+
+
+@transaction.atomic
+def organisation_register(
+    *,
+    user: User,
+    name: str,
+    kind: str,
+    charity_number: str = "",
+    company_number: str = "",
+    **details,
+) -> Organisation:
+    """Registers a provider organisation, waiting for verification, with the person as its member.
+
+    Refuses a kind that is not a provider kind, numbers that do not fit the kind,
+    and a charity or company number that is already registered.
+    """
+    if kind not in PROVIDER_KINDS:
+        raise ValidationError({"kind": "Choose the kind of organisation you are registering"})
+    charity_number, company_number = _clean_numbers(
+        kind=kind, charity_number=charity_number, company_number=company_number
+    )
+    organisation = Organisation(
+        name=name.strip(),
+        kind=kind,
+        charity_number=charity_number,
+        company_number=company_number,
+        created_by=user,
+        **details,
+    )
+    organisation.full_clean()
+    organisation.save()
+    Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        status=MembershipStatus.ACTIVE,
+        decided_at=timezone.now(),
+        decided_by=user,
+    )
+    user_grant_role(user=user, role=Role.PROVIDER)
+    return organisation
+
+
+@transaction.atomic
+def membership_request(*, user: User, organisation: Organisation) -> Membership:
+    """Asks to join an organisation; OPCC staff decide. Refuses a second request."""
+    if organisation.verification_status == VerificationStatus.REJECTED:
+        raise ValidationError("This organisation cannot take new members")
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation)
+    if not created:
+        raise ValidationError(
+            f"You have already asked to join {organisation.name} "
+            f"({membership.get_status_display().lower()})"
+        )
+    user_grant_role(user=user, role=Role.PROVIDER)
+    return membership
+
+
+@transaction.atomic
+def membership_decide(*, membership: Membership, accept: bool, by: User) -> Membership:
+    """Accepts or refuses a request to join. Only a pending request can be decided."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != MembershipStatus.REQUESTED:
+        raise ValidationError("This request has already been decided")
+    membership.status = MembershipStatus.ACTIVE if accept else MembershipStatus.REFUSED
+    membership.decided_at = timezone.now()
+    membership.decided_by = by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def organisation_set_verification(
+    *, organisation: Organisation, to_status: str, by: User, reason: str = ""
+) -> Organisation:
+    """Moves an organisation through verification and records who, when, from, to and why.
+
+    A refusal needs a reason, so the applicant can be told why.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    from_status = organisation.verification_status
+    if to_status not in VERIFICATION_MOVES.get(from_status, set()):
+        raise ValidationError(
+            f"An organisation that is {organisation.get_verification_status_display().lower()} "
+            f"cannot be moved to {VerificationStatus(to_status).label.lower()}"
+        )
+    if to_status == VerificationStatus.REJECTED and not reason.strip():
+        raise ValidationError({"reason": "Give the reason the organisation is not verified"})
+    organisation.verification_status = to_status
+    if to_status == VerificationStatus.VERIFIED:
+        organisation.verified_at, organisation.verified_by = timezone.now(), by
+    else:
+        organisation.verified_at, organisation.verified_by = None, None
+    organisation.save(update_fields=["verification_status", "verified_at", "verified_by"])
+    OrganisationStatusChange.objects.create(
+        organisation=organisation,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason.strip(),
+        changed_by=by,
+    )
+    return organisation

@@ -1,0 +1,201 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from svd_portal.forms import add_service_errors
+
+from . import selectors, services
+from .enums import MembershipStatus, VerificationStatus
+from .forms import (
+    MembershipDecisionForm,
+    OrganisationJoinForm,
+    OrganisationRegisterForm,
+    OrganisationVerificationForm,
+    SignUpForm,
+)
+from .models import Membership, Organisation
+
+
+class SignUpView(FormView):
+    """Anyone may create a provider account; a signed-in person is sent home."""
+
+    form_class = SignUpForm
+    template_name = "partners/user_signup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            user = services.user_sign_up(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request, "Your account is ready. Now tell us about your organisation."
+        )
+        return redirect("partners:organisation-register")
+
+
+class OrganisationsMineView(LoginRequiredMixin, TemplateView):
+    """The organisations a person belongs to or has asked to join."""
+
+    template_name = "partners/organisation_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.memberships_for_user(user=self.request.user)
+        return context
+
+
+class OrganisationRegisterView(LoginRequiredMixin, FormView):
+    form_class = OrganisationRegisterForm
+    template_name = "partners/organisation_register.html"
+
+    def form_valid(self, form):
+        try:
+            organisation = services.organisation_register(
+                user=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{organisation.name} is registered. "
+            "OPCC staff will verify it before you can apply for funding.",
+        )
+        return redirect("partners:organisations-mine")
+
+
+class OrganisationJoinView(LoginRequiredMixin, FormView):
+    form_class = OrganisationJoinForm
+    template_name = "partners/organisation_join.html"
+
+    def form_valid(self, form):
+        organisation = selectors.organisation_find_for_joining(
+            identifier=form.cleaned_data["identifier"]
+        )
+        if organisation is None:
+            form.add_error(
+                "identifier",
+                "No registered organisation matches. Check the number or name, or register it",
+            )
+            return self.form_invalid(form)
+        try:
+            services.membership_request(user=self.request.user, organisation=organisation)
+        except ValidationError as exc:
+            add_service_errors(form, exc, field="identifier")
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"You have asked to join {organisation.name}. OPCC staff will confirm it."
+        )
+        return redirect("partners:organisations-mine")
+
+
+class OrganisationStaffListView(PermissionRequiredMixin, ListView):
+    """Every organisation, for OPCC staff, filtered by verification status."""
+
+    permission_required = "partners.verify_organisation"
+    template_name = "partners/organisation_list.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        status = self.request.GET.get("status", "")
+        if status not in VerificationStatus.values:
+            status = ""
+        self.status = status
+        self.query = self.request.GET.get("q", "").strip()[:200]
+        return selectors.organisations_for_staff(status=status, query=self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            status=self.status,
+            query=self.query,
+            statuses=VerificationStatus.choices,
+        )
+        return context
+
+
+class OrganisationStaffDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "partners.verify_organisation"
+    model = Organisation
+    template_name = "partners/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = self.object
+        form = kwargs.get("form") or OrganisationVerificationForm()
+        form.helper.form_action = reverse("partners:organisation-verify", args=[organisation.pk])
+        context.update(
+            memberships=organisation.memberships.select_related("user").order_by("requested_at"),
+            status_changes=organisation.status_changes.select_related("changed_by"),
+            form=form,
+            pending=MembershipStatus.REQUESTED,
+        )
+        return context
+
+
+class OrganisationVerifyView(OrganisationStaffDetailView):
+    """POST only: records a verification decision and shows the page again on error."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = OrganisationVerificationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.organisation_set_verification(
+                    organisation=self.object,
+                    to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Decision recorded.")
+                return redirect("partners:organisation-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class MembershipDecideView(PermissionRequiredMixin, FormView):
+    """POST only: accepts or refuses a request to join an organisation."""
+
+    permission_required = "partners.decide_membership"
+    http_method_names = ["post"]
+    form_class = MembershipDecisionForm
+
+    def form_valid(self, form):
+        membership = get_object_or_404(Membership, pk=self.kwargs["pk"])
+        target = reverse("partners:organisation-detail", args=[membership.organisation_id])
+        try:
+            services.membership_decide(
+                membership=membership, accept=form.cleaned_data["accept"], by=self.request.user
+            )
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+        else:
+            messages.success(self.request, "Decision recorded.")
+        return HttpResponseRedirect(target)
+
+    def form_invalid(self, form):
+        messages.error(self.request, "Choose to accept or refuse the request.")
+        return HttpResponseRedirect(reverse_lazy("partners:organisations"))

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+import partners.demo
+
+DEFAULT_DEMO_PASSWORD = "demo-password-2024"
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data and accounts. Idempotent: a second run changes nothing."
+
+    def handle(self, *args, **options):
+        password = settings.DEMO_PASSWORD
+        if settings.IS_PRODUCTION and not password:
+            raise CommandError(
+                "seed_demo refuses to run under production settings unless DEMO_PASSWORD is set"
+            )
+        with transaction.atomic():
+            partners.demo.seed(password=password or DEFAULT_DEMO_PASSWORD)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"Demo accounts (password from DEMO_PASSWORD, default {DEFAULT_DEMO_PASSWORD}):"
+        )
+        for email, full_name, roles, organisation in partners.demo.ACCOUNTS:
+            self.stdout.write(f"  {email:<26} {', '.join(roles):<16} {full_name}, {organisation}")

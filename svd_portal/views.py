@@ -1,0 +1,52 @@
+"""Site pages: home, health and the accessibility statement."""
+
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from partners import rules as partner_rules
+from partners import selectors as partner_selectors
+
+from . import health
+
+
+class HomeView(TemplateView):
+    """Sends each person to their work: what they see depends on their roles."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if not user.is_authenticated:
+            return context
+        is_staff = partner_rules.is_opcc_staff(user)
+        context.update(
+            is_opcc_staff=is_staff,
+            is_chief_executive=partner_rules.is_chief_executive(user),
+            is_pcc=partner_rules.is_pcc(user),
+            is_panel_member=partner_rules.is_panel_member(user),
+            is_provider=partner_rules.is_provider(user),
+            memberships=list(partner_selectors.memberships_for_user(user=user)),
+        )
+        if is_staff:
+            context.update(
+                organisations_awaiting=partner_selectors.organisations_awaiting_verification_count(),
+                membership_requests=partner_selectors.membership_requests_count(),
+            )
+        return context
+
+
+class AccessibilityView(TemplateView):
+    template_name = "accessibility.html"
+
+
+@never_cache
+def healthz(request):
+    """Public JSON: 200 when the database and broker answer, 503 naming what is down."""
+    checks = {"database": health.check_database(), "broker": health.check_broker()}
+    body = {name: "ok" if error is None else "error" for name, error in checks.items()}
+    down = [name for name, error in checks.items() if error is not None]
+    if down:
+        body["errors"] = {name: checks[name] for name in down}
+    return JsonResponse(body, status=503 if down else 200)
