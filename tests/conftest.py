@@ -1,0 +1,35 @@
+import pytest
+
+from partners.enums import Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.partners import PASSWORD
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(email="staff@example.org", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
+
+
+@pytest.fixture
+def provider_user(db):
+    """A provider in a verified unregistered community group."""
+    user = UserFactory(email="provider@example.org", roles=[Role.PROVIDER])
+    MembershipFactory(user=user, organisation=OrganisationFactory(name="Seaham Street Sport"))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def provider_client(client, provider_user):
+    client.force_login(provider_user)
+    return client
