@@ -48,6 +48,7 @@ as_pg "$PG_BIN/initdb" -D "$TMP/pg" -U postgres --auth=trust -E UTF8 --locale=C.
 as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w -o \
     "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres svd_portal
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$TMP/redis.pid" --dir "$TMP" --logfile "$TMP/redis.log"
 echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (in $TMP)"

@@ -40,4 +40,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("grants.urls")),
 ]

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import grants.demo
 import partners.demo
+from partners.models import User
 
 DEFAULT_DEMO_PASSWORD = "demo-password-2024"
 
@@ -17,7 +19,10 @@ class Command(BaseCommand):
                 "seed_demo refuses to run under production settings unless DEMO_PASSWORD is set"
             )
         with transaction.atomic():
-            partners.demo.seed(password=password or DEFAULT_DEMO_PASSWORD)
+            partnership = partners.demo.seed(password=password or DEFAULT_DEMO_PASSWORD)
+            grants.demo.seed(
+                partnership=partnership, staff=User.objects.get(email="staff@demo.example")
+            )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
             f"Demo accounts (password from DEMO_PASSWORD, default {DEFAULT_DEMO_PASSWORD}):"

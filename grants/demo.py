@@ -1,0 +1,346 @@
+"""Demo data for grants: the £700,000 Violence Prevention Fund of source 003, its applications,
+and a round open today so that a visitor can apply. Idempotent, like partners.demo.
+"""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from partners.models import Organisation, Partnership, SuccessMeasure, User
+
+from . import services
+from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, Toolkit
+from .models import Application, BudgetLine, EvidenceStrand, FundingRound
+
+LONDON = ZoneInfo("Europe/London")
+
+EVIDENCE_STRANDS = [
+    (Toolkit.YEF, "Mentoring"),
+    (Toolkit.YEF, "Sports programmes"),
+    (Toolkit.YEF, "Social skills training"),
+    (Toolkit.YEF, "Focused deterrence"),
+    (Toolkit.YEF, "A&E navigators"),
+    (Toolkit.YEF, "Trauma-specific therapies"),
+    (Toolkit.YEF, "Relationship violence prevention lessons and activities"),
+    (Toolkit.COLLEGE_OF_POLICING, "Alcohol-related violence: licensing and the night-time economy"),
+    (Toolkit.COLLEGE_OF_POLICING, "Street lighting"),
+    (Toolkit.COLLEGE_OF_POLICING, "Hot spots policing"),
+]
+
+CRITERIA = [
+    {
+        "number": 1,
+        "title": "Need and the local evidence",
+        "weight": Decimal("25"),
+        "scale_max": 5,
+        "guidance": "5: the need is shown with local data (including the strategic needs "
+        "assessment) and the voices of those affected; 0: no evidence of need.",
+    },
+    {
+        "number": 2,
+        "title": "Evidence-based practice",
+        "weight": Decimal("25"),
+        "scale_max": 5,
+        "guidance": "5: the approach follows a strand of the YEF Toolkit or the College of "
+        "Policing Crime Reduction Toolkit with a clear fit; 0: no evidence base.",
+    },
+    {
+        "number": 3,
+        "title": "Multi-agency, collaborative delivery",
+        "weight": Decimal("20"),
+        "scale_max": 5,
+        "guidance": "5: named partners with defined roles and referral routes; 0: works alone.",
+    },
+    {
+        "number": 4,
+        "title": "Reducing serious violence in public spaces",
+        "weight": Decimal("20"),
+        "scale_max": 5,
+        "guidance": "5: a credible route to fewer victims, linked to the success measures; "
+        "0: no link to serious violence.",
+    },
+    {
+        "number": 5,
+        "title": "Value for money and deliverability",
+        "weight": Decimal("10"),
+        "scale_max": 5,
+        "guidance": "5: a realistic budget and plan within the delivery period; 0: undeliverable.",
+    },
+]
+
+VPF_DESCRIPTION = (
+    "About £700,000 of grant funding for projects against the partnership's strategic "
+    "priorities, delivered between January 2024 and March 2025.\n\n"
+    "Projects should meet the needs of the local community in response to the issues they "
+    "face around serious violence, based on evidence provided by partnerships (including the "
+    "strategic needs assessment), and show a multi-agency, collaborative approach. They should "
+    "use evidence-based practice, drawing on resources such as the College of Policing or the "
+    "Youth Endowment Fund Toolkit, and show how the intervention will reduce serious violence "
+    "in public spaces. Academics will evaluate the funded initiatives."
+)
+ELIGIBILITY = (
+    "Registered charities, charitable incorporated organisations, community interest "
+    "companies and other not-for-profit companies can ask for up to £40,000. Unregistered "
+    "community groups can ask for up to £5,000. Your organisation must be registered on this "
+    "portal and verified by OPCC staff before you apply."
+)
+HOW_TO_APPLY = (
+    "Create an account, register your organisation and wait for it to be verified. Then "
+    "start an application from this page. You can save it and come back at any time before "
+    "the closing date. Applications that arrive by email or on paper are logged by OPCC staff."
+)
+
+# (organisation, title, amount, status, priority numbers, strand index)
+VPF_APPLICATIONS = [
+    (
+        "Darlington Youth Mentoring Trust",
+        "Mentoring for young people at risk of exploitation",
+        "38500",
+        ApplicationStatus.UNDER_ASSESSMENT,
+        [1],
+        0,
+    ),
+    (
+        "Bishop Auckland Boxing Club",
+        "Friday night boxing sessions",
+        "4800",
+        ApplicationStatus.UNDER_ASSESSMENT,
+        [1],
+        1,
+    ),
+    (
+        "Safer Nights North East CIC",
+        "Night-time economy welfare hubs",
+        "39950",
+        ApplicationStatus.UNDER_ASSESSMENT,
+        [2],
+        7,
+    ),
+    (
+        "Wear Valley Families CIO",
+        "Healthy relationships in schools",
+        "27000",
+        ApplicationStatus.UNDER_ASSESSMENT,
+        [4],
+        6,
+    ),
+    (
+        "Seaham Street Sport",
+        "Street sport on the seafront",
+        "5000",
+        ApplicationStatus.UNDER_ASSESSMENT,
+        [1],
+        1,
+    ),
+    (
+        "Darlington Youth Mentoring Trust",
+        "A&E navigator pilot",
+        "40000",
+        ApplicationStatus.WITHDRAWN,
+        [3],
+        4,
+    ),
+    ("Safer Nights North East CIC", "Taxi marshals", "12000", ApplicationStatus.INELIGIBLE, [2], 7),
+    (
+        "Wear Valley Families CIO",
+        "Trauma-informed family support",
+        "35000",
+        ApplicationStatus.SUBMITTED,
+        [3, 4],
+        5,
+    ),
+    (
+        "Bishop Auckland Boxing Club",
+        "Holiday boxing camp",
+        "4500",
+        ApplicationStatus.SUBMITTED,
+        [1],
+        1,
+    ),
+    ("Seaham Street Sport", "Detached youth work", "4950", ApplicationStatus.SUBMITTED, [1], 2),
+    (
+        "Darlington Youth Mentoring Trust",
+        "Focused deterrence with the youth justice service",
+        "36000",
+        ApplicationStatus.SUBMITTED,
+        [3],
+        3,
+    ),
+    (
+        "Wear Valley Families CIO",
+        "Parenting support (draft)",
+        "20000",
+        ApplicationStatus.DRAFT,
+        [4],
+        5,
+    ),
+]
+
+
+def _round(slug, **defaults):
+    funding_round = FundingRound.objects.filter(slug=slug).first()
+    if funding_round is not None:
+        return funding_round, False
+    return FundingRound(slug=slug, **defaults), True
+
+
+def seed(*, partnership: Partnership, staff: User) -> FundingRound:
+    for toolkit, name in EVIDENCE_STRANDS:
+        EvidenceStrand.objects.get_or_create(toolkit=toolkit, name=name)
+    priorities = list(partnership.priorities.order_by("number"))
+    caps = [
+        {
+            "category": CapCategory.UNREGISTERED,
+            "minimum": Decimal("500"),
+            "maximum": Decimal("5000"),
+        },
+        {
+            "category": CapCategory.REGISTERED,
+            "minimum": Decimal("1000"),
+            "maximum": Decimal("40000"),
+        },
+    ]
+    common = {"eligibility": ELIGIBILITY, "how_to_apply": HOW_TO_APPLY}
+
+    vpf, created = _round(
+        "violence-prevention-fund-2024",
+        fund_name="Violence Prevention Fund",
+        title="Grants for 2024 to 2025",
+        reference_prefix="VPF24",
+        description=VPF_DESCRIPTION,
+        budget=Decimal("700000"),
+        opens_at=datetime.datetime(2023, 11, 1, 9, 0, tzinfo=LONDON),
+        closes_at=datetime.datetime(2023, 12, 8, 17, 0, tzinfo=LONDON),
+        delivery_starts_on=datetime.date(2024, 1, 1),
+        delivery_ends_on=datetime.date(2025, 3, 31),
+        **common,
+    )
+    if created:
+        vpf = services.round_save(
+            funding_round=None,
+            by=staff,
+            fields=_fields(vpf),
+            priorities=priorities,
+            caps=caps,
+            criteria=CRITERIA,
+        )
+        services.round_move(funding_round=vpf, to_status=RoundStatus.OPEN, by=staff)
+        _seed_vpf_applications(vpf, staff=staff, priorities=priorities)
+        for to_status in (RoundStatus.CLOSED, RoundStatus.ASSESSMENT):
+            services.round_move(funding_round=vpf, to_status=to_status, by=staff)
+
+    now = timezone.now()
+    open_round, created = _round(
+        "community-safety-small-grants",
+        fund_name="Violence Prevention Fund",
+        title="Community safety small grants",
+        reference_prefix="CSG",
+        description="Grants for community projects that keep young people safe from harm, "
+        "against the partnership's four priorities. Open now.",
+        budget=Decimal("150000"),
+        opens_at=(now - datetime.timedelta(days=14)).replace(microsecond=0),
+        closes_at=(now + datetime.timedelta(days=60)).replace(
+            hour=17, minute=0, second=0, microsecond=0
+        ),
+        delivery_starts_on=(now + datetime.timedelta(days=90)).date().replace(day=1),
+        delivery_ends_on=(now + datetime.timedelta(days=455)).date().replace(day=1),
+        **common,
+    )
+    if created:
+        open_round = services.round_save(
+            funding_round=None,
+            by=staff,
+            fields=_fields(open_round),
+            priorities=priorities,
+            caps=caps,
+            criteria=CRITERIA,
+        )
+        services.round_move(funding_round=open_round, to_status=RoundStatus.OPEN, by=staff)
+    return vpf
+
+
+def _fields(funding_round: FundingRound) -> dict:
+    names = [
+        "slug",
+        "fund_name",
+        "title",
+        "reference_prefix",
+        "description",
+        "eligibility",
+        "how_to_apply",
+        "budget",
+        "opens_at",
+        "closes_at",
+        "delivery_starts_on",
+        "delivery_ends_on",
+    ]
+    return {name: getattr(funding_round, name) for name in names}
+
+
+def _seed_vpf_applications(vpf: FundingRound, *, staff: User, priorities) -> None:
+    """Applications as they would have been made: started, filled in, submitted before closing."""
+    strands = list(EvidenceStrand.objects.order_by("pk"))
+    measures = list(SuccessMeasure.objects.filter(is_home_office=True))
+    by_number = {p.number: p for p in priorities}
+    submitted_at = datetime.datetime(2023, 12, 4, 14, 30, tzinfo=LONDON)
+    # The round's dates are past, so the rows are written as they were then, with their history.
+    for index, (org_name, title, amount, status, numbers, strand) in enumerate(VPF_APPLICATIONS):
+        organisation = Organisation.objects.get(name=org_name)
+        member = organisation.memberships.select_related("user").first()
+        author = member.user if member else staff
+        application = Application.objects.create(
+            round=vpf,
+            organisation=organisation,
+            reference=services._allocate_reference(vpf),
+            title=title,
+            summary=f"{title}, for young people in County Durham and Darlington.",
+            description="Weekly sessions run by trained staff and volunteers, with referrals from "
+            "schools, the youth justice service and neighbourhood policing teams.",
+            amount_requested=Decimal(amount),
+            evidence_strand=strands[strand],
+            evidence_description="The toolkit rates this approach as having a moderate to high "
+            "impact on violence, on moderate evidence.",
+            target_cohort="Young people aged 10 to 18 at risk of being drawn into serious violence.",
+            delivery_area="Darlington, Bishop Auckland and Durham City.",
+            partners_involved="Youth justice service, schools, neighbourhood policing teams.",
+            outcomes="Fewer young people involved in violence; better school attendance.",
+            declare_accurate=True,
+            declare_safeguarding=True,
+            declare_data_protection=True,
+            channel=Channel.PAPER if index == 9 else Channel.PORTAL,
+            created_by=author,
+            created_at=submitted_at - datetime.timedelta(days=10),
+        )
+        application.priorities.set([by_number[n] for n in numbers])
+        application.success_measures.set(measures[:2])
+        BudgetLine.objects.create(
+            application=application,
+            item="Staff and sessions",
+            financial_year="2024-25",
+            amount=Decimal(amount),
+        )
+        if status == ApplicationStatus.DRAFT:
+            continue
+        application.submitted_at = submitted_at + datetime.timedelta(hours=index)
+        application.submitted_by = author
+        application.status = ApplicationStatus.SUBMITTED
+        application.save(update_fields=["submitted_at", "submitted_by", "status"])
+        path = {
+            ApplicationStatus.SUBMITTED: [],
+            ApplicationStatus.UNDER_ASSESSMENT: [ApplicationStatus.UNDER_ASSESSMENT],
+            ApplicationStatus.INELIGIBLE: [ApplicationStatus.INELIGIBLE],
+            ApplicationStatus.WITHDRAWN: [ApplicationStatus.WITHDRAWN],
+        }[status]
+        for to_status in path:
+            reason = {
+                ApplicationStatus.INELIGIBLE: "Taxi marshalling is funded by the licensing authority",
+                ApplicationStatus.WITHDRAWN: "Funded from another source",
+            }.get(to_status, "")
+            services.application_move(
+                application=application,
+                to_status=to_status,
+                by=author if to_status == ApplicationStatus.WITHDRAWN else staff,
+                reason=reason,
+            )

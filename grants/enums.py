@@ -1,0 +1,66 @@
+from django.db import models
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    ASSESSMENT = "assessment", "In assessment"
+    DECIDED = "decided", "Decided"
+
+
+class RoundStages(models.TextChoices):
+    SINGLE = "single", "Single stage: full application"
+    TWO_STAGE = "two_stage", "Two stages: expression of interest, then invited full application"
+
+
+class Stage(models.TextChoices):
+    EOI = "eoi", "Expression of interest"
+    FULL = "full", "Full application"
+
+
+class CapCategory(models.TextChoices):
+    """Award caps depend on whether the organisation is registered (partners.enums.REGISTERED_KINDS)."""
+
+    REGISTERED = "registered", "Registered organisations (charity, CIO, CIC, company)"
+    UNREGISTERED = "unregistered", "Unregistered organisations (community groups and others)"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    INELIGIBLE = "ineligible", "Not eligible"
+    UNDER_ASSESSMENT = "under_assessment", "Under assessment"
+    INVITED = "invited", "Invited to full application"
+    NOT_INVITED = "not_invited", "Not invited"
+    RECOMMENDED = "recommended", "Recommended"
+    NOT_RECOMMENDED = "not_recommended", "Not recommended"
+    AWARDED = "awarded", "Awarded"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+FINAL_STATUSES = frozenset(
+    {
+        ApplicationStatus.INVITED,
+        ApplicationStatus.NOT_INVITED,
+        ApplicationStatus.AWARDED,
+        ApplicationStatus.DECLINED,
+        ApplicationStatus.WITHDRAWN,
+    }
+)
+# Applications that still count against "one live application per organisation".
+NOT_LIVE_STATUSES = frozenset(
+    {ApplicationStatus.WITHDRAWN, ApplicationStatus.INELIGIBLE, ApplicationStatus.NOT_INVITED}
+)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email (logged by staff)"
+    PAPER = "paper", "Paper (logged by staff)"
+
+
+class Toolkit(models.TextChoices):
+    YEF = "yef", "Youth Endowment Fund Toolkit"
+    COLLEGE_OF_POLICING = "cop", "College of Policing Crime Reduction Toolkit"

@@ -1,0 +1,582 @@
+"""Every write to grants data. Each function validates before it saves and keeps history.
+
+Application and round workflows are each one map of allowed moves
+(APPLICATION_MOVES, ROUND_MOVES) and one function that performs every move
+(`application_move`, `round_move`).
+"""
+
+import datetime
+from decimal import Decimal
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from partners.enums import VerificationStatus
+from partners.models import Organisation, User
+from svd_portal.tasks import enqueue
+
+from .enums import (
+    NOT_LIVE_STATUSES,
+    ApplicationStatus,
+    CapCategory,
+    Channel,
+    RoundStatus,
+    Stage,
+)
+from .models import (
+    Application,
+    ApplicationStatusChange,
+    AssessmentCriterion,
+    Attachment,
+    AwardCap,
+    BudgetLine,
+    FundingRound,
+    RoundStatusChange,
+)
+from .sections import WORD_LIMITS, incomplete_sections, word_count
+
+S = ApplicationStatus
+APPLICATION_MOVES = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.INELIGIBLE, S.UNDER_ASSESSMENT, S.WITHDRAWN},
+    S.INELIGIBLE: {S.UNDER_ASSESSMENT},
+    S.UNDER_ASSESSMENT: {S.INVITED, S.NOT_INVITED, S.RECOMMENDED, S.NOT_RECOMMENDED, S.WITHDRAWN},
+    S.RECOMMENDED: {S.NOT_RECOMMENDED, S.AWARDED, S.DECLINED, S.WITHDRAWN},
+    S.NOT_RECOMMENDED: {S.RECOMMENDED, S.DECLINED, S.WITHDRAWN},
+    S.INVITED: set(),
+    S.NOT_INVITED: set(),
+    S.AWARDED: set(),
+    S.DECLINED: set(),
+    S.WITHDRAWN: set(),
+}
+# Moves made by the provider; every other move is made by OPCC staff.
+PROVIDER_MOVES = {S.SUBMITTED, S.WITHDRAWN}
+# The full application's stage-specific moves.
+STAGE_ONLY = {S.INVITED: Stage.EOI, S.NOT_INVITED: Stage.EOI}
+
+R = RoundStatus
+ROUND_MOVES = {
+    R.DRAFT: {R.OPEN},
+    R.OPEN: {R.CLOSED},
+    R.CLOSED: {R.OPEN, R.ASSESSMENT},
+    R.ASSESSMENT: {R.DECIDED},
+    R.DECIDED: set(),
+}
+
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf": "PDF",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.oasis.opendocument.text": "OpenDocument text",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
+    "image/jpeg": "JPEG image",
+    "image/png": "PNG image",
+    "image/gif": "GIF image",
+    "image/webp": "WebP image",
+}
+
+
+# --- Funding rounds -----------------------------------------------------------
+
+
+def _round_validate(funding_round: FundingRound, caps: list[dict], criteria: list[dict]) -> None:
+    errors = {}
+    try:
+        funding_round.full_clean(exclude=["priorities"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if funding_round.is_two_stage and not funding_round.full_stage_closes_at:
+        errors.setdefault("full_stage_closes_at", []).append(
+            "Give the closing time for full applications in a two-stage round"
+        )
+    if (
+        funding_round.full_stage_closes_at
+        and funding_round.full_stage_closes_at <= funding_round.closes_at
+    ):
+        errors.setdefault("full_stage_closes_at", []).append(
+            "Full applications must close after expressions of interest"
+        )
+    categories = [cap["category"] for cap in caps]
+    if sorted(categories) != sorted(set(categories)) or set(categories) != set(CapCategory.values):
+        errors.setdefault("__all__", []).append(
+            "Give one cap for registered and one for unregistered organisations"
+        )
+    for cap in caps:
+        if cap["minimum"] < 0 or cap["maximum"] < cap["minimum"]:
+            errors.setdefault("__all__", []).append(
+                "Each cap's minimum must be between zero and its maximum"
+            )
+        if cap["maximum"] > funding_round.budget:
+            errors.setdefault("__all__", []).append("A cap cannot be more than the round's budget")
+    numbers = [c["number"] for c in criteria]
+    if not criteria or len(numbers) != len(set(numbers)):
+        errors.setdefault("__all__", []).append(
+            "Give at least one criterion, each with its own number"
+        )
+    if criteria and sum(Decimal(c["weight"]) for c in criteria) <= 0:
+        errors.setdefault("__all__", []).append("At least one criterion needs a weight above zero")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def round_save(
+    *,
+    funding_round: FundingRound | None,
+    by: User,
+    fields: dict,
+    priorities,
+    caps: list[dict],
+    criteria: list[dict],
+) -> FundingRound:
+    """Creates or edits a round with its caps and criteria, all or nothing.
+
+    Criteria are fixed once assessment starts, so scores keep their meaning.
+    """
+    if funding_round is None:
+        funding_round = FundingRound(created_by=by)
+    else:
+        funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+        if funding_round.status in (R.ASSESSMENT, R.DECIDED):
+            raise ValidationError("A round in assessment or decided cannot be changed")
+    for name, value in fields.items():
+        setattr(funding_round, name, value)
+    _round_validate(funding_round, caps, criteria)
+    funding_round.save()
+    funding_round.priorities.set(priorities)
+    funding_round.caps.all().delete()
+    AwardCap.objects.bulk_create(AwardCap(round=funding_round, **cap) for cap in caps)
+    funding_round.criteria.all().delete()
+    AssessmentCriterion.objects.bulk_create(
+        AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
+    )
+    return funding_round
+
+
+@transaction.atomic
+def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, reason: str = ""):
+    """Moves a round along ROUND_MOVES and records who, when, from, to and why."""
+    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    from_status = funding_round.status
+    if to_status not in ROUND_MOVES[from_status]:
+        raise ValidationError(
+            f"A round that is {funding_round.get_status_display().lower()} "
+            f"cannot move to {RoundStatus(to_status).label.lower()}"
+        )
+    if to_status == R.OPEN and not funding_round.criteria.exists():
+        raise ValidationError("Add the assessment criteria before opening the round")
+    funding_round.status = to_status
+    funding_round.save(update_fields=["status"])
+    RoundStatusChange.objects.create(
+        round=funding_round,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=by,
+    )
+    return funding_round
+
+
+def rounds_follow_dates(*, now: datetime.datetime | None = None) -> list[str]:
+    """Closes every open round whose last deadline has passed. Idempotent; returns their slugs."""
+    now = now or timezone.now()
+    closed = []
+    for funding_round in FundingRound.objects.filter(status=R.OPEN, closes_at__lte=now):
+        deadline = funding_round.full_stage_closes_at or funding_round.closes_at
+        if deadline <= now:
+            round_move(
+                funding_round=funding_round,
+                to_status=R.CLOSED,
+                by=None,
+                reason="The closing date passed",
+            )
+            closed.append(funding_round.slug)
+    return closed
+
+
+# --- Applications -------------------------------------------------------------
+
+
+def cap_for(*, funding_round: FundingRound, organisation: Organisation) -> AwardCap | None:
+    category = CapCategory.REGISTERED if organisation.is_registered else CapCategory.UNREGISTERED
+    return next((cap for cap in funding_round.caps.all() if cap.category == category), None)
+
+
+def _live_applications(*, funding_round, organisation, stage, exclude_pk=None):
+    applications = Application.objects.filter(
+        round=funding_round, organisation=organisation, stage=stage
+    ).exclude(status__in=NOT_LIVE_STATUSES)
+    if exclude_pk:
+        applications = applications.exclude(pk=exclude_pk)
+    return applications
+
+
+def _allocate_reference(funding_round: FundingRound) -> str:
+    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    number = funding_round.next_application_number
+    funding_round.next_application_number = number + 1
+    funding_round.save(update_fields=["next_application_number"])
+    return f"{funding_round.reference_prefix}-{number:04d}"
+
+
+@transaction.atomic
+def application_start(
+    *,
+    funding_round: FundingRound,
+    organisation: Organisation,
+    by: User,
+    title: str,
+    channel: str = Channel.PORTAL,
+) -> Application:
+    """Starts a draft for a verified organisation in an open round, at the round's first stage.
+
+    Staff log bids that came by email or on paper with that channel; they may do
+    so after the closing date, since the bid arrived in time.
+    """
+    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    stage = funding_round.first_stage
+    if organisation.verification_status != VerificationStatus.VERIFIED:
+        raise ValidationError(
+            f"{organisation.name} must be verified by OPCC staff before it can apply"
+        )
+    if not organisation.is_provider:
+        raise ValidationError("Only provider organisations can apply for funding")
+    if channel == Channel.PORTAL and not funding_round.is_accepting(stage=stage):
+        raise ValidationError("This round is not open for applications")
+    if channel != Channel.PORTAL and funding_round.status == R.DRAFT:
+        raise ValidationError("Bids can only be logged for a round that has been opened")
+    if (
+        not funding_round.allow_multiple_applications
+        and _live_applications(
+            funding_round=funding_round, organisation=organisation, stage=stage
+        ).exists()
+    ):
+        raise ValidationError(
+            f"{organisation.name} already has an application in this round: continue that one"
+        )
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Enter the project title"})
+    application = Application.objects.create(
+        round=funding_round,
+        organisation=organisation,
+        stage=stage,
+        reference=_allocate_reference(funding_round),
+        title=title[:200],
+        channel=channel,
+        created_by=by,
+    )
+    return application
+
+
+def _check_draft(application: Application) -> None:
+    if application.status != S.DRAFT:
+        raise ValidationError(
+            f"This application is {application.get_status_display().lower()}: it can no longer be changed"
+        )
+
+
+def _check_word_limits(fields: dict) -> None:
+    errors = {}
+    for name, value in fields.items():
+        limit = WORD_LIMITS.get(name)
+        if limit and isinstance(value, str) and word_count(value) > limit:
+            errors[name] = f"Use {limit} words or fewer (you have {word_count(value)})"
+    if errors:
+        raise ValidationError(errors)
+
+
+EDITABLE_FIELDS = {
+    "title",
+    "summary",
+    "description",
+    "amount_requested",
+    "evidence_strand",
+    "evidence_other",
+    "evidence_description",
+    "target_cohort",
+    "delivery_area",
+    "partners_involved",
+    "outcomes",
+    "declare_accurate",
+    "declare_safeguarding",
+    "declare_data_protection",
+}
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    by: User,
+    fields: dict,
+    priorities=None,
+    success_measures=None,
+) -> Application:
+    """Saves part of a draft. Refuses text over its word limit and priorities the round does not fund."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _check_draft(application)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    _check_word_limits(fields)
+    strand = fields.get("evidence_strand")
+    if strand is not None and not strand.is_active:
+        raise ValidationError({"evidence_strand": "Choose a strand from the current list"})
+    if priorities is not None:
+        funded = set(application.round.priorities.values_list("pk", flat=True))
+        if any(priority.pk not in funded for priority in priorities):
+            raise ValidationError({"priorities": "Choose only priorities this round funds"})
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean(exclude=["priorities", "success_measures"])
+    application.save()
+    if priorities is not None:
+        application.priorities.set(priorities)
+    if success_measures is not None:
+        application.success_measures.set(success_measures)
+    return application
+
+
+@transaction.atomic
+def budget_line_add(
+    *, application: Application, by: User, item: str, financial_year: str, amount: Decimal
+) -> BudgetLine:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _check_draft(application)
+    line = BudgetLine(
+        application=application, item=item.strip(), financial_year=financial_year, amount=amount
+    )
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "Enter an amount more than £0"})
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def budget_line_remove(*, line: BudgetLine, by: User) -> None:
+    application = Application.objects.select_for_update().get(pk=line.application_id)
+    _check_draft(application)
+    line.delete()
+
+
+def detect_content_type(uploaded_file) -> str | None:
+    """The file's type from its first bytes, never from its name or the browser's claim."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, by: User, uploaded_file) -> Attachment:
+    """Stores a supporting document privately, after checking its size and its real type."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _check_draft(application)
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise ValidationError(
+            {"file": f"The file must be smaller than {limit // (1024 * 1024)} MB"}
+        )
+    if uploaded_file.size == 0:
+        raise ValidationError({"file": "The file is empty"})
+    content_type = detect_content_type(uploaded_file)
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            {"file": "The file must be a PDF, Word, Excel, OpenDocument or image file"}
+        )
+    original_name = (uploaded_file.name or "document").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        application=application,
+        original_name=original_name,
+        content_type=content_type,
+        size=uploaded_file.size,
+        uploaded_by=by,
+    )
+    extension = filetype.get_type(mime=content_type).extension
+    attachment.file.save(f"document.{extension}", uploaded_file, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        # Nothing half-written: a file without its row would never be found again.
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    application = Application.objects.select_for_update().get(pk=attachment.application_id)
+    _check_draft(application)
+    name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _queue_status_email(application: Application, from_status: str, to_status: str) -> None:
+    from .tasks import send_application_email
+
+    transaction.on_commit(
+        lambda: enqueue(
+            send_application_email,
+            application_id=application.pk,
+            from_status=from_status,
+            to_status=to_status,
+        )
+    )
+
+
+@transaction.atomic
+def application_move(
+    *, application: Application, to_status: str, by: User | None, reason: str = ""
+) -> Application:
+    """Performs one move of APPLICATION_MOVES: locks the row, records it, emails the applicant."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    from_status = application.status
+    if to_status not in APPLICATION_MOVES[from_status]:
+        raise ValidationError(
+            f"An application that is {application.get_status_display().lower()} "
+            f"cannot be moved to {ApplicationStatus(to_status).label.lower()}"
+        )
+    stage = STAGE_ONLY.get(to_status)
+    if stage and application.stage != stage:
+        raise ValidationError("Only an expression of interest can be invited to a full application")
+    application.status = to_status
+    application.save(update_fields=["status", "updated_at"])
+    ApplicationStatusChange.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason.strip(),
+        changed_by=by,
+    )
+    _queue_status_email(application, from_status, to_status)
+    return application
+
+
+def submission_problems(application: Application, *, at: datetime.datetime) -> list[str]:
+    """Everything that stops an application being submitted at `at`, in plain words."""
+    problems = []
+    funding_round = application.round
+    if not funding_round.is_accepting(stage=application.stage, at=at):
+        problems.append("The round is not open for applications: the closing time has passed")
+    if application.organisation.verification_status != VerificationStatus.VERIFIED:
+        problems.append(f"{application.organisation.name} is not verified")
+    for section in incomplete_sections(application):
+        problems.append(f"Complete the section ‘{section.title}’")
+    amount = application.amount_requested
+    cap = cap_for(funding_round=funding_round, organisation=application.organisation)
+    if amount is not None and cap is not None:
+        kind = "registered" if application.organisation.is_registered else "unregistered"
+        if amount > cap.maximum:
+            problems.append(
+                f"The most an {kind} organisation can ask for is £{cap.maximum:,.2f}; "
+                f"you have asked for £{amount:,.2f}"
+            )
+        if amount < cap.minimum:
+            problems.append(
+                f"The least an {kind} organisation can ask for is £{cap.minimum:,.2f}; "
+                f"you have asked for £{amount:,.2f}"
+            )
+    lines_total = sum((line.amount for line in application.budget_lines.all()), Decimal("0"))
+    if amount is not None and application.budget_lines.all() and lines_total != amount:
+        problems.append(
+            f"The budget lines add up to £{lines_total:,.2f} but the amount requested is "
+            f"£{amount:,.2f}: they must be the same"
+        )
+    if not funding_round.allow_multiple_applications and (
+        _live_applications(
+            funding_round=funding_round,
+            organisation=application.organisation,
+            stage=application.stage,
+            exclude_pk=application.pk,
+        )
+        .exclude(status=S.DRAFT)
+        .exists()
+    ):
+        problems.append(
+            f"{application.organisation.name} has already submitted an application to this round"
+        )
+    return problems
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, by: User, received_at: datetime.datetime | None = None
+) -> Application:
+    """Submits a draft once every rule holds; otherwise refuses and changes nothing.
+
+    The rules are checked at this moment under a row lock, so a double submit makes
+    one submission. A bid logged by staff counts from when it was received.
+    """
+    application = (
+        Application.objects.select_for_update()
+        .select_related("round", "organisation")
+        .prefetch_related("budget_lines", "priorities", "success_measures", "round__caps")
+        .get(pk=application.pk)
+    )
+    _check_draft(application)
+    now = timezone.now()
+    if received_at is not None:
+        if application.channel == Channel.PORTAL:
+            raise ValidationError("Only bids logged by staff have a separate received time")
+        if received_at > now:
+            raise ValidationError({"received_at": "The received time cannot be in the future"})
+    at = received_at or now
+    problems = submission_problems(application, at=at)
+    if problems:
+        raise ValidationError(problems)
+    application.submitted_at = at
+    application.submitted_by = by
+    application.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    return application_move(application=application, to_status=S.SUBMITTED, by=by)
+
+
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """The provider withdraws an application that is not yet decided."""
+    return application_move(application=application, to_status=S.WITHDRAWN, by=by, reason=reason)
+
+
+def application_record_eligibility(
+    *, application: Application, eligible: bool, reason: str, by: User
+) -> Application:
+    """Staff record the eligibility check of a submitted application, with a reason when not eligible."""
+    if not eligible and not reason.strip():
+        raise ValidationError({"reason": "Give the reason the application is not eligible"})
+    to_status = S.UNDER_ASSESSMENT if eligible else S.INELIGIBLE
+    return application_move(application=application, to_status=to_status, by=by, reason=reason)
+
+
+@transaction.atomic
+def application_invite_to_full(
+    *, application: Application, by: User, reason: str = ""
+) -> Application:
+    """Invites an expression of interest to the full stage; the full application starts from it."""
+    eoi = application_move(application=application, to_status=S.INVITED, by=by, reason=reason)
+    full = Application.objects.create(
+        round=eoi.round,
+        organisation=eoi.organisation,
+        stage=Stage.FULL,
+        parent=eoi,
+        reference=_allocate_reference(eoi.round),
+        channel=eoi.channel,
+        created_by=by,
+        **{name: getattr(eoi, name) for name in EDITABLE_FIELDS if not name.startswith("declare_")},
+    )
+    full.priorities.set(eoi.priorities.all())
+    full.success_measures.set(eoi.success_measures.all())
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            application=full, item=line.item, financial_year=line.financial_year, amount=line.amount
+        )
+        for line in eoi.budget_lines.all()
+    )
+    return full

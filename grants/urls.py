@@ -1,0 +1,105 @@
+from django.urls import path, re_path
+
+from .views import applications, public, staff
+
+app_name = "grants"
+
+urlpatterns = [
+    # Public.
+    path("funding/", public.RoundListView.as_view(), name="rounds"),
+    path("funding/<slug:slug>/", public.RoundDetailView.as_view(), name="round-detail"),
+    # Providers (and staff filling in bids they logged).
+    path(
+        "funding/<slug:slug>/apply/",
+        applications.ApplicationStartView.as_view(),
+        name="application-start",
+    ),
+    path("applications/", applications.ApplicationListMineView.as_view(), name="applications-mine"),
+    path(
+        "applications/<str:reference>/",
+        applications.ApplicationDetailView.as_view(),
+        name="application-detail",
+    ),
+    path(
+        "applications/<str:reference>/budget/",
+        applications.BudgetView.as_view(),
+        name="application-budget",
+    ),
+    path(
+        "applications/<str:reference>/budget/<int:pk>/remove/",
+        applications.BudgetLineRemoveView.as_view(),
+        name="application-budget-remove",
+    ),
+    path(
+        "applications/<str:reference>/attachments/",
+        applications.AttachmentsView.as_view(),
+        name="application-attachments",
+    ),
+    path(
+        "applications/<str:reference>/attachments/<int:pk>/",
+        applications.AttachmentDownloadView.as_view(),
+        name="application-attachment",
+    ),
+    path(
+        "applications/<str:reference>/attachments/<int:pk>/remove/",
+        applications.AttachmentRemoveView.as_view(),
+        name="application-attachment-remove",
+    ),
+    path(
+        "applications/<str:reference>/submit/",
+        applications.ApplicationSubmitView.as_view(),
+        name="application-submit",
+    ),
+    path(
+        "applications/<str:reference>/receipt/",
+        applications.ApplicationReceiptView.as_view(),
+        name="application-receipt",
+    ),
+    path(
+        "applications/<str:reference>/withdraw/",
+        applications.ApplicationWithdrawView.as_view(),
+        name="application-withdraw",
+    ),
+    path(
+        "applications/<str:reference>/<slug:section>/",
+        applications.ApplicationSectionView.as_view(),
+        name="application-section",
+    ),
+    # OPCC staff.
+    path("staff/rounds/", staff.RoundStaffListView.as_view(), name="staff-rounds"),
+    path("staff/rounds/new/", staff.RoundCreateView.as_view(), name="staff-round-create"),
+    path(
+        "staff/rounds/<slug:slug>/",
+        staff.RoundApplicationsView.as_view(),
+        name="staff-round-applications",
+    ),
+    path(
+        "staff/rounds/<slug:slug>/edit/", staff.RoundUpdateView.as_view(), name="staff-round-edit"
+    ),
+    path(
+        "staff/rounds/<slug:slug>/status/", staff.RoundMoveView.as_view(), name="staff-round-move"
+    ),
+    path(
+        "staff/rounds/<slug:slug>/log-bid/", staff.LogBidView.as_view(), name="staff-round-log-bid"
+    ),
+    re_path(
+        r"^staff/rounds/(?P<slug>[-\w]+)/applications\.(?P<format>csv|xlsx)$",
+        staff.RoundApplicationsExportView.as_view(),
+        name="staff-round-export",
+    ),
+    path(
+        "staff/applications/<str:reference>/",
+        staff.ApplicationStaffDetailView.as_view(),
+        name="staff-application-detail",
+    ),
+    path(
+        "staff/applications/<str:reference>/eligibility/",
+        staff.ApplicationEligibilityView.as_view(),
+        name="staff-application-eligibility",
+    ),
+    path(
+        "staff/applications/<str:reference>/invite/",
+        staff.ApplicationInviteView.as_view(),
+        name="staff-application-invite",
+    ),
+]

@@ -1,0 +1,377 @@
+"""The provider's application: start, fill in by section, attach, submit, withdraw.
+
+OPCC staff use the same pages to fill in bids they logged from email or paper.
+Every application is looked up through a user-scoped selector, so another
+organisation's reference is a 404, whatever the URL.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from svd_portal.forms import add_service_errors
+
+from .. import selectors, services
+from ..enums import Channel
+from ..forms import (
+    ApplicationStartForm,
+    AttachmentForm,
+    BudgetLineForm,
+    DeclarationsForm,
+    DeliveryForm,
+    EvidenceForm,
+    OutcomesForm,
+    PrioritiesForm,
+    ProjectForm,
+    StaffSubmitForm,
+    WithdrawForm,
+)
+from ..models import Application
+from ..sections import SECTIONS, section_complete
+
+
+class ApplicationMixin(LoginRequiredMixin):
+    """Loads the application named in the URL from what this person may see, or 404."""
+
+    edit = False
+
+    def get_application(self) -> Application:
+        if not hasattr(self, "_application"):
+            try:
+                self._application = selectors.application_for_page(
+                    user=self.request.user, reference=self.kwargs["reference"]
+                )
+            except Application.DoesNotExist:
+                raise Http404("No such application") from None
+        return self._application
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        application = self.get_application()
+        if self.edit and not request.user.has_perm("grants.edit_application", application):
+            messages.error(
+                request,
+                f"This application is {application.get_status_display().lower()}: "
+                "it can no longer be changed.",
+            )
+            return redirect("grants:application-detail", reference=application.reference)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["application"] = self.get_application()
+        context["can_edit"] = self.request.user.has_perm(
+            "grants.edit_application", context["application"]
+        )
+        return context
+
+
+class ApplicationListMineView(LoginRequiredMixin, TemplateView):
+    template_name = "grants/application_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["applications"] = (
+            selectors.applications_for_user(user=self.request.user)
+            .filter(organisation__memberships__user=self.request.user)
+            .order_by("-created_at", "-pk")
+        )
+        return context
+
+
+class ApplicationStartView(LoginRequiredMixin, FormView):
+    form_class = ApplicationStartForm
+    template_name = "grants/application_start.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.funding_round = get_object_or_404(selectors.rounds_public(), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisations"] = selectors.organisations_for_applying(user=self.request.user)
+        return kwargs
+
+    def get_initial(self):
+        organisations = selectors.organisations_for_applying(user=self.request.user)
+        return {"organisation": organisations.first()} if len(organisations) == 1 else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["round"] = self.funding_round
+        context["has_organisation"] = selectors.organisations_for_applying(
+            user=self.request.user
+        ).exists()
+        return context
+
+    def form_valid(self, form):
+        try:
+            application = services.application_start(
+                funding_round=self.funding_round,
+                organisation=form.cleaned_data["organisation"],
+                by=self.request.user,
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Application {application.reference} started. It is saved as a draft as you go.",
+        )
+        return redirect("grants:application-detail", reference=application.reference)
+
+
+class ApplicationDetailView(ApplicationMixin, TemplateView):
+    """The task list of a draft, or the summary of a submitted application."""
+
+    template_name = "grants/application_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = context["application"]
+        context["sections"] = [
+            (section, section_complete(application, section.slug)) for section in SECTIONS
+        ]
+        context["can_withdraw"] = self.request.user.has_perm(
+            "grants.withdraw_application", application
+        )
+        return context
+
+
+SECTION_FORMS = {
+    "project": (ProjectForm, ["title", "summary", "description", "amount_requested"]),
+    "priorities": (PrioritiesForm, []),
+    "evidence": (EvidenceForm, ["evidence_strand", "evidence_other", "evidence_description"]),
+    "delivery": (DeliveryForm, ["target_cohort", "delivery_area", "partners_involved"]),
+    "outcomes": (OutcomesForm, ["outcomes"]),
+    "declarations": (
+        DeclarationsForm,
+        ["declare_accurate", "declare_safeguarding", "declare_data_protection"],
+    ),
+}
+
+
+class ApplicationSectionView(ApplicationMixin, FormView):
+    """One section of the form. Saving keeps the draft; nothing is checked for completeness here."""
+
+    edit = True
+    template_name = "grants/application_section.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["section"] not in SECTION_FORMS:
+            raise Http404("No such section")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return SECTION_FORMS[self.kwargs["section"]][0]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.kwargs["section"] == "priorities":
+            kwargs["funding_round"] = self.get_application().round
+        return kwargs
+
+    def get_initial(self):
+        application = self.get_application()
+        section = self.kwargs["section"]
+        initial = {name: getattr(application, name) for name in SECTION_FORMS[section][1]}
+        if section == "priorities":
+            initial["priorities"] = list(application.priorities.all())
+        if section == "outcomes":
+            initial["success_measures"] = list(application.success_measures.all())
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = next(s for s in SECTIONS if s.slug == self.kwargs["section"])
+        return context
+
+    def form_valid(self, form):
+        section = self.kwargs["section"]
+        data = form.cleaned_data
+        try:
+            services.application_update(
+                application=self.get_application(),
+                by=self.request.user,
+                fields={name: data[name] for name in SECTION_FORMS[section][1]},
+                priorities=data.get("priorities") if section == "priorities" else None,
+                success_measures=data.get("success_measures") if section == "outcomes" else None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved.")
+        return redirect("grants:application-detail", reference=self.kwargs["reference"])
+
+
+class BudgetView(ApplicationMixin, FormView):
+    """The budget lines, with a form to add one."""
+
+    template_name = "grants/application_budget.html"
+    form_class = BudgetLineForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edit = request.method == "POST"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["funding_round"] = self.get_application().round
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = list(context["application"].budget_lines.all())
+        context["lines"] = lines
+        context["total"] = sum(line.amount for line in lines)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.budget_line_add(
+                application=self.get_application(), by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Budget line added.")
+        return redirect("grants:application-budget", reference=self.kwargs["reference"])
+
+
+class BudgetLineRemoveView(ApplicationMixin, View):
+    edit = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        line = get_object_or_404(application.budget_lines.all(), pk=kwargs["pk"])
+        services.budget_line_remove(line=line, by=request.user)
+        messages.success(request, "Budget line removed.")
+        return redirect("grants:application-budget", reference=application.reference)
+
+
+class AttachmentsView(ApplicationMixin, FormView):
+    template_name = "grants/application_attachments.html"
+    form_class = AttachmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edit = request.method == "POST"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["max_mb"] = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            attachment = services.attachment_add(
+                application=self.get_application(),
+                by=self.request.user,
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, field="file")
+            return self.form_invalid(form)
+        messages.success(self.request, f"{attachment.original_name} uploaded.")
+        return redirect("grants:application-attachments", reference=self.kwargs["reference"])
+
+
+class AttachmentDownloadView(ApplicationMixin, View):
+    """Streams a private attachment to someone who may see the application."""
+
+    def get(self, request, *args, **kwargs):
+        attachment = get_object_or_404(self.get_application().attachments.all(), pk=kwargs["pk"])
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AttachmentRemoveView(ApplicationMixin, View):
+    edit = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        attachment = get_object_or_404(application.attachments.all(), pk=kwargs["pk"])
+        services.attachment_remove(attachment=attachment, by=request.user)
+        messages.success(request, f"{attachment.original_name} removed.")
+        return redirect("grants:application-attachments", reference=application.reference)
+
+
+class ApplicationSubmitView(ApplicationMixin, TemplateView):
+    """Check your answers, then submit. A refusal lists every problem and keeps the draft."""
+
+    edit = True
+    template_name = "grants/application_submit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = context["application"]
+        context.setdefault("problems", services.submission_problems(application, at=timezone.now()))
+        context["staff_logged"] = application.channel != Channel.PORTAL
+        return context
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        received_at = None
+        if application.channel != Channel.PORTAL:
+            form = StaffSubmitForm(request.POST)
+            if not form.is_valid():
+                return self.render_to_response(
+                    self.get_context_data(problems=["Enter when the bid was received"]), status=400
+                )
+            received_at = form.cleaned_data["received_at"]
+        try:
+            services.application_submit(
+                application=application, by=request.user, received_at=received_at
+            )
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(problems=exc.messages), status=400)
+        return HttpResponseRedirect(
+            reverse("grants:application-receipt", args=[application.reference])
+        )
+
+
+class ApplicationReceiptView(ApplicationMixin, TemplateView):
+    template_name = "grants/application_receipt.html"
+
+
+class ApplicationWithdrawView(ApplicationMixin, FormView):
+    template_name = "grants/application_withdraw.html"
+    form_class = WithdrawForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(
+            "grants.withdraw_application", self.get_application()
+        ):
+            raise PermissionDenied("Only the applicant can withdraw an undecided application")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.application_withdraw(
+                application=self.get_application(),
+                by=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "The application has been withdrawn.")
+        return redirect("grants:application-detail", reference=self.kwargs["reference"])

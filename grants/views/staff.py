@@ -1,0 +1,346 @@
+"""OPCC staff's pages: rounds, their applications, eligibility, invitations, exports and logged bids."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from partners.enums import PROVIDER_KINDS, VerificationStatus
+from partners.models import Organisation
+from svd_portal.forms import add_service_errors
+
+from .. import selectors, services
+from ..enums import ApplicationStatus, Channel, Stage
+from ..forms import ApplicationFilterForm, EligibilityForm, LogBidForm, RoundForm, RoundMoveForm
+from ..models import Application, FundingRound
+from ..services import ROUND_MOVES
+
+
+class StaffMixin(PermissionRequiredMixin):
+    permission_required = "grants.manage_rounds"
+
+
+class RoundStaffMixin(StaffMixin):
+    def get_round(self) -> FundingRound:
+        if not hasattr(self, "_round"):
+            self._round = get_object_or_404(FundingRound, slug=self.kwargs["slug"])
+        return self._round
+
+
+class RoundStaffListView(StaffMixin, ListView):
+    template_name = "grants/round_staff_list.html"
+    context_object_name = "rounds"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.rounds_for_staff()
+
+
+class RoundCreateView(StaffMixin, FormView):
+    template_name = "grants/round_form.html"
+    form_class = RoundForm
+
+    def form_valid(self, form):
+        try:
+            funding_round = services.round_save(
+                funding_round=getattr(self, "funding_round", None),
+                by=self.request.user,
+                fields=form.round_fields(),
+                priorities=form.cleaned_data["priorities"],
+                caps=form.caps(),
+                criteria=form.cleaned_data["criteria"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{funding_round.title} saved.")
+        return redirect("grants:staff-round-applications", slug=funding_round.slug)
+
+
+class RoundUpdateView(RoundStaffMixin, RoundCreateView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.has_perm(self.permission_required):
+            self.funding_round = self.get_round()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.funding_round
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["round"] = self.funding_round
+        return context
+
+
+class RoundMoveView(RoundStaffMixin, View):
+    """POST only: opens, closes or moves a round on, as ROUND_MOVES allows."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        funding_round = self.get_round()
+        form = RoundMoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose what to do with the round.")
+        else:
+            try:
+                services.round_move(
+                    funding_round=funding_round,
+                    to_status=form.cleaned_data["to_status"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, ValueError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, "The round's status has changed.")
+        return redirect("grants:staff-round-applications", slug=funding_round.slug)
+
+
+class RoundApplicationsView(RoundStaffMixin, ListView):
+    """A round's applications: filter, search, page through, export."""
+
+    template_name = "grants/round_applications.html"
+    context_object_name = "applications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        funding_round = self.get_round()
+        self.filter_form = ApplicationFilterForm(
+            self.request.GET or None, funding_round=funding_round
+        )
+        filters = self.filter_form.data if self.filter_form.is_bound else {}
+        return selectors.applications_for_staff_list(funding_round=funding_round, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        funding_round = self.get_round()
+        context.update(
+            round=funding_round,
+            filter_form=self.filter_form,
+            moves=[
+                (status, label)
+                for status, label in FundingRound._meta.get_field("status").choices
+                if status in ROUND_MOVES[funding_round.status]
+            ],
+            query_string=self.request.GET.urlencode(),
+        )
+        return context
+
+
+EXPORT_COLUMNS = [
+    "Reference",
+    "Stage",
+    "Status",
+    "Channel",
+    "Organisation",
+    "Org-id",
+    "Registered",
+    "Title",
+    "Amount requested (£)",
+    "Priorities",
+    "Evidence base",
+    "Submitted at",
+]
+
+
+def _export_row(application: Application) -> list:
+    submitted = (
+        timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")
+        if application.submitted_at
+        else ""
+    )
+    return [
+        application.reference,
+        application.get_stage_display(),
+        application.get_status_display(),
+        application.get_channel_display(),
+        application.organisation.name,
+        application.organisation.org_id,
+        "Yes" if application.organisation.is_registered else "No",
+        application.title,
+        application.amount_requested,
+        ", ".join(str(p.number) for p in application.priorities.all()),
+        application.evidence_base,
+        submitted,
+    ]
+
+
+def _safe_cell(value):
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class RoundApplicationsExportView(RoundApplicationsView):
+    """The filtered list as CSV or XLSX, every row rather than one page."""
+
+    paginate_by = None
+
+    def get(self, request, *args, **kwargs):
+        applications = self.get_queryset().iterator(chunk_size=2000)
+        name = f"{self.get_round().slug}-applications-{timezone.localdate():%Y-%m-%d}"
+        if kwargs["format"] == "csv":
+            return self._csv(applications, name)
+        return self._xlsx(applications, name)
+
+    def _csv(self, applications, name):
+        def rows():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            yield "\ufeff"  # so Excel reads UTF-8
+            writer.writerow(EXPORT_COLUMNS)
+            for application in applications:
+                writer.writerow([_safe_cell(v) for v in _export_row(application)])
+                if buffer.tell() > 65536:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    def _xlsx(self, applications, name):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Applications")
+        sheet.append(EXPORT_COLUMNS)
+        for application in applications:
+            sheet.append([_safe_cell(v) for v in _export_row(application)])
+        output = io.BytesIO()
+        workbook.save(output)
+        response = HttpResponse(
+            output.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+
+
+class LogBidView(RoundStaffMixin, FormView):
+    """Staff log a bid that arrived by email or on paper, then fill it in on its pages."""
+
+    template_name = "grants/round_log_bid.html"
+    form_class = LogBidForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisations"] = Organisation.objects.filter(
+            kind__in=sorted(PROVIDER_KINDS), verification_status=VerificationStatus.VERIFIED
+        ).order_by("name")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["round"] = self.get_round()
+        return context
+
+    def form_valid(self, form):
+        try:
+            application = services.application_start(
+                funding_round=self.get_round(),
+                organisation=form.cleaned_data["organisation"],
+                by=self.request.user,
+                title=form.cleaned_data["title"],
+                channel=form.cleaned_data["channel"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Bid logged as {application.reference}. Fill it in from the bid."
+        )
+        return redirect("grants:application-detail", reference=application.reference)
+
+
+class ApplicationStaffMixin(StaffMixin):
+    def get_application(self) -> Application:
+        if not hasattr(self, "_application"):
+            self._application = get_object_or_404(
+                Application.objects.select_related(
+                    "round", "organisation", "evidence_strand", "submitted_by", "parent"
+                ).prefetch_related(
+                    "budget_lines", "attachments", "priorities", "success_measures", "round__caps"
+                ),
+                reference=self.kwargs["reference"],
+            )
+        return self._application
+
+
+class ApplicationStaffDetailView(ApplicationStaffMixin, TemplateView):
+    template_name = "grants/application_staff_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.get_application()
+        eligibility_form = kwargs.get("eligibility_form") or EligibilityForm()
+        eligibility_form.helper.form_action = reverse(
+            "grants:staff-application-eligibility", args=[application.reference]
+        )
+        context.update(
+            application=application,
+            history=application.status_changes.select_related("changed_by"),
+            eligibility_form=eligibility_form,
+            can_check_eligibility=application.status == ApplicationStatus.SUBMITTED,
+            can_invite=application.stage == Stage.EOI
+            and application.status == ApplicationStatus.UNDER_ASSESSMENT,
+            cap=services.cap_for(
+                funding_round=application.round, organisation=application.organisation
+            ),
+            total=sum(line.amount for line in application.budget_lines.all()),
+            Channel=Channel,
+        )
+        return context
+
+
+class ApplicationEligibilityView(ApplicationStaffDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_record_eligibility(
+                    application=application,
+                    eligible=form.cleaned_data["eligible"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Eligibility recorded.")
+                return redirect("grants:staff-application-detail", reference=application.reference)
+        return self.render_to_response(self.get_context_data(eligibility_form=form), status=400)
+
+
+class ApplicationInviteView(ApplicationStaffMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        try:
+            full = services.application_invite_to_full(application=application, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("grants:staff-application-detail", reference=application.reference)
+        messages.success(
+            request,
+            f"Invited. The full application {full.reference} starts from the expression of interest.",
+        )
+        return redirect("grants:staff-application-detail", reference=full.reference)
