@@ -25,7 +25,10 @@ def helper(*fields, submit: str = "Save and continue", secondary: str | None = N
 
 
 def words(name: str, **kwargs) -> Field:
-    """A textarea that shows its word limit with GOV.UK Frontend's count (the server enforces it)."""
+    """A textarea that shows its word limit with GOV.UK Frontend's count (the server enforces it).
+
+    crispy-forms-gds 2.0.1 fails on a counted field without help text: give each one a hint.
+    """
     return Field.textarea(name, max_words=WORD_LIMITS[name], **kwargs)
 
 
@@ -343,6 +346,7 @@ class EvidenceForm(forms.Form):
         label="How does the evidence support the project?",
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
+        help_text="What the toolkit or other evidence says, and how your project follows it",
     )
 
     def __init__(self, *args, **kwargs):
@@ -365,11 +369,13 @@ class DeliveryForm(forms.Form):
         label="Where will it be delivered?",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        help_text="Towns, neighbourhoods or settings such as schools or the night-time economy",
     )
     partners_involved = forms.CharField(
         label="Which partners are involved, and how?",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        help_text="For example the youth justice service, schools or neighbourhood policing",
     )
 
     def __init__(self, *args, **kwargs):
@@ -384,6 +390,7 @@ class OutcomesForm(forms.Form):
         label="What will change because of the project?",
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
+        help_text="The difference for the people you work with, and how you will know",
     )
     success_measures = forms.ModelMultipleChoiceField(
         queryset=SuccessMeasure.objects.all(),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from partners.enums import VerificationStatus
 from partners.models import Organisation, User
+from svd_portal.formatting import money
 from svd_portal.tasks import enqueue
 
 from .enums import (
@@ -478,19 +479,19 @@ def submission_problems(application: Application, *, at: datetime.datetime) -> l
         kind = "registered" if application.organisation.is_registered else "unregistered"
         if amount > cap.maximum:
             problems.append(
-                f"The most an {kind} organisation can ask for is £{cap.maximum:,.2f}; "
-                f"you have asked for £{amount:,.2f}"
+                f"The most an {kind} organisation can ask for is {money(cap.maximum)}; "
+                f"you have asked for {money(amount)}"
             )
         if amount < cap.minimum:
             problems.append(
-                f"The least an {kind} organisation can ask for is £{cap.minimum:,.2f}; "
-                f"you have asked for £{amount:,.2f}"
+                f"The least an {kind} organisation can ask for is {money(cap.minimum)}; "
+                f"you have asked for {money(amount)}"
             )
     lines_total = sum((line.amount for line in application.budget_lines.all()), Decimal("0"))
     if amount is not None and application.budget_lines.all() and lines_total != amount:
         problems.append(
-            f"The budget lines add up to £{lines_total:,.2f} but the amount requested is "
-            f"£{amount:,.2f}: they must be the same"
+            f"The budget lines add up to {money(lines_total)} but the amount requested is "
+            f"{money(amount)}: they must be the same"
         )
     if not funding_round.allow_multiple_applications and (
         _live_applications(

@@ -1,16 +1,6 @@
-from decimal import Decimal
-
 from django import template
 
+from svd_portal import formatting
+
 register = template.Library()
-
-
-@register.filter
-def money(value) -> str:
-    """£5,000 for whole pounds, £4,500.50 otherwise; a dash for nothing."""
-    if value is None or value == "":
-        return "–"
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
+register.filter("money", formatting.money)
