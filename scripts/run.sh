@@ -23,8 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-.venv/bin/celery -A svd_portal worker --loglevel=INFO --concurrency=2 \
-    --without-mingle --without-gossip >var/log/worker.log 2>&1 &
+# -B runs the scheduler (rounds that close on their date) inside this one worker.
+.venv/bin/celery -A svd_portal worker -B --schedule var/celerybeat-schedule --loglevel=INFO \
+    --concurrency=2 --without-mingle --without-gossip >var/log/worker.log 2>&1 &
 worker_pid=$!
 echo "Celery worker started (pid $worker_pid, log var/log/worker.log)."
 echo "The portal: http://127.0.0.1:${PORT}/  (Ctrl-C stops the web server and the worker)"

@@ -1,66 +1,17 @@
 #!/usr/bin/env bash
-# `make test`: lint, migration check and the whole pytest suite on a throwaway
-# PostgreSQL cluster and Redis server, started here on free loopback ports and
-# stopped whatever the outcome.
+# `make test`: lint, the migration check and the whole pytest suite, on a
+# throwaway PostgreSQL and Redis (scripts/with-services.sh). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=.venv/bin/python
-APT_PACKAGES=(postgresql redis-server)
-
-missing=()
-command -v redis-server >/dev/null || missing+=(redis-server)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        echo "Installing ${missing[*]} …"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
-    else
-        echo "make test needs these Debian/Ubuntu packages: ${missing[*]}" >&2
-        echo "Install them with: sudo apt-get install ${missing[*]}" >&2
-        exit 1
-    fi
-fi
-
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PG_PORT=$(free_port)
-REDIS_PORT=$(free_port)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/svd-test.XXXXXX")
-
-as_pg() {
-    # initdb refuses to run as root: run the cluster as the postgres user then.
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-cleanup() {
-    status=$?
-    as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -m immediate -w stop >/dev/null 2>&1 || true
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-    rm -rf "$TMP"
-    exit $status
-}
-trap cleanup EXIT INT TERM
-
-[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$TMP"
-as_pg "$PG_BIN/initdb" -D "$TMP/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w -o \
-    "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null
-"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres svd_portal
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --pidfile "$TMP/redis.pid" --dir "$TMP" --logfile "$TMP/redis.log"
-echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (in $TMP)"
-
 export DJANGO_SETTINGS_MODULE=svd_portal.settings.test
-export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/svd_portal"
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-
-echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-echo "== migrations"
-$PY manage.py makemigrations --check --dry-run
-echo "== pytest"
-.venv/bin/pytest "$@"
+exec scripts/with-services.sh bash -c '
+    set -euo pipefail
+    echo "== ruff"
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    echo "== migrations"
+    .venv/bin/python manage.py makemigrations --check --dry-run
+    echo "== pytest"
+    .venv/bin/pytest "$@"
+' test-suite "$@"

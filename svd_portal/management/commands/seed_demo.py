@@ -23,6 +23,8 @@ class Command(BaseCommand):
             grants.demo.seed(
                 partnership=partnership, staff=User.objects.get(email="staff@demo.example")
             )
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
             f"Demo accounts (password from DEMO_PASSWORD, default {DEFAULT_DEMO_PASSWORD}):"
