@@ -13,6 +13,7 @@ from partners.models import Organisation, Partnership, SuccessMeasure, User
 from . import services
 from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, Toolkit
 from .models import Application, BudgetLine, EvidenceStrand, FundingRound
+from .services.applications import allocate_reference
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -293,7 +294,7 @@ def _seed_vpf_applications(vpf: FundingRound, *, staff: User, priorities) -> Non
         application = Application.objects.create(
             round=vpf,
             organisation=organisation,
-            reference=services._allocate_reference(vpf),
+            reference=allocate_reference(vpf),
             title=title,
             summary=f"{title}, for young people in County Durham and Darlington.",
             description="Weekly sessions run by trained staff and volunteers, with referrals from "

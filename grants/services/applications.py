@@ -1,8 +1,5 @@
-"""Every write to grants data. Each function validates before it saves and keeps history.
-
-Application and round workflows are each one map of allowed moves
-(APPLICATION_MOVES, ROUND_MOVES) and one function that performs every move
-(`application_move`, `round_move`).
+"""Writes to applications. The workflow is APPLICATION_MOVES and `application_move`, which
+performs every move; submission, withdrawal, eligibility and invitation call it.
 """
 
 import datetime
@@ -19,7 +16,7 @@ from partners.models import Organisation, User
 from svd_portal.formatting import money
 from svd_portal.tasks import enqueue
 
-from .enums import (
+from ..enums import (
     NOT_LIVE_STATUSES,
     ApplicationStatus,
     CapCategory,
@@ -27,17 +24,15 @@ from .enums import (
     RoundStatus,
     Stage,
 )
-from .models import (
+from ..models import (
     Application,
     ApplicationStatusChange,
-    AssessmentCriterion,
     Attachment,
     AwardCap,
     BudgetLine,
     FundingRound,
-    RoundStatusChange,
 )
-from .sections import WORD_LIMITS, incomplete_sections, word_count
+from ..sections import WORD_LIMITS, incomplete_sections, word_count
 
 S = ApplicationStatus
 APPLICATION_MOVES = {
@@ -53,19 +48,8 @@ APPLICATION_MOVES = {
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
 }
-# Moves made by the provider; every other move is made by OPCC staff.
-PROVIDER_MOVES = {S.SUBMITTED, S.WITHDRAWN}
 # The full application's stage-specific moves.
 STAGE_ONLY = {S.INVITED: Stage.EOI, S.NOT_INVITED: Stage.EOI}
-
-R = RoundStatus
-ROUND_MOVES = {
-    R.DRAFT: {R.OPEN},
-    R.OPEN: {R.CLOSED},
-    R.CLOSED: {R.OPEN, R.ASSESSMENT},
-    R.ASSESSMENT: {R.DECIDED},
-    R.DECIDED: set(),
-}
 
 ALLOWED_ATTACHMENT_TYPES = {
     "application/pdf": "PDF",
@@ -82,127 +66,6 @@ ALLOWED_ATTACHMENT_TYPES = {
 }
 
 
-# --- Funding rounds -----------------------------------------------------------
-
-
-def _round_validate(funding_round: FundingRound, caps: list[dict], criteria: list[dict]) -> None:
-    errors = {}
-    try:
-        funding_round.full_clean(exclude=["priorities"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if funding_round.is_two_stage and not funding_round.full_stage_closes_at:
-        errors.setdefault("full_stage_closes_at", []).append(
-            "Give the closing time for full applications in a two-stage round"
-        )
-    if (
-        funding_round.full_stage_closes_at
-        and funding_round.full_stage_closes_at <= funding_round.closes_at
-    ):
-        errors.setdefault("full_stage_closes_at", []).append(
-            "Full applications must close after expressions of interest"
-        )
-    categories = [cap["category"] for cap in caps]
-    if sorted(categories) != sorted(set(categories)) or set(categories) != set(CapCategory.values):
-        errors.setdefault("__all__", []).append(
-            "Give one cap for registered and one for unregistered organisations"
-        )
-    for cap in caps:
-        if cap["minimum"] < 0 or cap["maximum"] < cap["minimum"]:
-            errors.setdefault("__all__", []).append(
-                "Each cap's minimum must be between zero and its maximum"
-            )
-        if cap["maximum"] > funding_round.budget:
-            errors.setdefault("__all__", []).append("A cap cannot be more than the round's budget")
-    numbers = [c["number"] for c in criteria]
-    if not criteria or len(numbers) != len(set(numbers)):
-        errors.setdefault("__all__", []).append(
-            "Give at least one criterion, each with its own number"
-        )
-    if criteria and sum(Decimal(c["weight"]) for c in criteria) <= 0:
-        errors.setdefault("__all__", []).append("At least one criterion needs a weight above zero")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def round_save(
-    *,
-    funding_round: FundingRound | None,
-    by: User,
-    fields: dict,
-    priorities,
-    caps: list[dict],
-    criteria: list[dict],
-) -> FundingRound:
-    """Creates or edits a round with its caps and criteria, all or nothing.
-
-    Criteria are fixed once assessment starts, so scores keep their meaning.
-    """
-    if funding_round is None:
-        funding_round = FundingRound(created_by=by)
-    else:
-        funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
-        if funding_round.status in (R.ASSESSMENT, R.DECIDED):
-            raise ValidationError("A round in assessment or decided cannot be changed")
-    for name, value in fields.items():
-        setattr(funding_round, name, value)
-    _round_validate(funding_round, caps, criteria)
-    funding_round.save()
-    funding_round.priorities.set(priorities)
-    funding_round.caps.all().delete()
-    AwardCap.objects.bulk_create(AwardCap(round=funding_round, **cap) for cap in caps)
-    funding_round.criteria.all().delete()
-    AssessmentCriterion.objects.bulk_create(
-        AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
-    )
-    return funding_round
-
-
-@transaction.atomic
-def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, reason: str = ""):
-    """Moves a round along ROUND_MOVES and records who, when, from, to and why."""
-    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
-    from_status = funding_round.status
-    if to_status not in ROUND_MOVES[from_status]:
-        raise ValidationError(
-            f"A round that is {funding_round.get_status_display().lower()} "
-            f"cannot move to {RoundStatus(to_status).label.lower()}"
-        )
-    if to_status == R.OPEN and not funding_round.criteria.exists():
-        raise ValidationError("Add the assessment criteria before opening the round")
-    funding_round.status = to_status
-    funding_round.save(update_fields=["status"])
-    RoundStatusChange.objects.create(
-        round=funding_round,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        changed_by=by,
-    )
-    return funding_round
-
-
-def rounds_follow_dates(*, now: datetime.datetime | None = None) -> list[str]:
-    """Closes every open round whose last deadline has passed. Idempotent; returns their slugs."""
-    now = now or timezone.now()
-    closed = []
-    for funding_round in FundingRound.objects.filter(status=R.OPEN, closes_at__lte=now):
-        deadline = funding_round.full_stage_closes_at or funding_round.closes_at
-        if deadline <= now:
-            round_move(
-                funding_round=funding_round,
-                to_status=R.CLOSED,
-                by=None,
-                reason="The closing date passed",
-            )
-            closed.append(funding_round.slug)
-    return closed
-
-
-# --- Applications -------------------------------------------------------------
-
-
 def cap_for(*, funding_round: FundingRound, organisation: Organisation) -> AwardCap | None:
     category = CapCategory.REGISTERED if organisation.is_registered else CapCategory.UNREGISTERED
     return next((cap for cap in funding_round.caps.all() if cap.category == category), None)
@@ -217,7 +80,7 @@ def _live_applications(*, funding_round, organisation, stage, exclude_pk=None):
     return applications
 
 
-def _allocate_reference(funding_round: FundingRound) -> str:
+def allocate_reference(funding_round: FundingRound) -> str:
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     number = funding_round.next_application_number
     funding_round.next_application_number = number + 1
@@ -249,7 +112,7 @@ def application_start(
         raise ValidationError("Only provider organisations can apply for funding")
     if channel == Channel.PORTAL and not funding_round.is_accepting(stage=stage):
         raise ValidationError("This round is not open for applications")
-    if channel != Channel.PORTAL and funding_round.status == R.DRAFT:
+    if channel != Channel.PORTAL and funding_round.status == RoundStatus.DRAFT:
         raise ValidationError("Bids can only be logged for a round that has been opened")
     if (
         not funding_round.allow_multiple_applications
@@ -267,7 +130,7 @@ def application_start(
         round=funding_round,
         organisation=organisation,
         stage=stage,
-        reference=_allocate_reference(funding_round),
+        reference=allocate_reference(funding_round),
         title=title[:200],
         channel=channel,
         created_by=by,
@@ -423,7 +286,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
 
 
 def _queue_status_email(application: Application, from_status: str, to_status: str) -> None:
-    from .tasks import send_application_email
+    from ..tasks import send_application_email
 
     transaction.on_commit(
         lambda: enqueue(
@@ -567,7 +430,7 @@ def application_invite_to_full(
         organisation=eoi.organisation,
         stage=Stage.FULL,
         parent=eoi,
-        reference=_allocate_reference(eoi.round),
+        reference=allocate_reference(eoi.round),
         channel=eoi.channel,
         created_by=by,
         **{name: getattr(eoi, name) for name in EDITABLE_FIELDS if not name.startswith("declare_")},

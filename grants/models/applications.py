@@ -1,0 +1,161 @@
+"""Applications (an expression of interest is one at the EOI stage), their budgets and files."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import Organisation, StrategicPriority, SuccessMeasure
+
+from ..enums import ApplicationStatus, Channel, Stage
+from ..storage import private_storage
+from .rounds import MONEY, EvidenceStrand, FundingRound
+
+
+class Application(models.Model):
+    """An application to a round; an expression of interest is one at the EOI stage."""
+
+    round = models.ForeignKey(FundingRound, on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="applications"
+    )
+    stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.FULL)
+    parent = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="full_application",
+        help_text="The expression of interest this full application follows",
+    )
+    reference = models.CharField(max_length=24, unique=True)
+    status = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+
+    # The project.
+    title = models.CharField("project title", max_length=200)
+    summary = models.TextField(blank=True)
+    description = models.TextField("what you will do", blank=True)
+    amount_requested = models.DecimalField(**MONEY, null=True, blank=True)
+    # Priorities and evidence.
+    priorities = models.ManyToManyField(StrategicPriority, blank=True, related_name="applications")
+    evidence_strand = models.ForeignKey(
+        EvidenceStrand, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_other = models.CharField("other evidence base", max_length=300, blank=True)
+    evidence_description = models.TextField("how the evidence supports the project", blank=True)
+    # Who, where, with whom, to what end.
+    target_cohort = models.TextField(blank=True)
+    delivery_area = models.TextField(blank=True)
+    partners_involved = models.TextField(blank=True)
+    outcomes = models.TextField("intended outcomes", blank=True)
+    success_measures = models.ManyToManyField(SuccessMeasure, blank=True, related_name="+")
+    # Declarations.
+    declare_accurate = models.BooleanField(default=False)
+    declare_safeguarding = models.BooleanField(default=False)
+    declare_data_protection = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_requested__isnull=True) | Q(amount_requested__gt=0),
+                name="application_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="application_submitted_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["round", "status", "-created_at"]),
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["round", "amount_requested"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def evidence_base(self) -> str:
+        return str(self.evidence_strand) if self.evidence_strand_id else self.evidence_other
+
+
+class BudgetLine(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    item = models.CharField(max_length=200)
+    financial_year = models.CharField(max_length=7, help_text="e.g. 2024-25")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["application", "financial_year", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budget_line_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.item} ({self.financial_year}): £{self.amount:,}"
+
+
+def attachment_path(instance, filename):
+    # The stored name is not the uploaded one: it cannot collide or be guessed.
+    return f"applications/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Attachment(models.Model):
+    """A supporting document, stored privately and served only after a permission check."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationStatusChange(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.application.reference}: {self.from_status} → {self.to_status}"

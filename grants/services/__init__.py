@@ -1,0 +1,46 @@
+"""Every write to grants data, one module per concept, re-exported here."""
+
+from .applications import (
+    ALLOWED_ATTACHMENT_TYPES,
+    APPLICATION_MOVES,
+    EDITABLE_FIELDS,
+    application_invite_to_full,
+    application_move,
+    application_record_eligibility,
+    application_start,
+    application_submit,
+    application_update,
+    application_withdraw,
+    attachment_add,
+    attachment_remove,
+    budget_line_add,
+    budget_line_remove,
+    cap_for,
+    detect_content_type,
+    submission_problems,
+)
+from .rounds import ROUND_MOVES, round_move, round_save, rounds_follow_dates
+
+__all__ = [
+    "ALLOWED_ATTACHMENT_TYPES",
+    "APPLICATION_MOVES",
+    "EDITABLE_FIELDS",
+    "ROUND_MOVES",
+    "application_invite_to_full",
+    "application_move",
+    "application_record_eligibility",
+    "application_start",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "attachment_add",
+    "attachment_remove",
+    "budget_line_add",
+    "budget_line_remove",
+    "cap_for",
+    "detect_content_type",
+    "round_move",
+    "round_save",
+    "rounds_follow_dates",
+    "submission_problems",
+]
