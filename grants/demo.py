@@ -11,8 +11,8 @@ from django.utils import timezone
 from partners.models import Organisation, Partnership, SuccessMeasure, User
 
 from . import services
-from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, Toolkit
-from .models import Application, BudgetLine, EvidenceStrand, FundingRound
+from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, ScorecardStatus, Toolkit
+from .models import Application, BudgetLine, EvidenceStrand, FundingRound, Panel
 from .services.applications import allocate_reference
 
 LONDON = ZoneInfo("Europe/London")
@@ -231,6 +231,7 @@ def seed(*, partnership: Partnership, staff: User) -> FundingRound:
         _seed_vpf_applications(vpf, staff=staff, priorities=priorities)
         for to_status in (RoundStatus.CLOSED, RoundStatus.ASSESSMENT):
             services.round_move(funding_round=vpf, to_status=to_status, by=staff)
+    seed_panel(vpf=vpf, staff=staff)
 
     now = timezone.now()
     open_round, created = _round(
@@ -345,3 +346,93 @@ def _seed_vpf_applications(vpf: FundingRound, *, staff: User, priorities) -> Non
                 by=author if to_status == ApplicationStatus.WITHDRAWN else staff,
                 reason=reason,
             )
+
+
+# (member index 1–5) → scores per application (reference number 1–5) across the five criteria.
+DEMO_SCORES = {
+    1: [4, 4, 3, 4, 4],
+    2: [3, 3, 3, 2, 4],
+    3: [4, 5, 4, 4, 3],
+    4: [3, 4, 4, 3, 3],
+    5: [2, 3, 3, 3, 4],
+}
+# (reference number) → (recommendation, amount as a share of the request, rationale)
+DEMO_MODERATION = {
+    1: ("fund", "1", "Strong mentoring model with referral routes from the youth justice service."),
+    2: (
+        "fund_with_conditions",
+        "1",
+        "Good reach into the estate; safeguarding training to be completed.",
+    ),
+    3: (
+        "fund",
+        "0.9",
+        "Evidence-based welfare hubs; the panel funds nine tenths of the staffing asked for.",
+    ),
+    4: ("fund", "1", "A well-evidenced schools programme against domestic-abuse-related violence."),
+    5: (
+        "do_not_fund",
+        "0",
+        "The panel found no link to reducing serious violence in public spaces.",
+    ),
+}
+
+
+def seed_panel(*, vpf: FundingRound, staff: User) -> None:
+    """A panel of five from different partners, one conflict, every scorecard in, and moderation."""
+    if Panel.objects.filter(round=vpf).exists():
+        return
+    members = []
+    for n in range(1, 6):
+        user = User.objects.get(email=f"panel{n}@demo.example")
+        members.append((user, user.memberships.select_related("organisation").first().organisation))
+    panel = services.panel_save(funding_round=vpf, by=staff, chair=members[0][0], members=members)
+    panel_members = {m.user.email: m for m in panel.members.select_related("user")}
+    applications = {
+        int(a.reference.split("-")[1]): a
+        for a in vpf.applications.filter(status=ApplicationStatus.UNDER_ASSESSMENT)
+    }
+    criteria = list(vpf.criteria.all())
+    for number, application in sorted(applications.items()):
+        for index, (user, _) in enumerate(members, start=1):
+            member = panel_members[user.email]
+            # Amira Haddad (public health) sits on the board of Seaham Street Sport.
+            conflicted = index == 3 and number == 5
+            services.declaration_make(
+                member=member,
+                application=application,
+                has_interest=conflicted or (index == 2 and number == 1),
+                interest="Board member of the applicant"
+                if conflicted
+                else ("Met the applicant at a council forum" if index == 2 and number == 1 else ""),
+                is_conflict=conflicted,
+            )
+            if conflicted:
+                continue
+            base = DEMO_SCORES[number]
+            # Members differ a little: each marks one criterion a point up or down.
+            nudge = {1: 0, 2: 1, 3: -1, 4: 1, 5: -1}[index]
+            marks = {
+                c.pk: (max(0, min(c.scale_max, base[i] + (nudge if i == index - 1 else 0))), "")
+                for i, c in enumerate(criteria)
+            }
+            scorecard = services.scorecard_save(
+                member=member, application=application, marks=marks, submit=True
+            )
+            assert scorecard.status == ScorecardStatus.SUBMITTED
+    chair = members[0][0]
+    for number, application in sorted(applications.items()):
+        recommendation, share, rationale = DEMO_MODERATION[number]
+        services.moderation_record(
+            application=application,
+            by=chair,
+            scores={c.pk: DEMO_SCORES[number][i] for i, c in enumerate(criteria)},
+            rationale=rationale,
+            recommendation=recommendation,
+            conditions="Complete the OPCC's safeguarding training before delivery starts."
+            if recommendation == "fund_with_conditions"
+            else "",
+            recommended_amount=(application.amount_requested * Decimal(share)).quantize(
+                Decimal("1")
+            ),
+        )

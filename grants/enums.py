@@ -49,6 +49,14 @@ FINAL_STATUSES = frozenset(
         ApplicationStatus.WITHDRAWN,
     }
 )
+# Applications a panel scores: eligible ones, and those it has already recommended on.
+SCORABLE_STATUSES = frozenset(
+    {
+        ApplicationStatus.UNDER_ASSESSMENT,
+        ApplicationStatus.RECOMMENDED,
+        ApplicationStatus.NOT_RECOMMENDED,
+    }
+)
 # Applications that still count against "one live application per organisation".
 NOT_LIVE_STATUSES = frozenset(
     {ApplicationStatus.WITHDRAWN, ApplicationStatus.INELIGIBLE, ApplicationStatus.NOT_INVITED}
@@ -64,3 +72,22 @@ class Channel(models.TextChoices):
 class Toolkit(models.TextChoices):
     YEF = "yef", "Youth Endowment Fund Toolkit"
     COLLEGE_OF_POLICING = "cop", "College of Policing Crime Reduction Toolkit"
+
+
+class AssignmentMode(models.TextChoices):
+    ALL = "all", "Every member scores every eligible application"
+    ASSIGNED = "assigned", "Staff assign applications to members"
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class Recommendation(models.TextChoices):
+    FUND = "fund", "Fund"
+    FUND_WITH_CONDITIONS = "fund_with_conditions", "Fund with conditions"
+    DO_NOT_FUND = "do_not_fund", "Do not fund"
+
+
+FUNDING_RECOMMENDATIONS = frozenset({Recommendation.FUND, Recommendation.FUND_WITH_CONDITIONS})

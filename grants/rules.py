@@ -54,3 +54,29 @@ for model in ("fundinground", "application", "awardcap", "assessmentcriterion", 
     rules.add_perm(f"grants.view_{model}", is_opcc_staff)
 for action in ("view", "add", "change"):
     rules.add_perm(f"grants.{action}_evidencestrand", is_opcc_staff)
+
+
+# --- Panels: predicates take the funding round --------------------------------------
+
+
+@rules.predicate
+def is_round_panel_member(user, funding_round):
+    if funding_round is None or not user.is_authenticated:
+        return False
+    return (
+        hasattr(funding_round, "panel") and funding_round.panel.members.filter(user=user).exists()
+    )
+
+
+@rules.predicate
+def is_round_chair(user, funding_round):
+    if funding_round is None or not user.is_authenticated:
+        return False
+    return hasattr(funding_round, "panel") and funding_round.panel.chair_id == user.pk
+
+
+rules.add_perm("grants.setup_panel", is_opcc_staff)
+rules.add_perm("grants.score_round", is_round_panel_member)
+rules.add_perm("grants.view_panel_results", is_opcc_staff | is_round_chair)
+rules.add_perm("grants.moderate_round", is_opcc_staff | is_round_chair)
+rules.add_perm("grants.reopen_scorecard", is_round_chair)

@@ -1,15 +1,34 @@
 """Reads of grants data used in more than one place, scoped to who is asking."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from partners.enums import REGISTERED_KINDS, MembershipStatus
 from partners.models import Organisation
 from partners.rules import is_opcc_staff
 
-from .enums import ApplicationStatus, RoundStatus
-from .models import Application, FundingRound
+from . import scoring
+from .enums import (
+    FUNDING_RECOMMENDATIONS,
+    SCORABLE_STATUSES,
+    ApplicationStatus,
+    AssignmentMode,
+    RoundStatus,
+    ScorecardStatus,
+)
+from .models import (
+    Application,
+    ConflictDeclaration,
+    FundingRound,
+    ModeratedScore,
+    Moderation,
+    Panel,
+    PanelMember,
+    Score,
+    Scorecard,
+)
 
 
 def rounds_public() -> QuerySet[FundingRound]:
@@ -102,3 +121,217 @@ def applications_for_staff_list(
             | Q(organisation__name__icontains=query)
         )
     return applications
+
+
+# --- Panels ---------------------------------------------------------------------
+
+
+def panel_member_for(*, user, funding_round) -> PanelMember | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        PanelMember.objects.select_related("panel", "panel__round", "organisation")
+        .filter(panel__round=funding_round, user=user)
+        .first()
+    )
+
+
+def panels_for_user(*, user) -> QuerySet[PanelMember]:
+    """The panels a person sits on, newest round first."""
+    return (
+        PanelMember.objects.filter(user=user)
+        .select_related("panel__round", "panel__chair", "organisation")
+        .order_by("-panel__round__opens_at")
+    )
+
+
+def applications_for_member(*, member: PanelMember) -> list[Application]:
+    """The member's work: each application with `.declaration` and `.scorecard` (theirs, or None)."""
+    applications = Application.objects.filter(
+        round_id=member.panel.round_id, status__in=sorted(SCORABLE_STATUSES)
+    )
+    if member.panel.assignment_mode == AssignmentMode.ASSIGNED:
+        applications = applications.filter(pk__in=member.assignments.values("application_id"))
+    applications = (
+        applications.select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "conflict_declarations",
+                queryset=ConflictDeclaration.objects.filter(member=member),
+                to_attr="my_declarations",
+            ),
+            Prefetch(
+                "scorecards",
+                queryset=Scorecard.objects.filter(member=member),
+                to_attr="my_scorecards",
+            ),
+        )
+        .order_by("reference")
+    )
+    result = list(applications)
+    for application in result:
+        application.declaration = next(iter(application.my_declarations), None)
+        application.scorecard = next(iter(application.my_scorecards), None)
+    return result
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    totals: list[Decimal]
+    mean: Decimal | None
+    spread: Decimal | None
+    flagged: bool
+    moderation: Moderation | None
+    cumulative: Decimal | None
+    rank: int = 0
+
+
+RANKED_STATUSES = SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
+
+
+def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
+    """The round's assessed applications by moderated score, then mean, with the running
+    total of recommended amounts against the budget. A fixed number of queries."""
+    panel = Panel.objects.filter(round=funding_round).first()
+    threshold = panel.spread_threshold if panel else Decimal("100")
+    applications = (
+        Application.objects.filter(round=funding_round, status__in=sorted(RANKED_STATUSES))
+        .select_related("organisation", "moderation")
+        .prefetch_related(
+            Prefetch(
+                "scorecards",
+                queryset=Scorecard.objects.filter(status=ScorecardStatus.SUBMITTED).order_by("pk"),
+                to_attr="submitted_scorecards",
+            )
+        )
+    )
+    rows = []
+    for application in applications:
+        totals = [s.total for s in application.submitted_scorecards]
+        application_spread = scoring.spread(totals)
+        moderation = getattr(application, "moderation", None)
+        rows.append(
+            RankingRow(
+                application=application,
+                totals=totals,
+                mean=scoring.mean(totals),
+                spread=application_spread,
+                flagged=application_spread is not None and application_spread > threshold,
+                moderation=moderation,
+                cumulative=None,
+            )
+        )
+    lowest = Decimal("-1")
+    rows.sort(
+        key=lambda r: (
+            r.moderation.total if r.moderation else lowest,
+            r.mean if r.mean is not None else lowest,
+            -r.application.pk,
+        ),
+        reverse=True,
+    )
+    running = Decimal("0")
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+        if row.moderation and row.moderation.recommendation in FUNDING_RECOMMENDATIONS:
+            running += row.moderation.recommended_amount
+            row.cumulative = running
+    return rows
+
+
+def panel_report(*, funding_round: FundingRound) -> dict:
+    """Everything in the evidence pack: ranking, members, every score, declarations."""
+    panel = Panel.objects.select_related("chair").filter(round=funding_round).first()
+    members = list(panel.members.select_related("user", "organisation")) if panel else []
+    criteria = list(funding_round.criteria.all())
+    scores = (
+        Score.objects.filter(scorecard__application__round=funding_round)
+        .select_related("scorecard")
+        .only(
+            "score",
+            "comment",
+            "criterion_id",
+            "scorecard__member_id",
+            "scorecard__application_id",
+            "scorecard__status",
+        )
+    )
+    matrix: dict[tuple[int, int, int], Score] = {}
+    for score in scores:
+        matrix[(score.scorecard.application_id, score.scorecard.member_id, score.criterion_id)] = (
+            score
+        )
+    declarations = list(
+        ConflictDeclaration.objects.filter(application__round=funding_round)
+        .select_related("member__user", "member__organisation", "application")
+        .order_by("application__reference", "member__user__full_name")
+    )
+    moderated_scores = {
+        (s.moderation.application_id, s.criterion_id): s.score
+        for s in ModeratedScore.objects.filter(
+            moderation__application__round=funding_round
+        ).select_related("moderation")
+    }
+    return {
+        "panel": panel,
+        "members": members,
+        "criteria": criteria,
+        "ranking": round_ranking(funding_round=funding_round),
+        "matrix": matrix,
+        "declarations": declarations,
+        "moderated_scores": moderated_scores,
+    }
+
+
+def scorecards_for_application(*, application: Application, exclude_member=None) -> list[Scorecard]:
+    """Every scorecard on an application with its scores, for the chair, staff, or a member
+    who has submitted their own (the view decides which)."""
+    scorecards = (
+        Scorecard.objects.filter(application=application)
+        .select_related("member__user", "member__organisation")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .order_by("member__user__full_name", "pk")
+    )
+    if exclude_member is not None:
+        scorecards = scorecards.exclude(member=exclude_member)
+    return list(scorecards)
+
+
+def panel_workload(*, panel: Panel) -> list[dict]:
+    """Per member: how many applications they have, how many they have submitted."""
+    members = list(panel.members.select_related("user", "organisation").order_by("user__full_name"))
+    scorable = Application.objects.filter(
+        round_id=panel.round_id, status__in=sorted(SCORABLE_STATUSES)
+    )
+    total_scorable = scorable.count()
+    assigned = dict(panel.members.annotate(n=Count("assignments")).values_list("pk", "n"))
+    done = dict(
+        Scorecard.objects.filter(member__panel=panel, status=ScorecardStatus.SUBMITTED)
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    conflicts = dict(
+        ConflictDeclaration.objects.filter(member__panel=panel, is_conflict=True)
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    rows = []
+    for member in members:
+        load = (
+            assigned.get(member.pk, 0)
+            if panel.assignment_mode == AssignmentMode.ASSIGNED
+            else total_scorable
+        )
+        rows.append(
+            {
+                "member": member,
+                "load": load,
+                "done": done.get(member.pk, 0),
+                "conflicts": conflicts.get(member.pk, 0),
+                "is_chair": member.user_id == panel.chair_id,
+            }
+        )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import applications, public, staff
+from .views import applications, panels, public, staff
 
 app_name = "grants"
 
@@ -101,5 +101,46 @@ urlpatterns = [
         "staff/applications/<str:reference>/invite/",
         staff.ApplicationInviteView.as_view(),
         name="staff-application-invite",
+    ),
+    # Scoring panels.
+    path("staff/rounds/<slug:slug>/panel/", panels.PanelSetupView.as_view(), name="panel-setup"),
+    path(
+        "staff/rounds/<slug:slug>/panel/members/<int:member>/assignments/",
+        panels.PanelAssignView.as_view(),
+        name="panel-assign",
+    ),
+    path("panel/", panels.PanelsMineView.as_view(), name="panels-mine"),
+    path("panel/<slug:slug>/", panels.PanelRoundView.as_view(), name="panel-round"),
+    path("panel/<slug:slug>/ranking/", panels.RankingView.as_view(), name="panel-ranking"),
+    path("panel/<slug:slug>/report/", panels.PanelReportView.as_view(), name="panel-report"),
+    re_path(
+        r"^panel/(?P<slug>[-\w]+)/report\.(?P<format>csv|xlsx)$",
+        panels.PanelReportExportView.as_view(),
+        name="panel-report-export",
+    ),
+    path(
+        "panel/<slug:slug>/scorecards/<int:pk>/reopen/",
+        panels.ScorecardReopenView.as_view(),
+        name="panel-scorecard-reopen",
+    ),
+    path(
+        "panel/<slug:slug>/applications/<str:reference>/declare/",
+        panels.DeclareView.as_view(),
+        name="panel-declare",
+    ),
+    path(
+        "panel/<slug:slug>/applications/<str:reference>/",
+        panels.ScoreView.as_view(),
+        name="panel-score",
+    ),
+    path(
+        "panel/<slug:slug>/applications/<str:reference>/attachments/<int:pk>/",
+        panels.PanelAttachmentView.as_view(),
+        name="panel-attachment",
+    ),
+    path(
+        "panel/<slug:slug>/applications/<str:reference>/moderate/",
+        panels.ModerateView.as_view(),
+        name="panel-moderate",
     ),
 ]

@@ -5,6 +5,17 @@ from .applications import (
     BudgetLine,
     attachment_path,
 )
+from .panels import (
+    Assignment,
+    ConflictDeclaration,
+    ModeratedScore,
+    Moderation,
+    Panel,
+    PanelMember,
+    Score,
+    Scorecard,
+    ScorecardReopening,
+)
 from .rounds import (
     MONEY,
     AssessmentCriterion,
@@ -15,6 +26,15 @@ from .rounds import (
 )
 
 __all__ = [
+    "Assignment",
+    "ConflictDeclaration",
+    "ModeratedScore",
+    "Moderation",
+    "Panel",
+    "PanelMember",
+    "Score",
+    "Scorecard",
+    "ScorecardReopening",
     "MONEY",
     "Application",
     "ApplicationStatusChange",

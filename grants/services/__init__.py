@@ -19,6 +19,15 @@ from .applications import (
     detect_content_type,
     submission_problems,
 )
+from .panels import (
+    assignments_set,
+    declaration_make,
+    member_may_score,
+    moderation_record,
+    panel_save,
+    scorecard_reopen,
+    scorecard_save,
+)
 from .rounds import ROUND_MOVES, round_move, round_save, rounds_follow_dates
 
 __all__ = [
@@ -26,6 +35,13 @@ __all__ = [
     "APPLICATION_MOVES",
     "EDITABLE_FIELDS",
     "ROUND_MOVES",
+    "assignments_set",
+    "declaration_make",
+    "member_may_score",
+    "moderation_record",
+    "panel_save",
+    "scorecard_reopen",
+    "scorecard_save",
     "application_invite_to_full",
     "application_move",
     "application_record_eligibility",

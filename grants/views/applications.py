@@ -37,6 +37,19 @@ from ..models import Application
 from ..sections import SECTIONS, section_complete
 
 
+def attachment_response(attachment) -> FileResponse:
+    """Streams a private file as a download, never rendered inline by the browser."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ApplicationMixin(LoginRequiredMixin):
     """Loads the application named in the URL from what this person may see, or 404."""
 
@@ -291,15 +304,7 @@ class AttachmentDownloadView(ApplicationMixin, View):
 
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(self.get_application().attachments.all(), pk=kwargs["pk"])
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(attachment)
 
 
 class AttachmentRemoveView(ApplicationMixin, View):

@@ -1,11 +1,7 @@
 """OPCC staff's pages: rounds, their applications, eligibility, invitations, exports and logged bids."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from partners.enums import PROVIDER_KINDS, VerificationStatus
 from partners.models import Organisation
+from svd_portal.exports import csv_response, xlsx_response
 from svd_portal.forms import add_service_errors
 
 from .. import selectors, services
@@ -176,59 +173,17 @@ def _export_row(application: Application) -> list:
     ]
 
 
-def _safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class RoundApplicationsExportView(RoundApplicationsView):
     """The filtered list as CSV or XLSX, every row rather than one page."""
 
     paginate_by = None
 
     def get(self, request, *args, **kwargs):
-        applications = self.get_queryset().iterator(chunk_size=2000)
+        rows = (_export_row(a) for a in self.get_queryset().iterator(chunk_size=2000))
         name = f"{self.get_round().slug}-applications-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
-            return self._csv(applications, name)
-        return self._xlsx(applications, name)
-
-    def _csv(self, applications, name):
-        def rows():
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            yield "\ufeff"  # so Excel reads UTF-8
-            writer.writerow(EXPORT_COLUMNS)
-            for application in applications:
-                writer.writerow([_safe_cell(v) for v in _export_row(application)])
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-
-    def _xlsx(self, applications, name):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Applications")
-        sheet.append(EXPORT_COLUMNS)
-        for application in applications:
-            sheet.append([_safe_cell(v) for v in _export_row(application)])
-        output = io.BytesIO()
-        workbook.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+            return csv_response(name, EXPORT_COLUMNS, rows)
+        return xlsx_response(name, "Applications", EXPORT_COLUMNS, rows)
 
 
 class LogBidView(RoundStaffMixin, FormView):

@@ -1,0 +1,215 @@
+"""Forms for scoring panels. They validate input only; grants.services.panels applies the rules.
+
+crispy-forms-gds renders labels, legends and hints unescaped: anything typed by
+a person goes into them through `escape`.
+"""
+
+from decimal import Decimal
+
+from crispy_forms_gds.layout import Field, Fieldset, Size
+from django import forms
+from django.utils.html import escape
+
+from partners.enums import Role
+from partners.models import User
+
+from .enums import AssignmentMode, Recommendation
+from .forms import MoneyField, helper
+
+
+class PanelForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label="Members",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="People in the Panel member role; each represents their partner organisation",
+    )
+    chair = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Chair", help_text="One of the members"
+    )
+    assignment_mode = forms.ChoiceField(
+        label="Who scores what", choices=AssignmentMode.choices, widget=forms.RadioSelect
+    )
+    hide_applicant_identity = forms.BooleanField(
+        label="Hide applicants' names from members while they score", required=False
+    )
+    spread_threshold = forms.DecimalField(
+        label="Flag an application for discussion when members' totals differ by more than (percentage points)",
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        initial=Decimal("20"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        panellists = User.objects.filter(groups__name=Role.PANEL_MEMBER, is_active=True).order_by(
+            "full_name"
+        )
+        self.fields["members"].queryset = panellists
+        self.fields["chair"].queryset = panellists
+        self.helper = helper(
+            Field.checkboxes("members", legend_size=Size.MEDIUM),
+            Field.select("chair"),
+            Field.radios("assignment_mode", legend_size=Size.SMALL),
+            Field.checkbox("hide_applicant_identity"),
+            Field.text("spread_threshold", field_width=5),
+            submit="Save panel",
+        )
+
+
+class AssignmentForm(forms.Form):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Applications to score",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = applications
+        self.fields["applications"].label_from_instance = lambda a: f"{a.reference}: {a.title}"
+        self.helper = helper(
+            Field.checkboxes("applications", small=True), submit="Save assignments"
+        )
+
+
+class DeclarationForm(forms.Form):
+    has_interest = forms.TypedChoiceField(
+        label="Do you, or anyone close to you, have an interest in this organisation or project?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="For example you work with, fund, manage or volunteer for it, or a relative does",
+    )
+    interest = forms.CharField(
+        label="Describe the interest",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    is_conflict = forms.BooleanField(
+        label="This is a conflict of interest: I should not see or score this application",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.radios("has_interest", legend_size=Size.SMALL),
+            Field.textarea("interest"),
+            Field.checkbox("is_conflict"),
+            submit="Make declaration",
+        )
+
+
+def _score_choices(criterion):
+    return [("", "Not scored yet")] + [(str(n), str(n)) for n in range(criterion.scale_max + 1)]
+
+
+class ScorecardForm(forms.Form):
+    """A score and a comment per criterion; fields are named score_<id> and comment_<id>."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        layout = []
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"Score (0 to {criterion.scale_max})",
+                help_text=escape(f"Weight {criterion.weight.normalize():f}. {criterion.guidance}"),
+                choices=_score_choices(criterion),
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label="Comment",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            layout.append(
+                Fieldset(
+                    Field.select(f"score_{criterion.pk}"),
+                    Field.textarea(f"comment_{criterion.pk}"),
+                    legend=escape(f"{criterion.number}. {criterion.title}"),
+                    legend_size=Size.MEDIUM,
+                )
+            )
+        self.helper = helper(*layout, submit="Submit scorecard", secondary="Save as draft")
+
+    def marks(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            c.pk: (
+                self.cleaned_data.get(f"score_{c.pk}"),
+                self.cleaned_data.get(f"comment_{c.pk}", ""),
+            )
+            for c in self.criteria
+        }
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen this scorecard?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ModerationForm(forms.Form):
+    rationale = forms.CharField(
+        label="The panel's rationale",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+        required=False,
+    )
+    recommendation = forms.ChoiceField(
+        label="Recommendation",
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    conditions = forms.CharField(
+        label="Conditions (when funding with conditions)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    recommended_amount = MoneyField(
+        label="Amount recommended (£)",
+        required=False,
+        min_value=Decimal("0"),
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        score_fields = []
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=escape(f"{criterion.number}. {criterion.title} (0 to {criterion.scale_max})"),
+                choices=_score_choices(criterion),
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            score_fields.append(Field.select(f"score_{criterion.pk}"))
+        self.helper = helper(
+            Fieldset(*score_fields, legend="Consensus scores", legend_size=Size.MEDIUM),
+            Field.textarea("rationale"),
+            Field.radios("recommendation", legend_size=Size.MEDIUM),
+            Field.textarea("conditions"),
+            Field.text("recommended_amount", field_width=10),
+            submit="Record moderation",
+        )
+
+    def scores(self) -> dict[int, int]:
+        return {
+            c.pk: self.cleaned_data[f"score_{c.pk}"]
+            for c in self.criteria
+            if self.cleaned_data.get(f"score_{c.pk}") is not None
+        }

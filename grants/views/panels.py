@@ -1,0 +1,644 @@
+"""Scoring panels: staff set them up; members declare and score; the chair moderates;
+staff and the chair see the ranking and the panel report.
+
+A member reaches an application only through `applications_for_member`, so an
+application outside their work, or one they are conflicted on, is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from partners.enums import MembershipStatus
+from svd_portal.exports import csv_response, xlsx_response
+from svd_portal.forms import add_service_errors
+
+from .. import selectors, services
+from ..enums import SCORABLE_STATUSES, ApplicationStatus, ScorecardStatus
+from ..models import Application, Attachment, FundingRound, Scorecard
+from ..panel_forms import (
+    AssignmentForm,
+    DeclarationForm,
+    ModerationForm,
+    PanelForm,
+    ReopenForm,
+    ScorecardForm,
+)
+from .applications import attachment_response
+
+
+class RoundPermissionMixin(PermissionRequiredMixin):
+    """Permission checks against the round named in the URL."""
+
+    def get_round(self) -> FundingRound:
+        if not hasattr(self, "_round"):
+            self._round = get_object_or_404(
+                FundingRound.objects.select_related("panel"), slug=self.kwargs["slug"]
+            )
+        return self._round
+
+    def get_permission_object(self):
+        return self.get_round()
+
+
+# --- Staff: set-up and assignments ----------------------------------------------------
+
+
+class PanelSetupView(RoundPermissionMixin, FormView):
+    permission_required = "grants.setup_panel"
+    template_name = "grants/panel_setup.html"
+    form_class = PanelForm
+
+    def get_initial(self):
+        panel = getattr(self.get_round(), "panel", None)
+        if panel is None:
+            return {}
+        return {
+            "members": [m.user for m in panel.members.select_related("user")],
+            "chair": panel.chair,
+            "assignment_mode": panel.assignment_mode,
+            "hide_applicant_identity": panel.hide_applicant_identity,
+            "spread_threshold": panel.spread_threshold,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["round"] = self.get_round()
+        panel = getattr(self.get_round(), "panel", None)
+        context["workload"] = selectors.panel_workload(panel=panel) if panel else []
+        return context
+
+    def form_valid(self, form):
+        members = []
+        for user in form.cleaned_data["members"]:
+            # A member represents the partner organisation they belong to.
+            membership = user.memberships.filter(status=MembershipStatus.ACTIVE).select_related(
+                "organisation"
+            )
+            organisation = next((m.organisation for m in membership), None)
+            if organisation is None:
+                form.add_error("members", f"{user.full_name} belongs to no organisation")
+                return self.form_invalid(form)
+            members.append((user, organisation))
+        try:
+            services.panel_save(
+                funding_round=self.get_round(),
+                by=self.request.user,
+                chair=form.cleaned_data["chair"],
+                members=members,
+                assignment_mode=form.cleaned_data["assignment_mode"],
+                hide_applicant_identity=form.cleaned_data["hide_applicant_identity"],
+                spread_threshold=form.cleaned_data["spread_threshold"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Panel saved.")
+        return redirect("grants:panel-setup", slug=self.get_round().slug)
+
+
+class PanelAssignView(RoundPermissionMixin, FormView):
+    """Staff give one member the applications they are to score."""
+
+    permission_required = "grants.setup_panel"
+    template_name = "grants/panel_assign.html"
+    form_class = AssignmentForm
+
+    def get_member(self):
+        panel = getattr(self.get_round(), "panel", None)
+        if panel is None:
+            raise Http404("This round has no panel")
+        return get_object_or_404(panel.members.select_related("user"), pk=self.kwargs["member"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["applications"] = Application.objects.filter(
+            round=self.get_round(), status__in=sorted(SCORABLE_STATUSES)
+        ).order_by("reference")
+        return kwargs
+
+    def get_initial(self):
+        return {
+            "applications": [
+                a.application for a in self.get_member().assignments.select_related("application")
+            ]
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(round=self.get_round(), member=self.get_member())
+        return context
+
+    def form_valid(self, form):
+        services.assignments_set(
+            member=self.get_member(),
+            applications=list(form.cleaned_data["applications"]),
+            by=self.request.user,
+        )
+        messages.success(self.request, "Assignments saved.")
+        return redirect("grants:panel-setup", slug=self.get_round().slug)
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+class PanelsMineView(LoginRequiredMixin, TemplateView):
+    template_name = "grants/panel_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.panels_for_user(user=self.request.user)
+        return context
+
+
+class MemberMixin(RoundPermissionMixin):
+    permission_required = "grants.score_round"
+
+    def get_member(self):
+        if not hasattr(self, "_member"):
+            self._member = selectors.panel_member_for(
+                user=self.request.user, funding_round=self.get_round()
+            )
+        return self._member
+
+
+class PanelRoundView(MemberMixin, TemplateView):
+    """A member's work in one round: declare, score, submit."""
+
+    template_name = "grants/panel_round.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = self.get_member()
+        context.update(
+            round=self.get_round(),
+            member=member,
+            panel=member.panel,
+            applications=selectors.applications_for_member(member=member),
+            is_chair=member.panel.chair_id == self.request.user.pk,
+        )
+        return context
+
+
+class MemberApplicationMixin(MemberMixin):
+    """The application in the URL, if it is in this member's work; else 404."""
+
+    def get_application(self) -> Application:
+        if not hasattr(self, "_application"):
+            applications = selectors.applications_for_member(member=self.get_member())
+            match = [a for a in applications if a.reference == self.kwargs["reference"]]
+            if not match:
+                raise Http404("No such application in your work")
+            self._application = match[0]
+        return self._application
+
+
+class DeclareView(MemberApplicationMixin, FormView):
+    template_name = "grants/panel_declare.html"
+    form_class = DeclarationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            application = self.get_application()
+            if application.declaration is not None:
+                if application.declaration.is_conflict:
+                    raise Http404("You declared a conflict of interest on this application")
+                return redirect(
+                    "grants:panel-score", slug=kwargs["slug"], reference=application.reference
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(round=self.get_round(), application=self.get_application())
+        return context
+
+    def form_valid(self, form):
+        application = self.get_application()
+        try:
+            declaration = services.declaration_make(
+                member=self.get_member(),
+                application=application,
+                has_interest=form.cleaned_data["has_interest"],
+                interest=form.cleaned_data["interest"],
+                is_conflict=form.cleaned_data["is_conflict"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if declaration.is_conflict:
+            messages.success(
+                self.request, "Conflict recorded. You will not see or score this application."
+            )
+            return redirect("grants:panel-round", slug=self.kwargs["slug"])
+        return redirect(
+            "grants:panel-score", slug=self.kwargs["slug"], reference=application.reference
+        )
+
+
+class ScoreView(MemberApplicationMixin, FormView):
+    """The application's content beside the member's scorecard; others' scores once theirs is in."""
+
+    template_name = "grants/panel_score.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            application = self.get_application()
+            if application.declaration is None:
+                return redirect(
+                    "grants:panel-declare", slug=kwargs["slug"], reference=application.reference
+                )
+            if application.declaration.is_conflict:
+                raise Http404("You declared a conflict of interest on this application")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_criteria(self):
+        return list(self.get_round().criteria.all())
+
+    def get_form(self, form_class=None):
+        return ScorecardForm(criteria=self.get_criteria(), **self.get_form_kwargs())
+
+    def get_initial(self):
+        scorecard = self.get_application().scorecard
+        if scorecard is None:
+            return {}
+        initial = {}
+        for score in scorecard.scores.all():
+            initial[f"score_{score.criterion_id}"] = score.score
+            initial[f"comment_{score.criterion_id}"] = score.comment
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.get_application()
+        member = self.get_member()
+        scorecard = application.scorecard
+        submitted = scorecard is not None and scorecard.status == ScorecardStatus.SUBMITTED
+        full = (
+            Application.objects.prefetch_related(
+                "budget_lines", "attachments", "priorities", "success_measures"
+            )
+            .select_related("organisation", "evidence_strand")
+            .get(pk=application.pk)
+        )
+        context.update(
+            round=self.get_round(),
+            application=full,
+            scorecard=scorecard,
+            submitted=submitted,
+            hide_identity=member.panel.hide_applicant_identity,
+            panel_slug=self.get_round().slug,
+            is_chair=member.panel.chair_id == self.request.user.pk,
+            my_scores=list(scorecard.scores.select_related("criterion")) if scorecard else [],
+            # Independence: others' scores only once this member has submitted their own.
+            other_scorecards=(
+                selectors.scorecards_for_application(application=application, exclude_member=member)
+                if submitted
+                else None
+            ),
+        )
+        return context
+
+    def form_valid(self, form):
+        submit = "save_draft" not in self.request.POST
+        try:
+            services.scorecard_save(
+                member=self.get_member(),
+                application=self.get_application(),
+                marks=form.marks(),
+                submit=submit,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Scorecard submitted." if submit else "Draft saved.")
+        return redirect(
+            "grants:panel-score", slug=self.kwargs["slug"], reference=self.kwargs["reference"]
+        )
+
+
+class PanelAttachmentView(MemberApplicationMixin, View):
+    """A supporting document, for a member who has declared no conflict on the application."""
+
+    def get(self, request, *args, **kwargs):
+        application = self.get_application()
+        if application.declaration is None or application.declaration.is_conflict:
+            raise Http404("Declare before you open the application's documents")
+        attachment = get_object_or_404(Attachment, application=application, pk=kwargs["pk"])
+        return attachment_response(attachment)
+
+
+class ScorecardReopenView(RoundPermissionMixin, View):
+    permission_required = "grants.reopen_scorecard"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        scorecard = get_object_or_404(
+            Scorecard.objects.select_related("application"),
+            pk=kwargs["pk"],
+            application__round=self.get_round(),
+        )
+        form = ReopenForm(request.POST)
+        target = reverse(
+            "grants:panel-moderate", args=[self.get_round().slug, scorecard.application.reference]
+        )
+        if not form.is_valid():
+            messages.error(request, "Give the reason for reopening the scorecard.")
+            return redirect(target)
+        try:
+            services.scorecard_reopen(
+                scorecard=scorecard, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Scorecard reopened.")
+        return redirect(target)
+
+
+# --- Chair and staff: moderation, ranking, report ------------------------------------------
+
+
+class ModerateView(RoundPermissionMixin, FormView):
+    permission_required = "grants.moderate_round"
+    template_name = "grants/panel_moderate.html"
+
+    def get_application(self) -> Application:
+        if not hasattr(self, "_application"):
+            application = get_object_or_404(
+                Application.objects.select_related("organisation"),
+                round=self.get_round(),
+                reference=self.kwargs["reference"],
+                status__in=sorted(
+                    SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
+                ),
+            )
+            # A conflicted chair is kept out like any conflicted member.
+            if application.conflict_declarations.filter(
+                member__user=self.request.user, is_conflict=True
+            ).exists():
+                raise Http404("You declared a conflict of interest on this application")
+            self._application = application
+        return self._application
+
+    def get_form(self, form_class=None):
+        return ModerationForm(
+            criteria=list(self.get_round().criteria.all()), **self.get_form_kwargs()
+        )
+
+    def get_initial(self):
+        moderation = getattr(self.get_application(), "moderation", None)
+        if moderation is None:
+            return {}
+        initial = {
+            "rationale": moderation.rationale,
+            "recommendation": moderation.recommendation,
+            "conditions": moderation.conditions,
+            "recommended_amount": moderation.recommended_amount,
+        }
+        for score in moderation.scores.all():
+            initial[f"score_{score.criterion_id}"] = score.score
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.get_application()
+        context.update(
+            round=self.get_round(),
+            application=application,
+            scorecards=selectors.scorecards_for_application(application=application),
+            declarations=application.conflict_declarations.select_related(
+                "member__user", "member__organisation"
+            ),
+            cap=services.cap_for(
+                funding_round=self.get_round(), organisation=application.organisation
+            ),
+            is_chair=self.request.user.has_perm("grants.reopen_scorecard", self.get_round()),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.moderation_record(
+                application=self.get_application(),
+                by=self.request.user,
+                scores=form.scores(),
+                rationale=form.cleaned_data["rationale"],
+                recommendation=form.cleaned_data["recommendation"],
+                conditions=form.cleaned_data["conditions"],
+                recommended_amount=form.cleaned_data["recommended_amount"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Moderation recorded.")
+        return redirect("grants:panel-ranking", slug=self.kwargs["slug"])
+
+
+class RankingView(RoundPermissionMixin, TemplateView):
+    permission_required = "grants.view_panel_results"
+    template_name = "grants/panel_ranking.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        funding_round = self.get_round()
+        ranking = selectors.round_ranking(funding_round=funding_round)
+        recommended = ranking[-1].cumulative if ranking else None
+        total = sum(
+            (r.moderation.recommended_amount for r in ranking if r.cumulative is not None), start=0
+        )
+        context.update(
+            round=funding_round,
+            ranking=ranking,
+            total_recommended=total,
+            remaining=funding_round.budget - total,
+            recommended=recommended,
+        )
+        return context
+
+
+class PanelReportView(RoundPermissionMixin, TemplateView):
+    permission_required = "grants.view_panel_results"
+    template_name = "grants/panel_report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        funding_round = self.get_round()
+        report = selectors.panel_report(funding_round=funding_round)
+        context.update(round=funding_round, generated_at=timezone.now(), **report)
+        context["score_tables"] = report_score_tables(report)
+        return context
+
+
+def report_score_tables(report) -> list[dict]:
+    """Per application: a row per member with their score on each criterion and their total."""
+    tables = []
+    for row in report["ranking"]:
+        application = row.application
+        lines = []
+        for member in report["members"]:
+            cells = [
+                report["matrix"].get((application.pk, member.pk, c.pk)) for c in report["criteria"]
+            ]
+            if any(cell is not None for cell in cells):
+                total = next(
+                    (s.total for s in application.submitted_scorecards if s.member_id == member.pk),
+                    None,
+                )
+                lines.append(
+                    {
+                        "member": member,
+                        "cells": [c.score if c else None for c in cells],
+                        "total": total,
+                    }
+                )
+        tables.append({"row": row, "lines": lines})
+    return tables
+
+
+def report_rows(report) -> tuple[list[str], list[list]]:
+    """The report as one flat table for CSV and XLSX: a row per application × member × criterion,
+    then the moderation, then the declarations."""
+    header = [
+        "Section",
+        "Rank",
+        "Reference",
+        "Organisation",
+        "Title",
+        "Member",
+        "Member organisation",
+        "Criterion",
+        "Weight",
+        "Score",
+        "Comment",
+        "Total (%)",
+        "Mean (%)",
+        "Spread (points)",
+        "Flagged",
+        "Recommendation",
+        "Recommended amount (£)",
+        "Cumulative (£)",
+        "Rationale",
+        "Conditions",
+    ]
+    rows = []
+    members = {m.pk: m for m in report["members"]}
+    for row in report["ranking"]:
+        a = row.application
+        moderation = row.moderation
+        base = [row.rank, a.reference, a.organisation.name, a.title]
+        rows.append(
+            [
+                "Ranking",
+                *base,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                row.mean,
+                row.spread,
+                "Yes" if row.flagged else "No",
+                moderation.get_recommendation_display() if moderation else "",
+                moderation.recommended_amount if moderation else "",
+                row.cumulative or "",
+                moderation.rationale if moderation else "",
+                moderation.conditions if moderation else "",
+            ]
+        )
+        for (application_id, member_id, criterion_id), score in report["matrix"].items():
+            if application_id != a.pk:
+                continue
+            member = members.get(member_id)
+            criterion = next(c for c in report["criteria"] if c.pk == criterion_id)
+            total = next((s.total for s in a.submitted_scorecards if s.member_id == member_id), "")
+            rows.append(
+                [
+                    "Score",
+                    *base,
+                    member.user.full_name if member else "",
+                    member.organisation.name if member else "",
+                    criterion.title,
+                    criterion.weight,
+                    score.score,
+                    score.comment,
+                    total,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+        for criterion in report["criteria"]:
+            if (a.pk, criterion.pk) in report["moderated_scores"]:
+                rows.append(
+                    [
+                        "Consensus",
+                        *base,
+                        "",
+                        "",
+                        criterion.title,
+                        criterion.weight,
+                        report["moderated_scores"][(a.pk, criterion.pk)],
+                        "",
+                        moderation.total if moderation else "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+    for declaration in report["declarations"]:
+        a = declaration.application
+        rows.append(
+            [
+                "Declaration",
+                "",
+                a.reference,
+                a.organisation.name,
+                a.title,
+                declaration.member.user.full_name,
+                declaration.member.organisation.name,
+                "",
+                "",
+                "",
+                declaration.interest or "No interest",
+                "",
+                "",
+                "",
+                "Conflict" if declaration.is_conflict else "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    return header, rows
+
+
+class PanelReportExportView(PanelReportView):
+    def get(self, request, *args, **kwargs):
+        report = selectors.panel_report(funding_round=self.get_round())
+        header, rows = report_rows(report)
+        name = f"{self.get_round().slug}-panel-report-{timezone.localdate():%Y-%m-%d}"
+        if kwargs["format"] == "csv":
+            return csv_response(name, header, rows)
+        return xlsx_response(name, "Panel report", header, rows)
