@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -20,6 +21,13 @@ class UserCreationAdminForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name"]
+
+    def clean_email(self):
+        # Stored in lower case, as sign-up does, so that every lookup agrees.
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists")
+        return email
 
 
 class UserChangeAdminForm(UserChangeForm):

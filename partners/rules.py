@@ -19,6 +19,12 @@ def is_active_member(user, organisation):
     return organisation.memberships.filter(user=user, status=MembershipStatus.ACTIVE).exists()
 
 
+@rules.predicate
+def is_superuser_target(user, target):
+    """The person being changed is a superuser: only another superuser may touch them."""
+    return target is not None and getattr(target, "is_superuser", False)
+
+
 # The admin is for OPCC staff; superusers pass every check anyway.
 rules.add_perm("admin.access", is_opcc_staff)
 rules.add_perm("partners", is_opcc_staff)
@@ -33,7 +39,9 @@ for model in (
 ):
     rules.add_perm(f"partners.view_{model}", is_opcc_staff)
     rules.add_perm(f"partners.add_{model}", is_opcc_staff)
-    rules.add_perm(f"partners.change_{model}", is_opcc_staff)
+    if model != "user":
+        rules.add_perm(f"partners.change_{model}", is_opcc_staff)
+rules.add_perm("partners.change_user", is_opcc_staff & ~is_superuser_target)
 # Deleting people or organisations loses history: superusers only (no rule).
 for model in (
     "partnership",

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from .enums import MembershipStatus, VerificationStatus
+from .enums import PROVIDER_KINDS, MembershipStatus, VerificationStatus
 from .models import Membership, Organisation
 from .validators import normalise_charity_number, normalise_company_number
 
@@ -27,7 +27,9 @@ def organisations_for_staff(*, status: str = "", query: str = "") -> QuerySet[Or
         organisations = organisations.filter(verification_status=status)
     if query:
         organisations = organisations.filter(
-            Q(name__icontains=query) | Q(charity_number=query) | Q(company_number=query.upper())
+            Q(name__icontains=query)
+            | Q(charity_number=normalise_charity_number(query))
+            | Q(company_number=normalise_company_number(query))
         )
     return organisations
 
@@ -51,6 +53,7 @@ def organisation_find_for_joining(*, identifier: str) -> Organisation | None:
             | Q(company_number=normalise_company_number(identifier))
             | Q(name__iexact=identifier)
         )
+        .filter(kind__in=sorted(PROVIDER_KINDS))
         .exclude(verification_status=VerificationStatus.REJECTED)
         .order_by("pk")
         .first()

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .enums import (
@@ -97,7 +97,16 @@ def organisation_register(
         **details,
     )
     organisation.full_clean()
-    organisation.save()
+    try:
+        # A savepoint: two people registering the same number at once meet the unique
+        # constraint, and the loser gets the same message as the duplicate check above.
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            "An organisation with this charity or company number is already registered: "
+            "ask to join it instead"
+        ) from exc
     Membership.objects.create(
         user=user,
         organisation=organisation,
@@ -145,6 +154,8 @@ def organisation_set_verification(
 
     A refusal needs a reason, so the applicant can be told why.
     """
+    if to_status not in VerificationStatus.values:
+        raise ValidationError({"to_status": "Choose verify or do not verify"})
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     from_status = organisation.verification_status
     if to_status not in VERIFICATION_MOVES.get(from_status, set()):
