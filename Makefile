@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint format clean bench-applications
+.PHONY: run test lint format clean bench-applications bench-panels
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,6 @@ clean:
 
 bench-applications: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/applications.py
+
+bench-panels: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/panels.py

@@ -178,13 +178,17 @@ def applications_for_member(*, member: PanelMember) -> list[Application]:
 @dataclass
 class RankingRow:
     application: Application
-    totals: list[Decimal]
+    member_totals: dict[int, Decimal]
     mean: Decimal | None
     spread: Decimal | None
     flagged: bool
     moderation: Moderation | None
-    cumulative: Decimal | None
+    cumulative: Decimal | None = None
     rank: int = 0
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return list(self.member_totals.values())
 
 
 RANKED_STATUSES = SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
@@ -192,34 +196,48 @@ RANKED_STATUSES = SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationSta
 
 def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
     """The round's assessed applications by moderated score, then mean, with the running
-    total of recommended amounts against the budget. A fixed number of queries."""
+    total of recommended amounts against the budget. A fixed number of queries; the
+    members' totals come as plain tuples, which keeps a 500-application round fast."""
     panel = Panel.objects.filter(round=funding_round).first()
     threshold = panel.spread_threshold if panel else Decimal("100")
     applications = (
         Application.objects.filter(round=funding_round, status__in=sorted(RANKED_STATUSES))
         .select_related("organisation", "moderation")
-        .prefetch_related(
-            Prefetch(
-                "scorecards",
-                queryset=Scorecard.objects.filter(status=ScorecardStatus.SUBMITTED).order_by("pk"),
-                to_attr="submitted_scorecards",
-            )
+        .only(
+            "reference",
+            "title",
+            "status",
+            "amount_requested",
+            "round_id",
+            "organisation__name",
+            "organisation__kind",
+            "moderation__total",
+            "moderation__recommendation",
+            "moderation__recommended_amount",
+            "moderation__rationale",
+            "moderation__conditions",
+            "moderation__application_id",
         )
     )
+    member_totals: dict[int, dict[int, Decimal]] = {}
+    for application_id, member_id, total in (
+        Scorecard.objects.filter(application__round=funding_round, status=ScorecardStatus.SUBMITTED)
+        .order_by("pk")
+        .values_list("application_id", "member_id", "total")
+    ):
+        member_totals.setdefault(application_id, {})[member_id] = total
     rows = []
     for application in applications:
-        totals = [s.total for s in application.submitted_scorecards]
-        application_spread = scoring.spread(totals)
-        moderation = getattr(application, "moderation", None)
+        totals = member_totals.get(application.pk, {})
+        application_spread = scoring.spread(list(totals.values()))
         rows.append(
             RankingRow(
                 application=application,
-                totals=totals,
-                mean=scoring.mean(totals),
+                member_totals=totals,
+                mean=scoring.mean(list(totals.values())),
                 spread=application_spread,
                 flagged=application_spread is not None and application_spread > threshold,
-                moderation=moderation,
-                cumulative=None,
+                moderation=getattr(application, "moderation", None),
             )
         )
     lowest = Decimal("-1")
@@ -240,47 +258,66 @@ def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
     return rows
 
 
-def panel_report(*, funding_round: FundingRound) -> dict:
-    """Everything in the evidence pack: ranking, members, every score, declarations."""
+def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> dict:
+    """Everything in the evidence pack: ranking, members, every score, declarations.
+
+    `scores[application_id][member_id][criterion_id]` is (score, comment), read as
+    tuples rather than model instances: a round of 500 × 8 × 10 has 40,000 scores.
+    The printable page (`for_download=False`) leaves out the comments, the consensus
+    scores and the full declaration list, which only the downloads carry.
+    """
     panel = Panel.objects.select_related("chair").filter(round=funding_round).first()
     members = list(panel.members.select_related("user", "organisation")) if panel else []
-    criteria = list(funding_round.criteria.all())
-    scores = (
-        Score.objects.filter(scorecard__application__round=funding_round)
-        .select_related("scorecard")
-        .only(
-            "score",
-            "comment",
-            "criterion_id",
-            "scorecard__member_id",
-            "scorecard__application_id",
-            "scorecard__status",
+    scorecards = {
+        pk: (application_id, member_id)
+        for pk, application_id, member_id in Scorecard.objects.filter(
+            application__round=funding_round
+        ).values_list("pk", "application_id", "member_id")
+    }
+    fields = ["scorecard_id", "criterion_id", "score"] + (["comment"] if for_download else [])
+    scores: dict[int, dict[int, dict[int, tuple]]] = {}
+    for scorecard_id, criterion_id, score, *comment in Score.objects.filter(
+        scorecard__application__round=funding_round
+    ).values_list(*fields):
+        application_id, member_id = scorecards[scorecard_id]
+        scores.setdefault(application_id, {}).setdefault(member_id, {})[criterion_id] = (
+            score,
+            comment[0] if comment else "",
         )
-    )
-    matrix: dict[tuple[int, int, int], Score] = {}
-    for score in scores:
-        matrix[(score.scorecard.application_id, score.scorecard.member_id, score.criterion_id)] = (
-            score
-        )
-    declarations = list(
-        ConflictDeclaration.objects.filter(application__round=funding_round)
+    moderated_scores: dict[int, dict[int, int]] = {}
+    if for_download:
+        for application_id, criterion_id, score in ModeratedScore.objects.filter(
+            moderation__application__round=funding_round
+        ).values_list("moderation__application_id", "criterion_id", "score"):
+            moderated_scores.setdefault(application_id, {})[criterion_id] = score
+    declarations = ConflictDeclaration.objects.filter(application__round=funding_round)
+    interests = list(
+        declarations.filter(has_interest=True)
         .select_related("member__user", "member__organisation", "application")
         .order_by("application__reference", "member__user__full_name")
     )
-    moderated_scores = {
-        (s.moderation.application_id, s.criterion_id): s.score
-        for s in ModeratedScore.objects.filter(
-            moderation__application__round=funding_round
-        ).select_related("moderation")
-    }
+    # Every declaration, as plain tuples, for the downloads (5,000 in a large round).
+    declaration_rows = declarations.order_by(
+        "application__reference", "member__user__full_name"
+    ).values_list(
+        "application__reference",
+        "application__title",
+        "member__user__full_name",
+        "member__organisation__name",
+        "has_interest",
+        "interest",
+        "is_conflict",
+    )
     return {
         "panel": panel,
         "members": members,
-        "criteria": criteria,
+        "criteria": list(funding_round.criteria.all()),
         "ranking": round_ranking(funding_round=funding_round),
-        "matrix": matrix,
-        "declarations": declarations,
+        "scores": scores,
         "moderated_scores": moderated_scores,
+        "interests": interests,
+        "nil_declarations": declarations.filter(has_interest=False).count(),
+        "declaration_rows": declaration_rows,
     }
 
 

@@ -40,13 +40,21 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
 def xlsx_response(
     filename: str, sheet_title: str, header: list[str], rows: Iterable[list]
 ) -> HttpResponse:
+    return xlsx_workbook_response(filename, [(sheet_title, header, rows)])
+
+
+def xlsx_workbook_response(
+    filename: str, sheets: list[tuple[str, list[str], Iterable[list]]]
+) -> HttpResponse:
+    """An XLSX file with one sheet per (title, header, rows), written in openpyxl's streaming mode."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(value) for value in row])
     output = io.BytesIO()
     workbook.save(output)
     response = HttpResponse(output.getvalue(), content_type=XLSX_TYPE)

@@ -17,10 +17,10 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from partners.enums import MembershipStatus
-from svd_portal.exports import csv_response, xlsx_response
+from svd_portal.exports import csv_response, xlsx_workbook_response
 from svd_portal.forms import add_service_errors
 
-from .. import selectors, services
+from .. import panel_tables, selectors, services
 from ..enums import SCORABLE_STATUSES, ApplicationStatus, ScorecardStatus
 from ..models import Application, Attachment, FundingRound, Scorecard
 from ..panel_forms import (
@@ -450,6 +450,9 @@ class RankingView(RoundPermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         ranking = selectors.round_ranking(funding_round=funding_round)
+        context["ranking_table"] = panel_tables.ranking_table(
+            ranking, funding_round=funding_round, detailed=False
+        )
         recommended = ranking[-1].cumulative if ranking else None
         total = sum(
             (r.moderation.recommended_amount for r in ranking if r.cumulative is not None), start=0
@@ -471,106 +474,88 @@ class PanelReportView(RoundPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
-        report = selectors.panel_report(funding_round=funding_round)
-        context.update(round=funding_round, generated_at=timezone.now(), **report)
-        context["score_tables"] = report_score_tables(report)
+        report = selectors.panel_report(funding_round=funding_round, for_download=False)
+        context.update(
+            round=funding_round,
+            generated_at=timezone.now(),
+            ranking_table=panel_tables.ranking_table(
+                report["ranking"], funding_round=funding_round, detailed=True
+            ),
+            score_tables=panel_tables.score_tables(report),
+            **report,
+        )
         return context
 
 
-def report_score_tables(report) -> list[dict]:
-    """Per application: a row per member with their score on each criterion and their total."""
-    tables = []
-    for row in report["ranking"]:
-        application = row.application
-        lines = []
-        for member in report["members"]:
-            cells = [
-                report["matrix"].get((application.pk, member.pk, c.pk)) for c in report["criteria"]
-            ]
-            if any(cell is not None for cell in cells):
-                total = next(
-                    (s.total for s in application.submitted_scorecards if s.member_id == member.pk),
-                    None,
-                )
-                lines.append(
-                    {
-                        "member": member,
-                        "cells": [c.score if c else None for c in cells],
-                        "total": total,
-                    }
-                )
-        tables.append({"row": row, "lines": lines})
-    return tables
+REPORT_HEADER = [
+    "Section",
+    "Rank",
+    "Reference",
+    "Organisation",
+    "Title",
+    "Member",
+    "Member organisation",
+    "Criterion",
+    "Weight",
+    "Score",
+    "Comment",
+    "Total (%)",
+    "Mean (%)",
+    "Spread (points)",
+    "Flagged",
+    "Recommendation",
+    "Recommended amount (£)",
+    "Cumulative (£)",
+    "Rationale",
+    "Conditions",
+]
 
 
-def report_rows(report) -> tuple[list[str], list[list]]:
-    """The report as one flat table for CSV and XLSX: a row per application × member × criterion,
-    then the moderation, then the declarations."""
-    header = [
-        "Section",
-        "Rank",
-        "Reference",
-        "Organisation",
-        "Title",
-        "Member",
-        "Member organisation",
-        "Criterion",
-        "Weight",
-        "Score",
-        "Comment",
-        "Total (%)",
-        "Mean (%)",
-        "Spread (points)",
-        "Flagged",
-        "Recommendation",
-        "Recommended amount (£)",
-        "Cumulative (£)",
-        "Rationale",
-        "Conditions",
-    ]
-    rows = []
-    members = {m.pk: m for m in report["members"]}
+def report_rows(report):
+    """The report as one flat table for CSV and XLSX: per application its ranking row, a row
+    per member and criterion, the consensus scores; then every declaration."""
+    members = report["members"]
+    criteria = report["criteria"]
     for row in report["ranking"]:
         a = row.application
-        moderation = row.moderation
+        m = row.moderation
         base = [row.rank, a.reference, a.organisation.name, a.title]
-        rows.append(
-            [
-                "Ranking",
-                *base,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                row.mean,
-                row.spread,
-                "Yes" if row.flagged else "No",
-                moderation.get_recommendation_display() if moderation else "",
-                moderation.recommended_amount if moderation else "",
-                row.cumulative or "",
-                moderation.rationale if moderation else "",
-                moderation.conditions if moderation else "",
-            ]
-        )
-        for (application_id, member_id, criterion_id), score in report["matrix"].items():
-            if application_id != a.pk:
+        yield [
+            "Ranking",
+            *base,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            row.mean,
+            row.spread,
+            "Yes" if row.flagged else "No",
+            m.get_recommendation_display() if m else "",
+            m.recommended_amount if m else "",
+            row.cumulative if row.cumulative is not None else "",
+            m.rationale if m else "",
+            m.conditions if m else "",
+        ]
+        by_member = report["scores"].get(a.pk, {})
+        for member in members:
+            marks = by_member.get(member.pk)
+            if marks is None:
                 continue
-            member = members.get(member_id)
-            criterion = next(c for c in report["criteria"] if c.pk == criterion_id)
-            total = next((s.total for s in a.submitted_scorecards if s.member_id == member_id), "")
-            rows.append(
-                [
+            total = row.member_totals.get(member.pk, "")
+            for criterion in criteria:
+                score, comment = marks.get(criterion.pk, (None, ""))
+                yield [
                     "Score",
                     *base,
-                    member.user.full_name if member else "",
-                    member.organisation.name if member else "",
+                    member.user.full_name,
+                    member.organisation.name,
                     criterion.title,
                     criterion.weight,
-                    score.score,
-                    score.comment,
+                    score,
+                    comment,
                     total,
                     "",
                     "",
@@ -581,64 +566,146 @@ def report_rows(report) -> tuple[list[str], list[list]]:
                     "",
                     "",
                 ]
-            )
-        for criterion in report["criteria"]:
-            if (a.pk, criterion.pk) in report["moderated_scores"]:
-                rows.append(
-                    [
-                        "Consensus",
-                        *base,
-                        "",
-                        "",
-                        criterion.title,
-                        criterion.weight,
-                        report["moderated_scores"][(a.pk, criterion.pk)],
-                        "",
-                        moderation.total if moderation else "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-    for declaration in report["declarations"]:
-        a = declaration.application
-        rows.append(
-            [
-                "Declaration",
-                "",
-                a.reference,
-                a.organisation.name,
-                a.title,
-                declaration.member.user.full_name,
-                declaration.member.organisation.name,
+        for criterion in criteria:
+            consensus = report["moderated_scores"].get(a.pk, {}).get(criterion.pk)
+            if consensus is not None:
+                yield [
+                    "Consensus",
+                    *base,
+                    "",
+                    "",
+                    criterion.title,
+                    criterion.weight,
+                    consensus,
+                    "",
+                    m.total if m else "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+    for reference, title, member, organisation, has_interest, interest, is_conflict in report[
+        "declaration_rows"
+    ]:
+        yield (
+            ["Declaration", "", reference, "", title, member, organisation, "", "", ""]
+            + [
+                interest if has_interest else "No interest",
                 "",
                 "",
                 "",
-                declaration.interest or "No interest",
-                "",
-                "",
-                "",
-                "Conflict" if declaration.is_conflict else "",
-                "",
-                "",
-                "",
-                "",
-                "",
+                "Conflict" if is_conflict else "",
             ]
+            + [""] * 5
         )
-    return header, rows
 
 
 class PanelReportExportView(PanelReportView):
     def get(self, request, *args, **kwargs):
         report = selectors.panel_report(funding_round=self.get_round())
-        header, rows = report_rows(report)
         name = f"{self.get_round().slug}-panel-report-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
-            return csv_response(name, header, rows)
-        return xlsx_response(name, "Panel report", header, rows)
+            return csv_response(name, REPORT_HEADER, report_rows(report))
+        return xlsx_workbook_response(name, report_sheets(report))
+
+
+def report_sheets(report) -> list[tuple[str, list[str], object]]:
+    """The report as a workbook: ranking, a row per scorecard with a column per criterion,
+    and the declarations. Wider than the CSV, and a tenth of its cells."""
+    criteria = report["criteria"]
+    members = report["members"]
+    ranking_header = [
+        "Rank",
+        "Reference",
+        "Organisation",
+        "Title",
+        "Amount requested (£)",
+        "Scorecards",
+        "Mean (%)",
+        "Spread (points)",
+        "Flagged",
+        "Moderated (%)",
+        "Recommendation",
+        "Recommended amount (£)",
+        "Cumulative (£)",
+        "Rationale",
+        "Conditions",
+    ] + [f"Consensus: {c.title}" for c in criteria]
+
+    def ranking_rows():
+        for row in report["ranking"]:
+            a, m = row.application, row.moderation
+            consensus = report["moderated_scores"].get(a.pk, {})
+            yield [
+                row.rank,
+                a.reference,
+                a.organisation.name,
+                a.title,
+                a.amount_requested,
+                len(row.member_totals),
+                row.mean,
+                row.spread,
+                "Yes" if row.flagged else "No",
+                m.total if m else None,
+                m.get_recommendation_display() if m else "",
+                m.recommended_amount if m else None,
+                row.cumulative,
+                m.rationale if m else "",
+                m.conditions if m else "",
+            ] + [consensus.get(c.pk) for c in criteria]
+
+    scores_header = (
+        ["Reference", "Member", "Member organisation", "Total (%)"]
+        + [f"{c.number}. {c.title}" for c in criteria]
+        + [f"Comment {c.number}" for c in criteria]
+    )
+
+    def score_rows():
+        for row in report["ranking"]:
+            by_member = report["scores"].get(row.application.pk, {})
+            for member in members:
+                marks = by_member.get(member.pk)
+                if marks is None:
+                    continue
+                yield (
+                    [
+                        row.application.reference,
+                        member.user.full_name,
+                        member.organisation.name,
+                        row.member_totals.get(member.pk),
+                    ]
+                    + [marks.get(c.pk, (None, ""))[0] for c in criteria]
+                    + [marks.get(c.pk, (None, ""))[1] for c in criteria]
+                )
+
+    declaration_header = [
+        "Reference",
+        "Title",
+        "Member",
+        "Member organisation",
+        "Interest",
+        "Conflict",
+    ]
+
+    def declaration_rows():
+        for reference, title, member, organisation, has_interest, interest, is_conflict in report[
+            "declaration_rows"
+        ]:
+            yield [
+                reference,
+                title,
+                member,
+                organisation,
+                interest if has_interest else "No interest",
+                "Yes" if is_conflict else "No",
+            ]
+
+    return [
+        ("Ranking", ranking_header, ranking_rows()),
+        ("Scores", scores_header, score_rows()),
+        ("Declarations", declaration_header, declaration_rows()),
+    ]
