@@ -457,15 +457,13 @@ def financial_years(funding_round) -> list[str]:
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a file", help_text="PDF, Word, Excel, OpenDocument or an image, up to 10 MB"
-    )
+    file = forms.FileField(label="Upload a file")
 
-    def __init__(self, *args, max_mb: int = 10, **kwargs):
+    def __init__(self, *args, max_size: str = "10 MB", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[
             "file"
-        ].help_text = f"PDF, Word, Excel, OpenDocument or an image, up to {max_mb} MB"
+        ].help_text = f"PDF, Word, Excel, OpenDocument or an image, up to {max_size}"
         self.helper = helper(Field("file"), submit="Upload")
 
 

@@ -62,6 +62,9 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    awarded_amount = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Set when the PCC's signed decision awards it"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -74,8 +77,9 @@ class Application(models.Model):
                 condition=Q(amount_requested__isnull=True) | Q(amount_requested__gt=0),
                 name="application_amount_positive",
             ),
+            # A draft can be withdrawn before it is ever submitted.
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
                 name="application_submitted_has_time",
             ),
         ]

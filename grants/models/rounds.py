@@ -83,14 +83,19 @@ class FundingRound(models.Model):
     def is_two_stage(self) -> bool:
         return self.stages == RoundStages.TWO_STAGE
 
-    def is_accepting(self, *, stage: str = Stage.FULL, at=None) -> bool:
-        """Open for submissions at this moment: the status and the dates both say so."""
-        at = at or timezone.now()
-        if self.status != RoundStatus.OPEN or at < self.opens_at:
+    def within_dates(self, *, stage: str, at) -> bool:
+        """Whether `at` falls between the opening time and the stage's closing time."""
+        if at < self.opens_at:
             return False
         if stage == Stage.FULL and self.is_two_stage:
             return self.full_stage_closes_at is not None and at < self.full_stage_closes_at
         return at < self.closes_at
+
+    def is_accepting(self, *, stage: str = Stage.FULL, at=None) -> bool:
+        """Open for submissions at this moment: the status and the dates both say so."""
+        return self.status == RoundStatus.OPEN and self.within_dates(
+            stage=stage, at=at or timezone.now()
+        )
 
     @property
     def first_stage(self) -> str:

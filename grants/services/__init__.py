@@ -19,6 +19,7 @@ from .applications import (
     detect_content_type,
     submission_problems,
 )
+from .decisions import round_decide
 from .panels import (
     assignments_set,
     declaration_make,
@@ -55,6 +56,7 @@ __all__ = [
     "budget_line_remove",
     "cap_for",
     "detect_content_type",
+    "round_decide",
     "round_move",
     "round_save",
     "rounds_follow_dates",

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from partners.enums import VerificationStatus
 from partners.models import Organisation, User
-from svd_portal.formatting import money
+from partners.rules import is_opcc_staff
+from svd_portal.formatting import file_size, money
 from svd_portal.tasks import enqueue
 
 from ..enums import (
@@ -38,7 +39,7 @@ S = ApplicationStatus
 APPLICATION_MOVES = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.INELIGIBLE, S.UNDER_ASSESSMENT, S.WITHDRAWN},
-    S.INELIGIBLE: {S.UNDER_ASSESSMENT},
+    S.INELIGIBLE: {S.UNDER_ASSESSMENT, S.WITHDRAWN},
     S.UNDER_ASSESSMENT: {S.INVITED, S.NOT_INVITED, S.RECOMMENDED, S.NOT_RECOMMENDED, S.WITHDRAWN},
     S.RECOMMENDED: {S.NOT_RECOMMENDED, S.AWARDED, S.DECLINED, S.WITHDRAWN},
     S.NOT_RECOMMENDED: {S.RECOMMENDED, S.DECLINED, S.WITHDRAWN},
@@ -49,7 +50,14 @@ APPLICATION_MOVES = {
     S.WITHDRAWN: set(),
 }
 # The full application's stage-specific moves.
-STAGE_ONLY = {S.INVITED: Stage.EOI, S.NOT_INVITED: Stage.EOI}
+STAGE_ONLY = {
+    S.INVITED: Stage.EOI,
+    S.NOT_INVITED: Stage.EOI,
+    S.RECOMMENDED: Stage.FULL,
+    S.NOT_RECOMMENDED: Stage.FULL,
+    S.AWARDED: Stage.FULL,
+    S.DECLINED: Stage.FULL,
+}
 
 ALLOWED_ATTACHMENT_TYPES = {
     "application/pdf": "PDF",
@@ -246,9 +254,7 @@ def attachment_add(*, application: Application, by: User, uploaded_file) -> Atta
     _check_draft(application)
     limit = settings.ATTACHMENT_MAX_BYTES
     if uploaded_file.size > limit:
-        raise ValidationError(
-            {"file": f"The file must be smaller than {limit // (1024 * 1024)} MB"}
-        )
+        raise ValidationError({"file": f"The file must be smaller than {file_size(limit)}"})
     if uploaded_file.size == 0:
         raise ValidationError({"file": "The file is empty"})
     content_type = detect_content_type(uploaded_file)
@@ -312,7 +318,11 @@ def application_move(
         )
     stage = STAGE_ONLY.get(to_status)
     if stage and application.stage != stage:
-        raise ValidationError("Only an expression of interest can be invited to a full application")
+        raise ValidationError(
+            "Only an expression of interest can be invited to a full application"
+            if stage == Stage.EOI
+            else "Only a full application can be recommended, awarded or declined"
+        )
     application.status = to_status
     application.save(update_fields=["status", "updated_at"])
     ApplicationStatusChange.objects.create(
@@ -326,11 +336,23 @@ def application_move(
     return application
 
 
-def submission_problems(application: Application, *, at: datetime.datetime) -> list[str]:
-    """Everything that stops an application being submitted at `at`, in plain words."""
+def submission_problems(
+    application: Application, *, at: datetime.datetime, received_earlier: bool = False
+) -> list[str]:
+    """Everything that stops an application being submitted at `at`, in plain words.
+
+    A bid that staff log from email or paper (`received_earlier`) counts from when it
+    arrived: only the dates matter then, since the round may have closed since.
+    """
     problems = []
     funding_round = application.round
-    if not funding_round.is_accepting(stage=application.stage, at=at):
+    if received_earlier:
+        on_time = funding_round.status not in (RoundStatus.DRAFT, RoundStatus.DECIDED) and (
+            funding_round.within_dates(stage=application.stage, at=at)
+        )
+    else:
+        on_time = funding_round.is_accepting(stage=application.stage, at=at)
+    if not on_time:
         problems.append("The round is not open for applications: the closing time has passed")
     if application.organisation.verification_status != VerificationStatus.VERIFIED:
         problems.append(f"{application.organisation.name} is not verified")
@@ -339,15 +361,15 @@ def submission_problems(application: Application, *, at: datetime.datetime) -> l
     amount = application.amount_requested
     cap = cap_for(funding_round=funding_round, organisation=application.organisation)
     if amount is not None and cap is not None:
-        kind = "registered" if application.organisation.is_registered else "unregistered"
+        kind = "a registered" if application.organisation.is_registered else "an unregistered"
         if amount > cap.maximum:
             problems.append(
-                f"The most an {kind} organisation can ask for is {money(cap.maximum)}; "
+                f"The most {kind} organisation can ask for is {money(cap.maximum)}; "
                 f"you have asked for {money(amount)}"
             )
         if amount < cap.minimum:
             problems.append(
-                f"The least an {kind} organisation can ask for is {money(cap.minimum)}; "
+                f"The least {kind} organisation can ask for is {money(cap.minimum)}; "
                 f"you have asked for {money(amount)}"
             )
     lines_total = sum((line.amount for line in application.budget_lines.all()), Decimal("0"))
@@ -392,10 +414,12 @@ def application_submit(
     if received_at is not None:
         if application.channel == Channel.PORTAL:
             raise ValidationError("Only bids logged by staff have a separate received time")
+        if not is_opcc_staff(by):
+            raise ValidationError("Only OPCC staff can record when a bid was received")
         if received_at > now:
             raise ValidationError({"received_at": "The received time cannot be in the future"})
     at = received_at or now
-    problems = submission_problems(application, at=at)
+    problems = submission_problems(application, at=at, received_earlier=received_at is not None)
     if problems:
         raise ValidationError(problems)
     application.submitted_at = at

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from partners.rules import is_opcc_staff
+from svd_portal.formatting import file_size
 from svd_portal.forms import add_service_errors
 
 from .. import selectors, services
@@ -282,7 +284,7 @@ class AttachmentsView(ApplicationMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["max_mb"] = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        kwargs["max_size"] = file_size(settings.ATTACHMENT_MAX_BYTES)
         return kwargs
 
     def form_valid(self, form):
@@ -329,13 +331,15 @@ class ApplicationSubmitView(ApplicationMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         application = context["application"]
         context.setdefault("problems", services.submission_problems(application, at=timezone.now()))
-        context["staff_logged"] = application.channel != Channel.PORTAL
+        context["staff_logged"] = application.channel != Channel.PORTAL and is_opcc_staff(
+            self.request.user
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         application = self.get_application()
         received_at = None
-        if application.channel != Channel.PORTAL:
+        if application.channel != Channel.PORTAL and is_opcc_staff(request.user):
             form = StaffSubmitForm(request.POST)
             if not form.is_valid():
                 return self.render_to_response(

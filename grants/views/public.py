@@ -3,7 +3,6 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from .. import selectors
-from ..enums import RoundStatus
 
 
 class RoundListView(ListView):
@@ -19,9 +18,7 @@ class RoundListView(ListView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         rounds = list(context["rounds"])
-        context["open_rounds"] = [
-            r for r in rounds if r.status == RoundStatus.OPEN and r.closes_at > now
-        ]
+        context["open_rounds"] = [r for r in rounds if r.is_accepting(stage=r.first_stage, at=now)]
         context["past_rounds"] = [r for r in rounds if r not in context["open_rounds"]]
         return context
 

@@ -185,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 
+# --- Decision records ------------------------------------------------------------
+# References like DN50-24: {seq} the number in the period, {yy}/{yyyy} the year the
+# period ends in. Numbering restarts each calendar year, or each financial year (1 April).
+DECISION_REFERENCE_FORMAT = env("DECISION_REFERENCE_FORMAT", default="DN{seq}-{yy}")
+DECISION_REFERENCE_YEAR = env("DECISION_REFERENCE_YEAR", default="calendar")
+
 # --- Demo data ---------------------------------------------------------------
 # seed_demo's password for the demo accounts; required under production settings.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

@@ -1,5 +1,11 @@
 """factory_boy factories for the portal's models."""
 
+from .grants import (
+    ApplicationFactory,
+    BudgetLineFactory,
+    FundingRoundFactory,
+    complete_application,
+)
 from .partners import (
     MembershipFactory,
     OrganisationFactory,
@@ -9,6 +15,10 @@ from .partners import (
 )
 
 __all__ = [
+    "ApplicationFactory",
+    "BudgetLineFactory",
+    "FundingRoundFactory",
+    "complete_application",
     "MembershipFactory",
     "OrganisationFactory",
     "PartnershipFactory",
