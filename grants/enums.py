@@ -49,6 +49,19 @@ FINAL_STATUSES = frozenset(
         ApplicationStatus.WITHDRAWN,
     }
 )
+# The panel's recommendation is advice to the PCC: applicants see "under assessment"
+# until the decision is signed, and are not emailed about it.
+PANEL_ADVICE_STATUSES = frozenset(
+    {ApplicationStatus.RECOMMENDED, ApplicationStatus.NOT_RECOMMENDED}
+)
+
+
+def status_for_applicant(status: str) -> str:
+    if status in PANEL_ADVICE_STATUSES:
+        return ApplicationStatus.UNDER_ASSESSMENT.label
+    return ApplicationStatus(status).label
+
+
 # Applications a panel scores: eligible ones, and those it has already recommended on.
 SCORABLE_STATUSES = frozenset(
     {

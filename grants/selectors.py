@@ -271,13 +271,14 @@ def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> d
     scorecards = {
         pk: (application_id, member_id)
         for pk, application_id, member_id in Scorecard.objects.filter(
-            application__round=funding_round
+            application__round=funding_round, status=ScorecardStatus.SUBMITTED
         ).values_list("pk", "application_id", "member_id")
     }
     fields = ["scorecard_id", "criterion_id", "score"] + (["comment"] if for_download else [])
     scores: dict[int, dict[int, dict[int, tuple]]] = {}
+    # Only submitted scorecards are the panel's evidence; drafts are still being written.
     for scorecard_id, criterion_id, score, *comment in Score.objects.filter(
-        scorecard__application__round=funding_round
+        scorecard__application__round=funding_round, scorecard__status=ScorecardStatus.SUBMITTED
     ).values_list(*fields):
         application_id, member_id = scorecards[scorecard_id]
         scores.setdefault(application_id, {}).setdefault(member_id, {})[criterion_id] = (
@@ -301,6 +302,7 @@ def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> d
         "application__reference", "member__user__full_name"
     ).values_list(
         "application__reference",
+        "application__organisation__name",
         "application__title",
         "member__user__full_name",
         "member__organisation__name",

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from partners.enums import MembershipStatus
 
 from . import services
-from .enums import ApplicationStatus
+from .enums import ApplicationStatus, status_for_applicant
 from .models import Application
 
 
@@ -43,8 +43,8 @@ def send_application_email(*, application_id: int, from_status: str, to_status: 
     receipt = to_status == ApplicationStatus.SUBMITTED
     context = {
         "application": application,
-        "from_label": ApplicationStatus(from_status).label,
-        "to_label": ApplicationStatus(to_status).label,
+        "from_label": status_for_applicant(from_status),
+        "to_label": status_for_applicant(to_status),
         "service_name": settings.PORTAL_SERVICE_NAME,
         "organisation_name": settings.PORTAL_ORGANISATION_NAME,
     }

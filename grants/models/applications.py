@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from partners.models import Organisation, StrategicPriority, SuccessMeasure
 
-from ..enums import ApplicationStatus, Channel, Stage
+from ..enums import ApplicationStatus, Channel, Stage, status_for_applicant
 from ..storage import private_storage
 from .rounds import MONEY, EvidenceStrand, FundingRound
 
@@ -91,6 +91,11 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
+
+    @property
+    def status_for_applicant(self) -> str:
+        """The status as the applicant sees it: the panel's advice stays internal."""
+        return status_for_applicant(self.status)
 
     @property
     def is_draft(self) -> bool:

@@ -19,6 +19,7 @@ from svd_portal.tasks import enqueue
 
 from ..enums import (
     NOT_LIVE_STATUSES,
+    PANEL_ADVICE_STATUSES,
     ApplicationStatus,
     CapCategory,
     Channel,
@@ -292,6 +293,8 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
 
 
 def _queue_status_email(application: Application, from_status: str, to_status: str) -> None:
+    if to_status in PANEL_ADVICE_STATUSES:
+        return  # advice to the PCC, not news for the applicant
     from ..tasks import send_application_email
 
     transaction.on_commit(

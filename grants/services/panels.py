@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from partners.enums import Role
 from partners.models import Organisation, User
+from partners.rules import is_opcc_staff
 from svd_portal.formatting import money
 
 from .. import scoring
@@ -83,10 +84,11 @@ def panel_save(
     panel.spread_threshold = spread_threshold
     panel.save()
     leaving = panel.members.exclude(user__in=users)
-    scored = leaving.filter(scorecards__isnull=False).distinct()
-    if scored.exists():
-        names = ", ".join(m.user.full_name for m in scored.select_related("user"))
-        raise ValidationError(f"{names} already scored: they cannot leave the panel")
+    # Their scores and declarations are part of the record: they stay on the panel.
+    engaged = leaving.filter(Q(scorecards__isnull=False) | Q(declarations__isnull=False)).distinct()
+    if engaged.exists():
+        names = ", ".join(m.user.full_name for m in engaged.select_related("user"))
+        raise ValidationError(f"{names} already declared or scored: they cannot leave the panel")
     leaving.delete()
     for user, organisation in members:
         PanelMember.objects.update_or_create(
@@ -218,6 +220,10 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
     )
     if scorecard.member.panel.chair_id != by.pk:
         raise ValidationError("Only the chair can reopen a scorecard")
+    if ConflictDeclaration.objects.filter(
+        application_id=scorecard.application_id, member__user=by, is_conflict=True
+    ).exists():
+        raise ValidationError("You declared a conflict of interest on this application")
     if scorecard.status != ScorecardStatus.SUBMITTED:
         raise ValidationError("Only a submitted scorecard can be reopened")
     if not reason.strip():
@@ -255,9 +261,15 @@ def moderation_record(
         raise ValidationError(
             f"An application that is {application.get_status_display().lower()} cannot be moderated"
         )
-    if ConflictDeclaration.objects.filter(
-        application=application, member__user=by, is_conflict=True
-    ).exists():
+    acting_member = panel.members.filter(user=by).first()
+    if panel.chair_id != by.pk and not is_opcc_staff(by):
+        raise ValidationError("Only the panel's chair or OPCC staff can record moderation")
+    if (
+        acting_member is not None
+        and ConflictDeclaration.objects.filter(
+            application=application, member=acting_member, is_conflict=True
+        ).exists()
+    ):
         raise ValidationError("You declared a conflict of interest on this application")
     errors = {}
     criteria = list(funding_round.criteria.all())

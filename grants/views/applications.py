@@ -74,7 +74,7 @@ class ApplicationMixin(LoginRequiredMixin):
         if self.edit and not request.user.has_perm("grants.edit_application", application):
             messages.error(
                 request,
-                f"This application is {application.get_status_display().lower()}: "
+                f"This application is {application.status_for_applicant.lower()}: "
                 "it can no longer be changed.",
             )
             return redirect("grants:application-detail", reference=application.reference)

@@ -588,11 +588,10 @@ def report_rows(report):
                     "",
                     "",
                 ]
-    for reference, title, member, organisation, has_interest, interest, is_conflict in report[
-        "declaration_rows"
-    ]:
+    for row in report["declaration_rows"]:
+        reference, applicant, title, member, organisation, has_interest, interest, is_conflict = row
         yield (
-            ["Declaration", "", reference, "", title, member, organisation, "", "", ""]
+            ["Declaration", "", reference, applicant, title, member, organisation, "", "", ""]
             + [
                 interest if has_interest else "No interest",
                 "",
@@ -684,6 +683,7 @@ def report_sheets(report) -> list[tuple[str, list[str], object]]:
 
     declaration_header = [
         "Reference",
+        "Organisation",
         "Title",
         "Member",
         "Member organisation",
@@ -692,11 +692,20 @@ def report_sheets(report) -> list[tuple[str, list[str], object]]:
     ]
 
     def declaration_rows():
-        for reference, title, member, organisation, has_interest, interest, is_conflict in report[
-            "declaration_rows"
-        ]:
+        for row in report["declaration_rows"]:
+            (
+                reference,
+                applicant,
+                title,
+                member,
+                organisation,
+                has_interest,
+                interest,
+                is_conflict,
+            ) = row
             yield [
                 reference,
+                applicant,
                 title,
                 member,
                 organisation,
