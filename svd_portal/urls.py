@@ -41,4 +41,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
     path("", include("grants.urls")),
+    path("", include("decisions.urls")),
 ]

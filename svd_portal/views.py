@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from decisions import selectors as decision_selectors
 from partners import rules as partner_rules
 from partners import selectors as partner_selectors
 
@@ -29,6 +30,8 @@ class HomeView(TemplateView):
             is_provider=partner_rules.is_provider(user),
             memberships=list(partner_selectors.memberships_for_user(user=user)),
         )
+        if context["is_chief_executive"] or context["is_pcc"]:
+            context["waiting"] = list(decision_selectors.waiting_for(user=user))
         if is_staff:
             context.update(
                 organisations_awaiting=partner_selectors.organisations_awaiting_verification_count(),

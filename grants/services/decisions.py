@@ -24,7 +24,7 @@ def round_decide(
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     changed = []
     applications = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(
             round=funding_round,
             status__in=[ApplicationStatus.RECOMMENDED, ApplicationStatus.NOT_RECOMMENDED],

@@ -181,6 +181,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "grants-rounds-follow-dates": {"task": "grants.rounds_follow_dates", "schedule": 300.0},
+    "decisions-publish-due": {"task": "decisions.publish_due", "schedule": 3600.0},
 }
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)

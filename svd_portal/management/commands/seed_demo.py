@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import decisions.demo
 import grants.demo
 import partners.demo
 from partners.models import User
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             grants.demo.seed(
                 partnership=partnership, staff=User.objects.get(email="staff@demo.example")
             )
+            decisions.demo.seed()
         if options["verbosity"] == 0:
             return
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

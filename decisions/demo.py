@@ -1,0 +1,147 @@
+"""Demo decision records: DN50-24 as in source 000, and three more that show the register's
+cases (a deferred record, one not approved, one whose Section B is withheld). Idempotent."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from partners.models import User
+
+from .enums import DecisionStatus, Outcome
+from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter
+from .services import index_for_search
+
+LONDON = ZoneInfo("Europe/London")
+
+DN50_SECTION_A = """The Home Office has allocated grant funding for each police force area to cover the work required for partners to deliver the Serious Violence Duty. The duty requires specified authorities to work together to prevent and reduce serious violence (set out in the Police, Crime, Sentencing and Courts Act 2022 and accompanying statutory guidance).
+
+The purpose of the Serious Violence Duty grant funding is to enable local policing bodies to assist the specified and relevant authorities with delivering the duty. The Serious Violence Duty places a legal obligation on specific organisations to plan and collaborate to prevent and reduce serious violence. The Act creates powers for PCCs to convene and assist the specified authorities in the exercise of their functions under the Duty, and monitor their exercise of those functions.
+
+As a result, the Government has channelled funding for the Serious Violence Duty through PCCs to coordinate the local area's response to delivering the Duty and strengthen their role created under the Act.
+
+This programme is being led by the Office of the Police and Crime Commissioner with support from key partners involved in implementing the Serious Violence Duty.
+
+The Police and Crime Commissioner invited expressions of interest in the delivery of pilot interventions towards the Serious Violence Duty, aimed at keeping young people safe from harm and reducing re-offending through the provision of diversionary, educational and mentoring activities. A significant part of the funding has also supported the development of a fully staffed Violence Reduction Unit."""
+
+FOI_S43 = "Section 43 (commercial interests), Freedom of Information Act 2000"
+
+
+def _record(reference, *, staff, pcc, ceo, status, outcome, signed_on, published_at, **fields):
+    if DecisionRecord.objects.filter(reference=reference).exists():
+        return DecisionRecord.objects.get(reference=reference)
+    signed_at = datetime.datetime.combine(signed_on, datetime.time(16, 0), tzinfo=LONDON)
+    record = DecisionRecord.objects.create(
+        reference=reference,
+        status=status,
+        outcome=outcome,
+        declaration="None",
+        officer_approval_name=fields.pop("officer_name", ceo.full_name),
+        officer_approval_role="Chief Executive",
+        officer_approved_on=signed_on,
+        officer_approved_by=ceo,
+        advice_confirmed=True,
+        signed_by=pcc,
+        signed_name=pcc.full_name,
+        signed_on=signed_on,
+        signed_at=signed_at,
+        published_at=published_at,
+        created_by=staff,
+        **fields,
+    )
+    moves = [
+        (DecisionStatus.DRAFT, DecisionStatus.AWAITING_APPROVAL, staff),
+        (DecisionStatus.AWAITING_APPROVAL, DecisionStatus.AWAITING_SIGNATURE, ceo),
+        (DecisionStatus.AWAITING_SIGNATURE, DecisionStatus.SIGNED, pcc),
+    ]
+    if status == DecisionStatus.PUBLISHED:
+        moves.append((DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, None))
+    DecisionStatusChange.objects.bulk_create(
+        DecisionStatusChange(
+            record=record, from_status=a, to_status=b, changed_by=who, changed_at=signed_at
+        )
+        for a, b, who in moves
+    )
+    if status == DecisionStatus.PUBLISHED:
+        index_for_search(record)
+    return record
+
+
+def seed() -> None:
+    staff = User.objects.get(email="staff@demo.example")
+    ceo = User.objects.get(email="ceo@demo.example")
+    pcc = User.objects.get(email="pcc@demo.example")
+    march_28 = datetime.date(2024, 3, 28)
+    common = {"staff": staff, "pcc": pcc, "ceo": ceo}
+    _record(
+        "DN50-24",
+        title="Serious Violence Funding",
+        received_on=datetime.date(2024, 3, 1),
+        section_a=DN50_SECTION_A,
+        decision_text="To approve the Serious Violence Duty grant funding programme described above.",
+        status=DecisionStatus.PUBLISHED,
+        outcome=Outcome.APPROVED,
+        signed_on=march_28,
+        published_at=datetime.datetime(2024, 3, 28, 17, 0, tzinfo=LONDON),
+        officer_name="Andrew Dale",
+        publish_section_b=False,
+        commercially_sensitive=True,
+        sensitivity_reason="The report contains commercially sensitive information.",
+        exemption_basis=FOI_S43,
+        **common,
+    )
+    _record(
+        "DN51-24",
+        title="Knife crime awareness campaign: supplier contract",
+        received_on=datetime.date(2024, 4, 2),
+        section_a="A request to award a contract for a knife crime awareness campaign in schools.",
+        decision_text="To award the contract to the preferred supplier.",
+        status=DecisionStatus.PUBLISHED,
+        outcome=Outcome.APPROVED,
+        signed_on=datetime.date(2024, 4, 15),
+        published_at=datetime.datetime(2024, 4, 16, 9, 0, tzinfo=LONDON),
+        publish_section_b=False,
+        commercially_sensitive=True,
+        sensitivity_reason="The Section B report sets out the bidders' prices.",
+        exemption_basis=FOI_S43,
+        **common,
+    )
+    _record(
+        "DN52-24",
+        title="Purchase of a mobile CCTV unit for the night-time economy",
+        received_on=datetime.date(2024, 5, 7),
+        section_a="A request to buy a mobile CCTV unit for use in the night-time economy.",
+        decision_text="To approve the purchase of a mobile CCTV unit.",
+        status=DecisionStatus.PUBLISHED,
+        outcome=Outcome.NOT_APPROVED,
+        signed_on=datetime.date(2024, 5, 20),
+        published_at=datetime.datetime(2024, 5, 21, 9, 0, tzinfo=LONDON),
+        **common,
+    )
+    today = timezone.localdate()
+    deferred = _record(
+        "DN53-24",
+        title="Violence Reduction Unit: future staffing",
+        received_on=datetime.date(2024, 6, 3),
+        section_a="A request about the future staffing of the Violence Reduction Unit.",
+        decision_text="To approve the staffing structure set out in the Section B report.",
+        status=DecisionStatus.SIGNED,
+        outcome=Outcome.APPROVED,
+        signed_on=datetime.date(2024, 6, 10),
+        published_at=None,
+        publication_deferred=True,
+        deferral_reasons="Staff affected must be consulted before the decision is published.",
+        deferred_until=today + datetime.timedelta(days=14),
+        **common,
+    )
+    if not deferred.section_b:
+        deferred.section_b.save(
+            "section-b.txt",
+            ContentFile(b"Section B: staffing structure (confidential).\n"),
+            save=True,
+        )
+    counter, _ = ReferenceCounter.objects.get_or_create(period="CY2024")
+    if counter.next_number < 54:
+        counter.next_number = 54
+        counter.save(update_fields=["next_number"])

@@ -1,0 +1,161 @@
+"""Forms for decision records. They validate input only; decisions.services applies the rules."""
+
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
+from django import forms
+
+from grants.forms import helper
+from grants.models import FundingRound
+
+from .enums import Outcome
+
+
+class DecisionRecordForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=300)
+    received_on = forms.DateField(
+        label="Date received in the OPCC", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    section_a = forms.CharField(
+        label="Section A: background and the request",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Published in full on the register",
+    )
+    decision_text = forms.CharField(
+        label="The decision requested", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    section_b = forms.FileField(
+        label="Section B report (optional)",
+        required=False,
+        help_text="Kept private unless you choose to publish it below",
+    )
+    publish_section_b = forms.BooleanField(label="Publish the Section B report", required=False)
+    commercially_sensitive = forms.BooleanField(
+        label="The report contains commercially sensitive information", required=False
+    )
+    sensitivity_reason = forms.CharField(
+        label="Why it is commercially sensitive",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when it is",
+    )
+    exemption_basis = forms.CharField(
+        label="Exemption relied on to withhold it",
+        required=False,
+        max_length=300,
+        help_text="Shown to the public, e.g. Section 43 (commercial interests), Freedom of Information Act 2000",
+    )
+    publication_deferred = forms.BooleanField(label="Defer publication", required=False)
+    deferral_reasons = forms.CharField(
+        label="Reasons for deferring",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when publication is deferred",
+    )
+    deferred_until = forms.DateField(
+        label="Publish on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The record is published by itself on this date",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.text("title"),
+            Field.text("received_on", field_width=Fluid.ONE_QUARTER),
+            Field.textarea("section_a"),
+            Field.textarea("decision_text"),
+            Fieldset(
+                Field("section_b"),
+                Field.checkbox("publish_section_b"),
+                Field.checkbox("commercially_sensitive"),
+                Field.textarea("sensitivity_reason"),
+                Field.text("exemption_basis"),
+                Field.checkbox("publication_deferred"),
+                Field.textarea("deferral_reasons"),
+                Field.text("deferred_until", field_width=Fluid.ONE_QUARTER),
+                legend="Publication scheme considerations",
+                legend_size=Size.MEDIUM,
+            ),
+            submit="Save draft",
+        )
+
+    def record_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "section_b"}
+
+
+class FromRoundForm(forms.Form):
+    funding_round = forms.ModelChoiceField(
+        queryset=FundingRound.objects.none(), label="Round", empty_label=None
+    )
+
+    def __init__(self, *args, rounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funding_round"].queryset = rounds
+        self.helper = helper(Field.select("funding_round"), submit="Draft the decision")
+
+
+class ApproveForm(forms.Form):
+    advice_confirmed = forms.BooleanField(
+        label="I have been consulted about the proposal and confirm that financial, legal and "
+        "equalities advice has been taken into account in the preparation of this report",
+        required=False,
+    )
+    name = forms.CharField(label="Your name as it appears on the record", max_length=150)
+    role = forms.CharField(label="Role", max_length=150, initial="Chief Executive")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.checkbox("advice_confirmed"),
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("role", field_width=Fluid.TWO_THIRDS),
+            submit="Approve: send to the PCC",
+        )
+
+
+class ReturnForm(forms.Form):
+    comments = forms.CharField(
+        label="What needs to change", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_helper = helper(Field.textarea("comments"), submit="Return to draft")
+        form_helper.layout[-1].field_classes = "govuk-button govuk-button--secondary"
+        self.helper = form_helper
+
+
+class SignForm(forms.Form):
+    outcome = forms.ChoiceField(label="Decision", choices=Outcome.choices, widget=forms.RadioSelect)
+    declaration = forms.CharField(
+        label="Any personal or prejudicial interest",
+        initial="None",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="I confirm that I have considered whether or not I have any personal or prejudicial "
+        "interest in this matter and take the proposed decision in compliance with the Code of "
+        "Conduct. Any such interests are recorded here.",
+    )
+    password = forms.CharField(
+        label="Your password, to sign",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.radios("outcome", legend_size=Size.MEDIUM),
+            Field.textarea("declaration"),
+            Field.text("password", field_width=Fluid.ONE_HALF),
+            submit="Sign the decision",
+        )
+
+
+class RegisterSearchForm(forms.Form):
+    q = forms.CharField(label="Search decisions", required=False, max_length=200)
+    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]

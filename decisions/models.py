@@ -1,0 +1,167 @@
+"""PCC decision records: every field of a published decision record (source 000)."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from grants.models import Application, FundingRound
+from grants.storage import private_storage
+
+from .enums import DecisionStatus, Outcome
+
+
+def section_b_path(instance, filename):
+    return f"decisions/section-b/{instance.pk or 'new'}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class DecisionRecord(models.Model):
+    """A request for a PCC decision, its officer approval, signature and publication."""
+
+    reference = models.CharField(
+        max_length=24, blank=True, help_text="Allocated when the record is submitted, e.g. DN50-24"
+    )
+    title = models.CharField(max_length=300)
+    received_on = models.DateField("date received in the OPCC")
+    section_a = models.TextField(
+        "Section A: background and the request", help_text="Published in full with the record"
+    )
+    decision_text = models.TextField("the decision requested")
+    status = models.CharField(
+        max_length=24, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    declaration = models.TextField(
+        "PCC's declaration of personal or prejudicial interest", default="None"
+    )
+    funding_round = models.ForeignKey(
+        FundingRound, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    applications = models.ManyToManyField(Application, blank=True, related_name="decisions")
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The signed record this one corrects",
+    )
+    # Section B and the publication scheme considerations.
+    section_b = models.FileField(
+        "Section B report",
+        storage=private_storage,
+        upload_to=section_b_path,
+        blank=True,
+        max_length=300,
+    )
+    publish_section_b = models.BooleanField("publish the Section B report", default=False)
+    commercially_sensitive = models.BooleanField(default=False)
+    sensitivity_reason = models.TextField("why it is commercially sensitive", blank=True)
+    exemption_basis = models.CharField(
+        "exemption relied on when material is withheld",
+        max_length=300,
+        blank=True,
+        help_text="e.g. Section 43 (commercial interests), Freedom of Information Act 2000",
+    )
+    publication_deferred = models.BooleanField("defer publication", default=False)
+    deferral_reasons = models.TextField(blank=True)
+    deferred_until = models.DateField(null=True, blank=True)
+    # Officer approval (the Chief Executive or a nominee).
+    officer_approval_name = models.CharField(max_length=150, blank=True)
+    officer_approval_role = models.CharField(max_length=150, blank=True, default="Chief Executive")
+    officer_approved_on = models.DateField(null=True, blank=True)
+    officer_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    advice_confirmed = models.BooleanField(
+        "financial, legal and equalities advice taken into account", default=False
+    )
+    # PCC signature.
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_name = models.CharField(max_length=150, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search of the register (PostgreSQL; filled in when the record is published).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="decision_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DecisionStatus.DRAFT) | ~Q(reference=""),
+                name="decision_reference_once_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[DecisionStatus.SIGNED, DecisionStatus.PUBLISHED])
+                | (~Q(outcome="") & Q(signed_at__isnull=False)),
+                name="decision_signed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DecisionStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="decision_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_deferred=False) | Q(deferred_until__isnull=False),
+                name="decision_deferral_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or 'Draft'}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("decisions:detail", args=[self.reference])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED)
+
+    @property
+    def withholds_material(self) -> bool:
+        return (bool(self.section_b) and not self.publish_section_b) or self.commercially_sensitive
+
+
+class DecisionStatusChange(models.Model):
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=24, choices=DecisionStatus.choices)
+    to_status = models.CharField(max_length=24, choices=DecisionStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.record}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The next number of a reference period (e.g. calendar 2024), taken under a row lock."""
+
+    period = models.CharField(max_length=16, unique=True)
+    next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.period}: next {self.next_number}"

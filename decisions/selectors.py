@@ -1,0 +1,65 @@
+"""Reads of decision records: the public register sees published records only."""
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from .enums import DecisionStatus
+from .models import DecisionRecord
+
+
+def published_records() -> QuerySet[DecisionRecord]:
+    return DecisionRecord.objects.filter(status=DecisionStatus.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+
+
+def register_search(*, query: str = "", year: int | None = None) -> QuerySet[DecisionRecord]:
+    """The public register: newest first, searched over reference, title and Section A.
+
+    PostgreSQL's full-text search (ranked by relevance) where it is the database;
+    a plain case-insensitive match on SQLite, the embedded default.
+    """
+    records = published_records().defer("section_a", "decision_text", "declaration")
+    if year:
+        records = records.filter(published_at__year=year)
+    query = query.strip()[:200]
+    if not query:
+        return records
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        search = SearchQuery(query, config="english", search_type="websearch")
+        return (
+            records.filter(Q(search_vector=search) | Q(reference=query.upper()))
+            .annotate(rank=SearchRank("search_vector", search))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    return records.filter(
+        Q(reference__iexact=query) | Q(title__icontains=query) | Q(section_a__icontains=query)
+    )
+
+
+def register_years() -> list[int]:
+    return [d.year for d in published_records().dates("published_at", "year", order="DESC")]
+
+
+def records_for_staff(*, status: str = "") -> QuerySet[DecisionRecord]:
+    records = DecisionRecord.objects.select_related("funding_round", "created_by").order_by(
+        "-updated_at", "-pk"
+    )
+    if status in DecisionStatus.values:
+        records = records.filter(status=status)
+    return records
+
+
+def waiting_for(*, user) -> QuerySet[DecisionRecord]:
+    """The records whose next move is this person's: approval for the Chief Executive,
+    signature for the PCC."""
+    from partners.rules import is_chief_executive, is_pcc
+
+    statuses = []
+    if is_chief_executive(user):
+        statuses.append(DecisionStatus.AWAITING_APPROVAL)
+    if is_pcc(user):
+        statuses.append(DecisionStatus.AWAITING_SIGNATURE)
+    return DecisionRecord.objects.filter(status__in=statuses).order_by("updated_at", "pk")

@@ -1,0 +1,357 @@
+"""Every write to decision records. The workflow is DECISION_MOVES and `decision_move`,
+which performs every move; submit, approve, return, sign and publish call it.
+
+A signed record is locked: `decision_update` refuses it, and a correction is a new
+record that references it.
+"""
+
+import datetime
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from grants import services as grant_services
+from grants.enums import FUNDING_RECOMMENDATIONS, ApplicationStatus
+from grants.models import Application, FundingRound
+from partners.models import User
+from svd_portal.formatting import money
+
+from .enums import LOCKED_STATUSES, DecisionStatus, Outcome
+from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter
+from .references import format_reference, period_for
+
+D = DecisionStatus
+DECISION_MOVES = {
+    D.DRAFT: {D.AWAITING_APPROVAL},
+    D.AWAITING_APPROVAL: {D.AWAITING_SIGNATURE, D.DRAFT},
+    D.AWAITING_SIGNATURE: {D.SIGNED, D.DRAFT},
+    D.SIGNED: {D.PUBLISHED},
+    D.PUBLISHED: set(),
+}
+
+EDITABLE_FIELDS = {
+    "title",
+    "received_on",
+    "section_a",
+    "decision_text",
+    "publish_section_b",
+    "commercially_sensitive",
+    "sensitivity_reason",
+    "exemption_basis",
+    "publication_deferred",
+    "deferral_reasons",
+    "deferred_until",
+}
+
+
+def _validate_publication(record: DecisionRecord) -> None:
+    errors = {}
+    if record.commercially_sensitive and not record.sensitivity_reason.strip():
+        errors["sensitivity_reason"] = "Say why the material is commercially sensitive"
+    if record.commercially_sensitive and not record.exemption_basis.strip():
+        errors["exemption_basis"] = "Give the exemption relied on to withhold it"
+    if record.publication_deferred:
+        if not record.deferred_until:
+            errors["deferred_until"] = "Give the date publication is deferred to"
+        if not record.deferral_reasons.strip():
+            errors["deferral_reasons"] = "Give the reasons publication is deferred"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    by: User,
+    title: str,
+    received_on: datetime.date,
+    section_a: str,
+    decision_text: str,
+    funding_round: FundingRound | None = None,
+    applications=(),
+    corrects: DecisionRecord | None = None,
+    **publication,
+) -> DecisionRecord:
+    """Drafts a record. A correction must reference a signed record."""
+    if corrects is not None and corrects.status not in LOCKED_STATUSES:
+        raise ValidationError("Only a signed record can be corrected; change the draft instead")
+    record = DecisionRecord(
+        title=title.strip(),
+        received_on=received_on,
+        section_a=section_a.strip(),
+        decision_text=decision_text.strip(),
+        funding_round=funding_round,
+        corrects=corrects,
+        created_by=by,
+        **publication,
+    )
+    record.full_clean(exclude=["applications", "reference"])
+    _validate_publication(record)
+    record.save()
+    record.applications.set(applications)
+    return record
+
+
+def round_section_a(funding_round: FundingRound) -> tuple[str, list[Application]]:
+    """Section A for a round decision: the round's background and the recommended awards."""
+    recommended = list(
+        Application.objects.filter(
+            round=funding_round,
+            status=ApplicationStatus.RECOMMENDED,
+            moderation__recommendation__in=sorted(FUNDING_RECOMMENDATIONS),
+        )
+        .select_related("organisation", "moderation")
+        .order_by("-moderation__total", "reference")
+    )
+    total = sum((a.moderation.recommended_amount for a in recommended), start=0)
+    lines = [
+        f"{funding_round.fund_name}: {funding_round.title}",
+        "",
+        funding_round.description,
+        "",
+        f"The round had a budget of {money(funding_round.budget)}. A multi-agency panel scored the "
+        "applications against the published criteria and recommends the awards below, "
+        f"totalling {money(total)}.",
+        "",
+        "Recommended awards:",
+    ]
+    lines += [
+        f"- {a.reference}: {a.organisation.name}, “{a.title}”: {money(a.moderation.recommended_amount)}"
+        + (" (with conditions)" if a.moderation.recommendation == "fund_with_conditions" else "")
+        for a in recommended
+    ]
+    return "\n".join(lines), recommended
+
+
+def decision_create_from_round(*, funding_round: FundingRound, by: User) -> DecisionRecord:
+    """Drafts the decision on a round's recommendations, with Section A filled in from them."""
+    section_a, recommended = round_section_a(funding_round)
+    if not recommended:
+        raise ValidationError("The round has no recommended applications to decide on")
+    return decision_create(
+        by=by,
+        title=f"{funding_round.fund_name}: {funding_round.title}: awards",
+        received_on=timezone.localdate(),
+        section_a=section_a,
+        decision_text="To approve the awards recommended by the panel, as listed in Section A.",
+        funding_round=funding_round,
+        applications=Application.objects.filter(
+            round=funding_round,
+            status__in=[ApplicationStatus.RECOMMENDED, ApplicationStatus.NOT_RECOMMENDED],
+        ),
+    )
+
+
+@transaction.atomic
+def decision_update(*, record: DecisionRecord, by: User, fields: dict) -> DecisionRecord:
+    """Changes a draft. A record awaiting approval or signature, or signed, is not changed."""
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != D.DRAFT:
+        raise ValidationError(
+            "A signed record cannot be changed: draft a correction instead"
+            if record.status in LOCKED_STATUSES
+            else "Only a draft can be changed: ask for it to be returned"
+        )
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean(exclude=["applications"])
+    _validate_publication(record)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def decision_attach_section_b(*, record: DecisionRecord, by: User, uploaded_file) -> DecisionRecord:
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != D.DRAFT:
+        raise ValidationError("Only a draft's Section B report can be replaced")
+    record.section_b.save(uploaded_file.name.rsplit("/", 1)[-1][:100], uploaded_file, save=True)
+    return record
+
+
+def allocate_reference(*, on: datetime.date) -> str:
+    """The next reference of the period `on` falls in: unique, never reused, without gaps.
+
+    The period's counter row is locked until the caller's transaction ends, so two
+    records submitted at once get consecutive numbers.
+    """
+    period, end_year = period_for(on)
+    ReferenceCounter.objects.get_or_create(period=period)
+    counter = ReferenceCounter.objects.select_for_update().get(period=period)
+    number = counter.next_number
+    counter.next_number = number + 1
+    counter.save(update_fields=["next_number"])
+    return format_reference(seq=number, end_year=end_year)
+
+
+@transaction.atomic
+def decision_move(
+    *,
+    record: DecisionRecord,
+    to_status: str,
+    by: User | None,
+    reason: str = "",
+    changes: dict | None = None,
+) -> DecisionRecord:
+    """Performs one move of DECISION_MOVES: locks the row, saves the move with the fields
+    that come with it (`changes`), and records who, when, from, to and why."""
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    from_status = record.status
+    if to_status not in DECISION_MOVES[from_status]:
+        raise ValidationError(
+            f"A record that is {record.get_status_display().lower()} cannot move to "
+            f"{DecisionStatus(to_status).label.lower()}"
+        )
+    record.status = to_status
+    for name, value in (changes or {}).items():
+        setattr(record, name, value)
+    record.save()
+    DecisionStatusChange.objects.create(
+        record=record, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
+    )
+    return record
+
+
+@transaction.atomic
+def decision_submit(*, record: DecisionRecord, by: User) -> DecisionRecord:
+    """Staff send a draft for officer approval; its reference is allocated now, once."""
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != D.DRAFT:
+        raise ValidationError("Only a draft can be submitted for approval")
+    _validate_publication(record)
+    if not record.reference:
+        record.reference = allocate_reference(on=timezone.localdate())
+        record.save(update_fields=["reference"])
+    return decision_move(record=record, to_status=D.AWAITING_APPROVAL, by=by)
+
+
+@transaction.atomic
+def decision_approve(
+    *,
+    record: DecisionRecord,
+    by: User,
+    advice_confirmed: bool,
+    name: str,
+    role: str = "Chief Executive",
+) -> DecisionRecord:
+    """The Chief Executive (or nominee) gives officer approval, confirming the advice taken."""
+    if not advice_confirmed:
+        raise ValidationError(
+            {
+                "advice_confirmed": "Confirm that financial, legal and equalities advice was taken into account"
+            }
+        )
+    if not name.strip():
+        raise ValidationError({"name": "Give the approving officer's name"})
+    return decision_move(
+        record=record,
+        to_status=D.AWAITING_SIGNATURE,
+        by=by,
+        changes={
+            "advice_confirmed": True,
+            "officer_approval_name": name.strip(),
+            "officer_approval_role": role.strip() or "Chief Executive",
+            "officer_approved_on": timezone.localdate(),
+            "officer_approved_by": by,
+        },
+    )
+
+
+def decision_return(*, record: DecisionRecord, by: User, comments: str) -> DecisionRecord:
+    """The officer or the PCC sends a record back to draft with their comments."""
+    if not comments.strip():
+        raise ValidationError({"comments": "Say what needs to change"})
+    if record.status not in (D.AWAITING_APPROVAL, D.AWAITING_SIGNATURE):
+        raise ValidationError("Only a record awaiting approval or signature can be returned")
+    return decision_move(record=record, to_status=D.DRAFT, by=by, reason=comments.strip())
+
+
+@transaction.atomic
+def decision_sign(
+    *, record: DecisionRecord, by: User, outcome: str, declaration: str, password: str
+) -> DecisionRecord:
+    """The PCC decides and signs, re-entering their password. Signing locks the record.
+
+    For a round decision the round's applications are then awarded or declined, and
+    the record is published at once unless publication is deferred.
+    """
+    if authenticate(username=by.email, password=password) is None:
+        raise ValidationError({"password": "The password is not right"})
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose approved or not approved"})
+    declaration = declaration.strip() or "None"
+    now = timezone.now()
+    record = decision_move(
+        record=record,
+        to_status=D.SIGNED,
+        by=by,
+        changes={
+            "outcome": outcome,
+            "declaration": declaration,
+            "signed_by": by,
+            "signed_name": by.full_name,
+            "signed_at": now,
+            "signed_on": timezone.localdate(now),
+        },
+    )
+    if record.funding_round_id:
+        grant_services.round_decide(
+            funding_round=record.funding_round,
+            approved=outcome == Outcome.APPROVED,
+            by=by,
+            reason=f"PCC decision {record.reference}: {record.get_outcome_display().lower()}",
+        )
+    if not record.publication_deferred or record.deferred_until <= record.signed_on:
+        record = decision_publish(record=record, by=by)
+    return record
+
+
+@transaction.atomic
+def decision_publish(*, record: DecisionRecord, by: User | None) -> DecisionRecord:
+    """Publishes a signed record on the register. Idempotent for a published record."""
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status == D.PUBLISHED:
+        return record
+    deferral = (
+        f"Publication was deferred until {record.deferred_until:%-d %B %Y}"
+        if record.publication_deferred
+        else ""
+    )
+    record = decision_move(
+        record=record,
+        to_status=D.PUBLISHED,
+        by=by,
+        reason=deferral,
+        changes={"published_at": timezone.now()},
+    )
+    index_for_search(record)
+    return record
+
+
+def index_for_search(record: DecisionRecord) -> None:
+    """Fills in the register's full-text index on PostgreSQL; SQLite searches without one."""
+    if connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    DecisionRecord.objects.filter(pk=record.pk).update(
+        search_vector=SearchVector("reference", weight="A", config="english")
+        + SearchVector("title", weight="A", config="english")
+        + SearchVector("section_a", weight="B", config="english")
+    )
+
+
+def decisions_publish_due(*, today: datetime.date | None = None) -> list[str]:
+    """Publishes every signed record whose deferral date has come. Catches up after downtime."""
+    today = today or timezone.localdate()
+    published = []
+    for record in DecisionRecord.objects.filter(status=D.SIGNED).order_by("pk"):
+        if not record.publication_deferred or record.deferred_until <= today:
+            decision_publish(record=record, by=None)
+            published.append(record.reference)
+    return published

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "decisions"
+
+urlpatterns = [
+    path("decisions/", views.RegisterListView.as_view(), name="register"),
+    path("decisions/feed/", views.RegisterFeed(), name="feed"),
+    path("decisions/<str:reference>/", views.RegisterDetailView.as_view(), name="detail"),
+    path("decisions/<str:reference>/section-b/", views.SectionBView.as_view(), name="section-b"),
+    path("staff/decisions/", views.StaffListView.as_view(), name="staff-list"),
+    path("staff/decisions/new/", views.RecordCreateView.as_view(), name="staff-create"),
+    path(
+        "staff/decisions/from-round/", views.RecordFromRoundView.as_view(), name="staff-from-round"
+    ),
+    path("staff/decisions/<int:pk>/", views.RecordStaffDetailView.as_view(), name="staff-detail"),
+    path("staff/decisions/<int:pk>/edit/", views.RecordEditView.as_view(), name="staff-edit"),
+    path("staff/decisions/<int:pk>/submit/", views.RecordSubmitView.as_view(), name="staff-submit"),
+    path(
+        "staff/decisions/<int:pk>/approve/", views.RecordApproveView.as_view(), name="staff-approve"
+    ),
+    path("staff/decisions/<int:pk>/return/", views.RecordReturnView.as_view(), name="staff-return"),
+    path("staff/decisions/<int:pk>/sign/", views.RecordSignView.as_view(), name="staff-sign"),
+    path(
+        "staff/decisions/<int:pk>/correct/", views.RecordCorrectView.as_view(), name="staff-correct"
+    ),
+]

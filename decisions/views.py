@@ -1,0 +1,364 @@
+"""Decision records: the public register, and the OPCC's pages for drafting, approving,
+signing and correcting records."""
+
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+from rules.contrib.views import PermissionRequiredMixin
+
+from grants.enums import ApplicationStatus
+from grants.models import FundingRound
+from partners.rules import is_opcc
+from svd_portal.forms import add_service_errors
+
+from . import selectors, services
+from .enums import DecisionStatus
+from .forms import (
+    ApproveForm,
+    DecisionRecordForm,
+    FromRoundForm,
+    RegisterSearchForm,
+    ReturnForm,
+    SignForm,
+)
+from .models import DecisionRecord
+
+# --- The public register -----------------------------------------------------------------
+
+
+class RegisterListView(ListView):
+    """Published records, newest first; searched and filtered by year. Anyone may read it."""
+
+    template_name = "decisions/register_list.html"
+    context_object_name = "records"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.form = RegisterSearchForm(self.request.GET or None, years=selectors.register_years())
+        query, year = "", None
+        if self.form.is_bound and self.form.is_valid():
+            query, year = self.form.cleaned_data["q"], self.form.cleaned_data["year"]
+        self.query = query
+        return selectors.register_search(query=query, year=year)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, query=self.query)
+        return context
+
+
+def record_for_page(*, user, reference: str) -> DecisionRecord:
+    """A published record for anyone; the OPCC also sees records not yet published."""
+    records = DecisionRecord.objects.select_related(
+        "funding_round", "corrects", "signed_by"
+    ).prefetch_related("corrections")
+    if not (user.is_authenticated and is_opcc(user)):
+        records = records.filter(status=DecisionStatus.PUBLISHED)
+    return get_object_or_404(records, reference=reference)
+
+
+class RegisterDetailView(DetailView):
+    template_name = "decisions/register_detail.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return record_for_page(user=self.request.user, reference=self.kwargs["reference"])
+
+
+class SectionBView(View):
+    """The Section B report: public only when the record says so, and once published."""
+
+    def get(self, request, reference):
+        record = record_for_page(user=request.user, reference=reference)
+        public = record.status == DecisionStatus.PUBLISHED and record.publish_section_b
+        if not record.section_b or not (
+            public or (request.user.is_authenticated and is_opcc(request.user))
+        ):
+            raise Http404("No Section B report is published for this record")
+        response = FileResponse(
+            record.section_b.open("rb"),
+            as_attachment=True,
+            filename=f"{record.reference}-section-b.{record.section_b.name.rsplit('.', 1)[-1]}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class RegisterFeed(Feed):
+    """An Atom feed of the newest published records."""
+
+    feed_type = Atom1Feed
+    title = "Decision records"
+    subtitle = "Decisions of the Police and Crime Commissioner, as published"
+
+    def link(self):
+        return reverse("decisions:register")
+
+    def items(self):
+        return selectors.published_records()[:50]
+
+    def item_title(self, item):
+        return f"{item.reference}: {item.title}"
+
+    def item_description(self, item):
+        return f"{item.get_outcome_display()}. {item.decision_text}"
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+
+# --- The OPCC's pages ---------------------------------------------------------------------
+
+
+class StaffListView(PermissionRequiredMixin, ListView):
+    permission_required = "decisions.view_records"
+    template_name = "decisions/record_staff_list.html"
+    context_object_name = "records"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.status = self.request.GET.get("status", "")
+        return selectors.records_for_staff(status=self.status)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            status=self.status,
+            statuses=DecisionStatus.choices,
+            waiting=selectors.waiting_for(user=self.request.user),
+            decidable_rounds=FundingRound.objects.filter(
+                applications__status=ApplicationStatus.RECOMMENDED
+            ).distinct(),
+        )
+        return context
+
+
+class RecordMixin(PermissionRequiredMixin):
+    def get_record(self) -> DecisionRecord:
+        if not hasattr(self, "_record"):
+            self._record = get_object_or_404(
+                DecisionRecord.objects.select_related("funding_round", "corrects"),
+                pk=self.kwargs["pk"],
+            )
+        return self._record
+
+    def get_permission_object(self):
+        return self.get_record()
+
+
+class RecordCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "decisions.create_record"
+    template_name = "decisions/record_form.html"
+    form_class = DecisionRecordForm
+
+    def form_valid(self, form):
+        try:
+            record = services.decision_create(by=self.request.user, **form.record_fields())
+            if form.cleaned_data["section_b"]:
+                services.decision_attach_section_b(
+                    record=record,
+                    by=self.request.user,
+                    uploaded_file=form.cleaned_data["section_b"],
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Draft saved.")
+        return redirect("decisions:staff-detail", pk=record.pk)
+
+
+class RecordFromRoundView(PermissionRequiredMixin, FormView):
+    permission_required = "decisions.create_record"
+    template_name = "decisions/record_from_round.html"
+    form_class = FromRoundForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["rounds"] = FundingRound.objects.filter(
+            applications__status=ApplicationStatus.RECOMMENDED
+        ).distinct()
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            record = services.decision_create_from_round(
+                funding_round=form.cleaned_data["funding_round"], by=self.request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, "Draft saved, with Section A filled in from the panel's recommendations."
+        )
+        return redirect("decisions:staff-detail", pk=record.pk)
+
+
+class RecordEditView(RecordMixin, FormView):
+    permission_required = "decisions.edit_record"
+    template_name = "decisions/record_form.html"
+    form_class = DecisionRecordForm
+
+    def get_initial(self):
+        record = self.get_record()
+        return {name: getattr(record, name) for name in services.EDITABLE_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["record"] = self.get_record()
+        return context
+
+    def form_valid(self, form):
+        try:
+            record = services.decision_update(
+                record=self.get_record(), by=self.request.user, fields=form.record_fields()
+            )
+            if form.cleaned_data["section_b"]:
+                services.decision_attach_section_b(
+                    record=record,
+                    by=self.request.user,
+                    uploaded_file=form.cleaned_data["section_b"],
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Draft saved.")
+        return redirect("decisions:staff-detail", pk=record.pk)
+
+
+class RecordStaffDetailView(RecordMixin, DetailView):
+    permission_required = "decisions.view_records"
+    template_name = "decisions/record_staff_detail.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        user = self.request.user
+        forms = {
+            "approve_form": ApproveForm(initial={"name": user.full_name}),
+            "return_form": ReturnForm(),
+            "sign_form": SignForm(),
+        }
+        forms.update({k: v for k, v in kwargs.items() if k.endswith("_form")})
+        for name, url in (
+            ("approve_form", "decisions:staff-approve"),
+            ("return_form", "decisions:staff-return"),
+            ("sign_form", "decisions:staff-sign"),
+        ):
+            forms[name].helper.form_action = reverse(url, args=[record.pk])
+        context.update(
+            forms,
+            history=record.status_changes.select_related("changed_by"),
+            applications=record.applications.select_related("organisation", "moderation").order_by(
+                "reference"
+            ),
+            can_edit=user.has_perm("decisions.edit_record", record),
+            can_submit=user.has_perm("decisions.submit_record", record),
+            can_approve=user.has_perm("decisions.approve_record", record),
+            can_sign=user.has_perm("decisions.sign_record", record),
+            can_correct=user.has_perm("decisions.correct_record", record),
+        )
+        return context
+
+
+class RecordActionView(RecordMixin, View):
+    """POST only. Subclasses name the permission and the service call."""
+
+    http_method_names = ["post"]
+    form_class = None
+    form_name = ""
+    success = ""
+
+    def act(self, record, form):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is None or form.is_valid():
+            try:
+                result = self.act(record, form)
+            except ValidationError as exc:
+                if form is None:
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect("decisions:staff-detail", pk=record.pk)
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, self.success)
+                return redirect("decisions:staff-detail", pk=(result or record).pk)
+        view = RecordStaffDetailView()
+        view.setup(request, *args, **kwargs)
+        view.object = view._record = record
+        return view.render_to_response(view.get_context_data(**{self.form_name: form}), status=400)
+
+
+class RecordSubmitView(RecordActionView):
+    permission_required = "decisions.submit_record"
+    success = "Sent for officer approval."
+
+    def act(self, record, form):
+        return services.decision_submit(record=record, by=self.request.user)
+
+
+class RecordApproveView(RecordActionView):
+    permission_required = "decisions.approve_record"
+    form_class = ApproveForm
+    form_name = "approve_form"
+    success = "Approved and sent to the PCC for signature."
+
+    def act(self, record, form):
+        return services.decision_approve(record=record, by=self.request.user, **form.cleaned_data)
+
+
+class RecordReturnView(RecordActionView):
+    form_class = ReturnForm
+    form_name = "return_form"
+    success = "Returned to draft with your comments."
+
+    def has_permission(self):
+        user, record = self.request.user, self.get_record()
+        return user.has_perm("decisions.approve_record", record) or user.has_perm(
+            "decisions.sign_record", record
+        )
+
+    def act(self, record, form):
+        return services.decision_return(
+            record=record, by=self.request.user, comments=form.cleaned_data["comments"]
+        )
+
+
+class RecordSignView(RecordActionView):
+    permission_required = "decisions.sign_record"
+    form_class = SignForm
+    form_name = "sign_form"
+    success = "Signed."
+
+    def act(self, record, form):
+        return services.decision_sign(record=record, by=self.request.user, **form.cleaned_data)
+
+
+class RecordCorrectView(RecordActionView):
+    permission_required = "decisions.correct_record"
+    success = "A correction has been drafted. Edit it, then submit it for approval."
+
+    def act(self, record, form):
+        return services.decision_create(
+            by=self.request.user,
+            title=f"Correction to {record.reference}: {record.title}"[:300],
+            received_on=record.received_on,
+            section_a=record.section_a,
+            decision_text=record.decision_text,
+            corrects=record,
+        )
