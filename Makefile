@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint format clean bench-applications bench-panels
+.PHONY: run test lint format clean bench-applications bench-panels bench-decisions
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ bench-applications: $(VENV)/.installed
 
 bench-panels: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/panels.py
+
+bench-decisions: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/decisions.py
