@@ -46,7 +46,28 @@ SUBJECTS = [
     "Mentoring for young people",
     "Street lighting improvements",
 ]
-WORDS = ["partnership", "funding", "prevention", "young", "people", "knife", "violence", "community", "safety", "contract", "grant", "evaluation", "police", "council", "health", "probation", "youth", "justice", "commissioning", "strategy"]
+WORDS = [
+    "partnership",
+    "funding",
+    "prevention",
+    "young",
+    "people",
+    "knife",
+    "violence",
+    "community",
+    "safety",
+    "contract",
+    "grant",
+    "evaluation",
+    "police",
+    "council",
+    "health",
+    "probation",
+    "youth",
+    "justice",
+    "commissioning",
+    "strategy",
+]
 
 
 def seed() -> None:
