@@ -11,7 +11,7 @@ from partners.models import User
 
 from .enums import DecisionStatus, Outcome
 from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter
-from .services import index_for_search
+from .services import document_queue, index_for_search
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -141,6 +141,11 @@ def seed() -> None:
             ContentFile(b"Section B: staffing structure (confidential).\n"),
             save=True,
         )
+    # Their signed PDFs are made by the worker, as for any record the PCC signs.
+    for record in DecisionRecord.objects.filter(
+        reference__in=["DN50-24", "DN51-24", "DN52-24", "DN53-24"], documents__isnull=True
+    ):
+        document_queue(record=record, by=None, reason="Demo data")
     counter, _ = ReferenceCounter.objects.get_or_create(period="CY2024")
     if counter.next_number < 54:
         counter.next_number = 54

@@ -20,3 +20,10 @@ class Outcome(models.TextChoices):
 class ReferenceYear(models.TextChoices):
     CALENDAR = "calendar", "Calendar year"
     FINANCIAL = "financial", "Financial year (from 1 April)"
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from grants.models import Application, FundingRound
 from grants.storage import private_storage
 
-from .enums import DecisionStatus, Outcome
+from .enums import DecisionStatus, DocumentStatus, Outcome
 
 
 def section_b_path(instance, filename):
@@ -165,3 +165,48 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.period}: next {self.next_number}"
+
+
+def document_path(instance, filename):
+    # One name per version: a second render of the same version overwrites, never adds.
+    return f"decisions/pdf/{instance.record.reference}-v{instance.version}.pdf"
+
+
+class DecisionDocument(models.Model):
+    """One rendered, signed PDF of a record. Versions are kept; the public gets the latest ready."""
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.PROTECT, related_name="documents")
+    version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
+    file = models.FileField(
+        storage=private_storage, upload_to=document_path, blank=True, max_length=300
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    certificate_fingerprint = models.CharField(
+        "signing certificate SHA-256 fingerprint", max_length=64, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["record", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="document_version_unique"),
+            models.CheckConstraint(
+                condition=~Q(status=DocumentStatus.READY) | (~Q(sha256="") & ~Q(file="")),
+                name="document_ready_has_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record.reference} v{self.version} ({self.get_status_display()})"

@@ -7,8 +7,10 @@ record that references it.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,9 +19,17 @@ from grants.enums import FUNDING_RECOMMENDATIONS, ApplicationStatus
 from grants.models import Application, FundingRound
 from partners.models import User
 from svd_portal.formatting import money
+from svd_portal.tasks import enqueue
 
-from .enums import LOCKED_STATUSES, DecisionStatus, Outcome
-from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter
+from . import documents
+from .enums import LOCKED_STATUSES, DecisionStatus, DocumentStatus, Outcome
+from .models import (
+    DecisionDocument,
+    DecisionRecord,
+    DecisionStatusChange,
+    ReferenceCounter,
+    document_path,
+)
 from .references import format_reference, period_for
 
 D = DecisionStatus
@@ -277,8 +287,9 @@ def decision_sign(
 ) -> DecisionRecord:
     """The PCC decides and signs, re-entering their password. Signing locks the record.
 
-    For a round decision the round's applications are then awarded or declined, and
-    the record is published at once unless publication is deferred.
+    For a round decision the round's applications are then awarded or declined; the
+    signed PDF is queued for a worker after commit; and the record is published at
+    once unless publication is deferred.
     """
     if authenticate(username=by.email, password=password) is None:
         raise ValidationError({"password": "The password is not right"})
@@ -306,6 +317,7 @@ def decision_sign(
             by=by,
             reason=f"PCC decision {record.reference}: {record.get_outcome_display().lower()}",
         )
+    document_queue(record=record, by=by, reason="Signed")
     if not record.publication_deferred or record.deferred_until <= record.signed_on:
         record = decision_publish(record=record, by=by)
     return record
@@ -355,3 +367,123 @@ def decisions_publish_due(*, today: datetime.date | None = None) -> list[str]:
             decision_publish(record=record, by=None)
             published.append(record.reference)
     return published
+
+
+# --- Signed PDFs ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_queue(
+    *, record: DecisionRecord, by: User | None, reason: str = ""
+) -> DecisionDocument:
+    """Adds a new version of the record's PDF and queues its rendering after commit.
+
+    Older versions are kept; the public always gets the latest ready one.
+    """
+    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status not in LOCKED_STATUSES:
+        raise ValidationError("Only a signed record has a signed PDF")
+    last = record.documents.order_by("-version").values_list("version", flat=True).first() or 0
+    document = DecisionDocument.objects.create(
+        record=record, version=last + 1, requested_by=by, reason=reason
+    )
+    _queue_render(document)
+    return document
+
+
+def _queue_render(document: DecisionDocument) -> None:
+    from .tasks import render_document
+
+    transaction.on_commit(lambda: enqueue(render_document, document_id=document.pk))
+
+
+@transaction.atomic
+def document_retry(*, document: DecisionDocument, by: User | None) -> DecisionDocument:
+    """Queues a failed (or stuck) version again."""
+    document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
+    if document.status == DocumentStatus.READY:
+        raise ValidationError("This version is ready: regenerate to make a new one")
+    document.status = DocumentStatus.QUEUED
+    document.last_error = ""
+    document.updated_at = timezone.now()
+    document.save(update_fields=["status", "last_error", "updated_at"])
+    _queue_render(document)
+    return document
+
+
+def document_render(*, document_id: int) -> DecisionDocument | None:
+    """Renders and signs one version. Idempotent: a ready version is left as it is, and a
+    second render of the same version overwrites its own file rather than adding one.
+
+    The row is marked rendering in its own short transaction, so that a worker that dies
+    mid-render leaves a trace the sweeper can see; the result is saved in a second one.
+    """
+    with transaction.atomic():
+        document = (
+            DecisionDocument.objects.select_for_update()
+            .select_related("record", "record__corrects")
+            .filter(pk=document_id)
+            .first()
+        )
+        if document is None or document.status == DocumentStatus.READY:
+            return document
+        now = timezone.now()
+        document.status = DocumentStatus.RENDERING
+        document.attempts += 1
+        document.started_at = now
+        document.updated_at = now
+        document.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+    record = document.record
+    try:
+        identity = documents.load_signing_identity()
+        pdf = documents.sign_pdf(
+            documents.render_pdf(record),
+            identity=identity,
+            signed_by=record.signed_name,
+            signed_on=record.signed_on,
+        )
+    except Exception as exc:
+        DecisionDocument.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status == DocumentStatus.READY:
+            return document
+        storage = document.file.storage
+        name = document_path(document, "")
+        if storage.exists(name):
+            storage.delete(name)
+        document.file.save(name, ContentFile(pdf), save=False)
+        document.sha256 = documents.sha256(pdf)
+        document.certificate_fingerprint = identity.fingerprint
+        document.status = DocumentStatus.READY
+        document.last_error = ""
+        document.finished_at = document.updated_at = timezone.now()
+        document.save()
+    return document
+
+
+def documents_sweep(*, now=None) -> list[int]:
+    """Queues again every version stuck in queued or rendering for too long (the broker was
+    down when the record was signed, or a worker died mid-render). Returns their ids."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.DECISION_DOCUMENT_STUCK_AFTER)
+    stuck = list(
+        DecisionDocument.objects.filter(
+            status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING], updated_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    from .tasks import render_document
+
+    for document_id in stuck:
+        DecisionDocument.objects.filter(pk=document_id).update(updated_at=now)
+        enqueue(render_document, document_id=document_id)
+    return stuck
+
+
+def latest_ready_document(record: DecisionRecord) -> DecisionDocument | None:
+    return record.documents.filter(status=DocumentStatus.READY).order_by("-version").first()

@@ -1,6 +1,34 @@
+"""Background work for decision records: signed PDFs, their sweeper, deferred publication."""
+
+import logging
+
 from celery import shared_task
 
 from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="decisions.render_document",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def render_document(*, document_id: int) -> str:
+    """Renders and signs one PDF version. Idempotent; a failure is recorded and retried."""
+    document = services.document_render(document_id=document_id)
+    return document.status if document else "gone"
+
+
+@shared_task(name="decisions.sweep_documents")
+def sweep_documents() -> list[int]:
+    """Queues again the PDFs stuck in queued or rendering (every minute)."""
+    return services.documents_sweep()
 
 
 @shared_task(name="decisions.publish_due")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("decisions/feed/", views.RegisterFeed(), name="feed"),
     path("decisions/<str:reference>/", views.RegisterDetailView.as_view(), name="detail"),
     path("decisions/<str:reference>/section-b/", views.SectionBView.as_view(), name="section-b"),
+    path("decisions/<str:reference>/pdf/", views.RecordPdfView.as_view(), name="pdf"),
     path("staff/decisions/", views.StaffListView.as_view(), name="staff-list"),
     path("staff/decisions/new/", views.RecordCreateView.as_view(), name="staff-create"),
     path(

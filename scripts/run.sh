@@ -10,6 +10,10 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-svd_portal.settings.loca
 mkdir -p var/celery/queue var/celery/processed var/log
 
 $PY manage.py migrate --noinput
+# Decision PDFs are signed with DECISION_SIGNING_* when set, else a development certificate.
+if [ -z "${DECISION_SIGNING_PKCS12:-}" ] && [ -z "${DECISION_SIGNING_KEY:-}" ]; then
+    $PY manage.py create_signing_certificate
+fi
 $PY manage.py seed_demo
 
 worker_pid=""

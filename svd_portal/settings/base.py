@@ -80,6 +80,10 @@ TEMPLATES = [
 # test suite set DATABASE_URL to PostgreSQL (psycopg 3).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default has a web server and two worker processes on one file: wait
+    # for a lock rather than fail at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -182,6 +186,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "grants-rounds-follow-dates": {"task": "grants.rounds_follow_dates", "schedule": 300.0},
     "decisions-publish-due": {"task": "decisions.publish_due", "schedule": 3600.0},
+    "decisions-sweep-documents": {"task": "decisions.sweep_documents", "schedule": 60.0},
 }
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
@@ -191,6 +196,19 @@ HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 # period ends in. Numbering restarts each calendar year, or each financial year (1 April).
 DECISION_REFERENCE_FORMAT = env("DECISION_REFERENCE_FORMAT", default="DN{seq}-{yy}")
 DECISION_REFERENCE_YEAR = env("DECISION_REFERENCE_YEAR", default="calendar")
+
+# Signing decision PDFs: the OPCC's key and certificate, as PKCS#12 or as PEM files.
+# `python manage.py create_signing_certificate` makes a development pair at the PEM paths.
+DECISION_SIGNING_PKCS12 = env("DECISION_SIGNING_PKCS12", default="")
+DECISION_SIGNING_KEY = env(
+    "DECISION_SIGNING_KEY", default=str(BASE_DIR / "var" / "signing" / "dev-key.pem")
+)
+DECISION_SIGNING_CERT = env(
+    "DECISION_SIGNING_CERT", default=str(BASE_DIR / "var" / "signing" / "dev-cert.pem")
+)
+DECISION_SIGNING_PASSPHRASE = env("DECISION_SIGNING_PASSPHRASE", default="")
+# A document queued or rendering for longer than this (seconds) is queued again by the sweeper.
+DECISION_DOCUMENT_STUCK_AFTER = env.int("DECISION_DOCUMENT_STUCK_AFTER", default=300)
 
 # --- Demo data ---------------------------------------------------------------
 # seed_demo's password for the demo accounts; required under production settings.
@@ -203,5 +221,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

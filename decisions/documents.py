@@ -1,0 +1,145 @@
+"""Decision record PDFs: template + context → HTML → WeasyPrint → bytes; then a PAdES signature.
+
+Rendering and signing are separate steps, both in this one module. WeasyPrint and
+pyHanko are imported inside the functions so that web start-up stays fast.
+"""
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+# Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def render_pdf(record) -> bytes:
+    """The record as an A4 PDF laid out like source 000, tagged for accessibility."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "pdf/decision_record.html",
+        {"record": record, "organisation_name": settings.PORTAL_ORGANISATION_NAME},
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_identifier=record.reference.encode()
+    )
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    signer: object  # pyhanko.sign.signers.SimpleSigner
+    certificate_der: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.certificate_der).hexdigest()
+
+
+def load_signing_identity() -> SigningIdentity:
+    """The OPCC's key and certificate, from PKCS#12 or from PEM files named by the settings."""
+    from pyhanko.sign import signers
+
+    pkcs12 = settings.DECISION_SIGNING_PKCS12
+    if pkcs12:
+        passphrase = settings.DECISION_SIGNING_PASSPHRASE.encode() or None
+        signer = signers.SimpleSigner.load_pkcs12(pkcs12, passphrase=passphrase)
+    else:
+        key, cert = settings.DECISION_SIGNING_KEY, settings.DECISION_SIGNING_CERT
+        if not (Path(key).is_file() and Path(cert).is_file()):
+            raise ImproperlyConfigured(
+                f"No signing certificate: set DECISION_SIGNING_PKCS12, or DECISION_SIGNING_KEY and "
+                f"DECISION_SIGNING_CERT (looked for {key} and {cert}). For development run "
+                "`python manage.py create_signing_certificate`."
+            )
+        passphrase = settings.DECISION_SIGNING_PASSPHRASE.encode() or None
+        signer = signers.SimpleSigner.load(key, cert, key_passphrase=passphrase)
+    if signer is None:
+        raise ImproperlyConfigured("The signing key or certificate could not be read")
+    return SigningIdentity(signer=signer, certificate_der=signer.signing_cert.dump())
+
+
+def sign_pdf(
+    pdf: bytes, *, identity: SigningIdentity, signed_by: str, signed_on: datetime.date
+) -> bytes:
+    """Applies a PAdES signature with a visible block naming the PCC and the date."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.stamp import TextStampStyle
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(
+        writer,
+        sig_field_spec=fields.SigFieldSpec("PCCSignature", on_page=-1, box=(56, 40, 320, 110)),
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name="PCCSignature",
+        subfilter=SigSeedSubFilter.PADES,
+        reason="Decision record signed for publication",
+        name=signed_by,
+        location=settings.PORTAL_ORGANISATION_NAME,
+    )
+    style = TextStampStyle(
+        stamp_text=f"Signed for {settings.PORTAL_ORGANISATION_NAME}\n"
+        f"Police and Crime Commissioner: {signed_by}\nDate: {signed_on:%-d %B %Y}",
+        border_width=1,
+    )
+    out = io.BytesIO()
+    signers.PdfSigner(metadata, signer=identity.signer, stamp_style=style).sign_pdf(
+        writer, output=out
+    )
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Verification:
+    intact: bool
+    valid: bool
+    trusted: bool
+    signer: str
+    signed_at: datetime.datetime | None
+    summary: str
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted
+
+
+def verify_pdf(data: bytes, *, trust_root_der: bytes | None) -> list[Verification]:
+    """Checks every signature in a PDF against the trust root (the OPCC's certificate)."""
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    roots = [x509.Certificate.load(trust_root_der)] if trust_root_der else []
+    results = []
+    for embedded in reader.embedded_signatures:
+        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots))
+        results.append(
+            Verification(
+                intact=status.intact,
+                valid=status.valid,
+                trusted=status.trusted,
+                signer=status.signing_cert.subject.human_friendly,
+                signed_at=status.signer_reported_dt,
+                summary=status.summary(),
+            )
+        )
+    return results
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now():
+    return timezone.now()
