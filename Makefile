@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint format clean bench-applications bench-panels bench-decisions
+.PHONY: run test lint format clean bench-applications bench-panels bench-decisions bench-documents
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ bench-panels: $(VENV)/.installed
 
 bench-decisions: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/decisions.py
+
+bench-documents: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/documents.py

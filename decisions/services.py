@@ -18,7 +18,7 @@ from grants import services as grant_services
 from grants.enums import FUNDING_RECOMMENDATIONS, ApplicationStatus
 from grants.models import Application, FundingRound
 from partners.models import User
-from svd_portal.formatting import money
+from svd_portal.formatting import in_sentence, money
 from svd_portal.tasks import enqueue
 
 from . import documents
@@ -97,8 +97,9 @@ def decision_create(
         created_by=by,
         **publication,
     )
-    record.full_clean(exclude=["applications", "reference"])
+    # The publication rules first: their messages say what to do, the constraints' do not.
     _validate_publication(record)
+    record.full_clean(exclude=["applications", "reference"])
     record.save()
     record.applications.set(applications)
     return record
@@ -137,6 +138,16 @@ def round_section_a(funding_round: FundingRound) -> tuple[str, list[Application]
 
 def decision_create_from_round(*, funding_round: FundingRound, by: User) -> DecisionRecord:
     """Drafts the decision on a round's recommendations, with Section A filled in from them."""
+    under_way = (
+        DecisionRecord.objects.filter(funding_round=funding_round)
+        .exclude(status__in=sorted(LOCKED_STATUSES), outcome=Outcome.NOT_APPROVED)
+        .first()
+    )
+    if under_way is not None:
+        raise ValidationError(
+            f"A decision on this round is already {in_sentence(under_way.get_status_display())}"
+            f"{': ' + under_way.reference if under_way.reference else ''}"
+        )
     section_a, recommended = round_section_a(funding_round)
     if not recommended:
         raise ValidationError("The round has no recommended applications to decide on")
@@ -169,8 +180,8 @@ def decision_update(*, record: DecisionRecord, by: User, fields: dict) -> Decisi
         raise ValueError(f"Not editable: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(record, name, value)
-    record.full_clean(exclude=["applications"])
     _validate_publication(record)
+    record.full_clean(exclude=["applications"])
     record.save()
     return record
 
@@ -214,8 +225,8 @@ def decision_move(
     from_status = record.status
     if to_status not in DECISION_MOVES[from_status]:
         raise ValidationError(
-            f"A record that is {record.get_status_display().lower()} cannot move to "
-            f"{DecisionStatus(to_status).label.lower()}"
+            f"A record that is {in_sentence(record.get_status_display())} cannot move to "
+            f"{in_sentence(DecisionStatus(to_status).label)}"
         )
     record.status = to_status
     for name, value in (changes or {}).items():

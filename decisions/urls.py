@@ -26,4 +26,29 @@ urlpatterns = [
     path(
         "staff/decisions/<int:pk>/correct/", views.RecordCorrectView.as_view(), name="staff-correct"
     ),
+    path(
+        "staff/decisions/<int:pk>/documents/",
+        views.DocumentStatusView.as_view(),
+        name="staff-documents",
+    ),
+    path(
+        "staff/decisions/<int:pk>/documents/regenerate/",
+        views.DocumentRegenerateView.as_view(),
+        name="staff-document-regenerate",
+    ),
+    path(
+        "staff/decisions/<int:pk>/documents/<int:version>/",
+        views.DocumentDownloadView.as_view(),
+        name="staff-document",
+    ),
+    path(
+        "staff/decisions/<int:pk>/documents/<int:version>/retry/",
+        views.DocumentRetryView.as_view(),
+        name="staff-document-retry",
+    ),
+    path(
+        "staff/decisions/<int:pk>/section-b/",
+        views.StaffSectionBView.as_view(),
+        name="staff-section-b",
+    ),
 ]

@@ -86,13 +86,18 @@ class SectionBView(View):
             public or (request.user.is_authenticated and is_opcc(request.user))
         ):
             raise Http404("No Section B report is published for this record")
-        response = FileResponse(
-            record.section_b.open("rb"),
-            as_attachment=True,
-            filename=f"{record.reference}-section-b.{record.section_b.name.rsplit('.', 1)[-1]}",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return section_b_response(record)
+
+
+def section_b_response(record) -> FileResponse:
+    extension = record.section_b.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        record.section_b.open("rb"),
+        as_attachment=True,
+        filename=f"{record.reference or 'draft'}-section-b.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class RecordPdfView(View):
@@ -373,6 +378,18 @@ class RecordSignView(RecordActionView):
 
     def act(self, record, form):
         return services.decision_sign(record=record, by=self.request.user, **form.cleaned_data)
+
+
+class StaffSectionBView(RecordMixin, View):
+    """The Section B report of any record, drafts included, for the OPCC."""
+
+    permission_required = "decisions.view_records"
+
+    def get(self, request, pk):
+        record = self.get_record()
+        if not record.section_b:
+            raise Http404("This record has no Section B report")
+        return section_b_response(record)
 
 
 class DocumentStatusView(RecordMixin, DetailView):

@@ -19,3 +19,8 @@ def file_size(size: int) -> str:
             text = f"{value:.1f}".removesuffix(".0")
             return f"{text} {unit}"
     return f"{size} bytes"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Awaiting PCC signature" → "awaiting PCC signature"."""
+    return label[:1].lower() + label[1:]

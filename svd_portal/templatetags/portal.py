@@ -4,3 +4,4 @@ from svd_portal import formatting
 
 register = template.Library()
 register.filter("money", formatting.money)
+register.filter("in_sentence", formatting.in_sentence)

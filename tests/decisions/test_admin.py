@@ -1,0 +1,65 @@
+"""The admin: OPCC staff may change a draft there, and nothing once it is signed."""
+
+import pytest
+
+from decisions.enums import DecisionStatus
+from decisions.models import DecisionRecord
+
+from .conftest import RECORD
+
+D = DecisionStatus
+FORM = {
+    "title": "Changed in the admin",
+    "received_on": "2024-03-01",
+    "section_a": "Changed.",
+    "decision_text": "Changed.",
+    "publish_section_b": "on",
+    "sensitivity_reason": "",
+    "exemption_basis": "",
+    "deferral_reasons": "",
+}
+
+
+def test_admin_change_of_a_draft_is_saved(make_record, staff_client):
+    record = make_record(D.DRAFT)
+    response = staff_client.post(f"/admin/decisions/decisionrecord/{record.pk}/change/", FORM)
+    assert response.status_code == 302
+    after = DecisionRecord.objects.get(pk=record.pk)
+    assert (after.title, after.publish_section_b) == ("Changed in the admin", True)
+
+
+@pytest.mark.parametrize(
+    "status", [D.AWAITING_APPROVAL, D.AWAITING_SIGNATURE, D.SIGNED, D.PUBLISHED]
+)
+def test_admin_change_of_a_record_past_draft_is_refused(record_in, staff_client, status):
+    record = record_in(status)
+    response = staff_client.post(
+        f"/admin/decisions/decisionrecord/{record.pk}/change/",
+        FORM,
+    )
+    assert response.status_code == 403
+    after = DecisionRecord.objects.get(pk=record.pk)
+    assert (after.title, after.section_a, after.publish_section_b, after.status) == (
+        RECORD["title"],
+        RECORD["section_a"],
+        False,
+        status,
+    )
+
+
+def test_admin_change_page_of_a_signed_record_is_read_only(record_in, staff_client):
+    record = record_in(D.PUBLISHED)
+    response = staff_client.get(f"/admin/decisions/decisionrecord/{record.pk}/change/")
+    assert response.status_code == 200
+    assert 'name="title"' not in response.content.decode()
+    assert 'name="_save"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("status", [D.DRAFT, D.PUBLISHED])
+def test_admin_delete_is_refused(record_in, staff_client, status):
+    record = record_in(status)
+    response = staff_client.post(
+        f"/admin/decisions/decisionrecord/{record.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert DecisionRecord.objects.filter(pk=record.pk).exists()

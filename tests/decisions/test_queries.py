@@ -1,0 +1,50 @@
+"""The public register makes the same queries for one record as for a hundred."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from decisions.services import index_for_search
+
+from .conftest import bulk_published
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("url", "most"),
+    [
+        ("/decisions/", 3),  # the years for the filter, the count, the page
+        ("/decisions/?page=2&year=2024", 3),
+        ("/decisions/?q=request", 4),  # and whether the words are a reference
+        ("/decisions/?q=DN1-24", 4),
+        ("/decisions/feed/", 1),
+        ("/decisions/DN1-24/", 3),  # the record, its corrections, its signed PDF
+    ],
+)
+def test_register_queries_same_for_1_and_100_records(
+    client, staff_user, django_assert_max_num_queries, url, most
+):
+    for record in bulk_published(1, by=staff_user):
+        index_for_search(record)
+    if "page=2" in url:
+        bulk_published(25, by=staff_user, first=101)  # so that there is a second page
+    one = queries_for(client, url)
+
+    for record in bulk_published(99, by=staff_user, first=2):
+        index_for_search(record)
+    with django_assert_max_num_queries(most):
+        hundred = queries_for(client, url)
+    assert hundred == one
+
+
+def test_register_list_100_records_25_on_the_page(client, staff_user):
+    bulk_published(100, by=staff_user)
+    response = client.get("/decisions/")
+    assert len(response.context["records"]) == 25
+    assert response.context["paginator"].count == 100
