@@ -6,16 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-APT_PACKAGES=(postgresql redis-server)
-
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# pdftotext and pdfsig check the signed decision PDFs in the tests.
+command -v pdfsig >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
         echo "Installing ${missing[*]} …"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
         echo "This needs these Debian/Ubuntu packages: ${missing[*]}" >&2
         echo "Install them with: sudo apt-get install ${missing[*]}" >&2

@@ -1,8 +1,15 @@
 import pytest
+from django.core.management import call_command
 
 from partners.enums import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.partners import PASSWORD
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_certificate():
+    """A development certificate for the decision PDFs the suite renders and signs."""
+    call_command("create_signing_certificate", verbosity=0)
 
 
 @pytest.fixture

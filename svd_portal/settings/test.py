@@ -19,3 +19,8 @@ STORAGES = {
 # Serve static files from the source folders, as runserver does: no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite signs decision PDFs with its own development certificate (tests/conftest.py makes it).
+DECISION_SIGNING_PKCS12 = ""
+DECISION_SIGNING_KEY = str(BASE_DIR / "var" / "test-signing" / "key.pem")
+DECISION_SIGNING_CERT = str(BASE_DIR / "var" / "test-signing" / "cert.pem")
+DECISION_SIGNING_PASSPHRASE = ""
