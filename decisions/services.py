@@ -431,7 +431,8 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
     """
     with transaction.atomic():
         document = (
-            DecisionDocument.objects.select_for_update()
+            # Only the document's row is locked: the record's correction link is an outer join.
+            DecisionDocument.objects.select_for_update(of=("self",))
             .select_related("record", "record__corrects")
             .filter(pk=document_id)
             .first()
