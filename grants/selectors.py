@@ -268,23 +268,29 @@ def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> d
     """
     panel = Panel.objects.select_related("chair").filter(round=funding_round).first()
     members = list(panel.members.select_related("user", "organisation")) if panel else []
-    scorecards = {
-        pk: (application_id, member_id)
-        for pk, application_id, member_id in Scorecard.objects.filter(
-            application__round=funding_round, status=ScorecardStatus.SUBMITTED
-        ).values_list("pk", "application_id", "member_id")
-    }
-    fields = ["scorecard_id", "criterion_id", "score"] + (["comment"] if for_download else [])
-    scores: dict[int, dict[int, dict[int, tuple]]] = {}
     # Only submitted scorecards are the panel's evidence; drafts are still being written.
-    for scorecard_id, criterion_id, score, *comment in Score.objects.filter(
-        scorecard__application__round=funding_round, scorecard__status=ScorecardStatus.SUBMITTED
-    ).values_list(*fields):
-        application_id, member_id = scorecards[scorecard_id]
-        scores.setdefault(application_id, {}).setdefault(member_id, {})[criterion_id] = (
-            score,
-            comment[0] if comment else "",
-        )
+    scores: dict[int, dict[int, dict[int, tuple]]] = {}
+    submitted = Scorecard.objects.filter(
+        application__round=funding_round, status=ScorecardStatus.SUBMITTED
+    )
+    if for_download:
+        # The downloads carry the comments too: read the score rows themselves.
+        for application_id, member_id, criterion_id, score, comment in Score.objects.filter(
+            scorecard__in=submitted
+        ).values_list(
+            "scorecard__application_id", "scorecard__member_id", "criterion_id", "score", "comment"
+        ):
+            scores.setdefault(application_id, {}).setdefault(member_id, {})[criterion_id] = (
+                score,
+                comment,
+            )
+    else:
+        for application_id, member_id, marks in submitted.values_list(
+            "application_id", "member_id", "marks"
+        ):
+            scores.setdefault(application_id, {})[member_id] = {
+                int(criterion_id): (score, "") for criterion_id, score in marks.items()
+            }
     moderated_scores: dict[int, dict[int, int]] = {}
     if for_download:
         for application_id, criterion_id, score in ModeratedScore.objects.filter(

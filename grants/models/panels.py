@@ -127,6 +127,10 @@ class Scorecard(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Weighted total as a percentage, stored when the scorecard is submitted.
     total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The scores again, {criterion id: score}, so that a report reads one row a scorecard
+    # rather than one a score (5,000 rather than 40,000 in a large round). Score rows,
+    # with their comments, stay the record; scorecard_save writes both.
+    marks = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -202,6 +202,7 @@ def scorecard_save(
             criterion=criterion,
             defaults={"score": score, "comment": comment.strip()},
         )
+    scorecard.marks = {str(c.pk): marks.get(c.pk, (None, ""))[0] for c in criteria}
     if submit:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = timezone.now()
