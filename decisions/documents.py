@@ -48,6 +48,10 @@ def load_signing_identity() -> SigningIdentity:
 
     pkcs12 = settings.DECISION_SIGNING_PKCS12
     if pkcs12:
+        if not Path(pkcs12).exists():
+            raise ImproperlyConfigured(
+                f"DECISION_SIGNING_PKCS12 names {pkcs12}, which does not exist"
+            )
         passphrase = settings.DECISION_SIGNING_PASSPHRASE.encode() or None
         signer = signers.SimpleSigner.load_pkcs12(pkcs12, passphrase=passphrase)
     else:
@@ -103,13 +107,16 @@ class Verification:
     intact: bool
     valid: bool
     trusted: bool
+    # pyHanko's bottom line: also false when pages were changed after signing
+    # (an incremental update the signature does not allow).
+    unmodified: bool
     signer: str
     signed_at: datetime.datetime | None
     summary: str
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted
+        return self.intact and self.valid and self.trusted and self.unmodified
 
 
 def verify_pdf(data: bytes, *, trust_root_der: bytes | None) -> list[Verification]:
@@ -129,12 +136,28 @@ def verify_pdf(data: bytes, *, trust_root_der: bytes | None) -> list[Verificatio
                 intact=status.intact,
                 valid=status.valid,
                 trusted=status.trusted,
+                unmodified=status.bottom_line,
                 signer=status.signing_cert.subject.human_friendly,
                 signed_at=status.signer_reported_dt,
                 summary=status.summary(),
             )
         )
     return results
+
+
+def load_trust_root() -> bytes:
+    """The OPCC's certificate (DER) that signatures are checked against: no private key needed."""
+    if settings.DECISION_SIGNING_PKCS12:
+        return load_signing_identity().certificate_der
+    from asn1crypto import pem
+
+    path = Path(settings.DECISION_SIGNING_CERT)
+    if not path.is_file():
+        raise ImproperlyConfigured(f"DECISION_SIGNING_CERT names {path}, which is not a file")
+    data = path.read_bytes()
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return data
 
 
 def sha256(data: bytes) -> str:

@@ -1,6 +1,8 @@
 """Decision records: the public register, and the OPCC's pages for drafting, approving,
 signing and correcting records."""
 
+import base64
+
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
@@ -116,7 +118,8 @@ def pdf_response(document, *, filename: str) -> FileResponse:
         document.file.open("rb"), content_type="application/pdf", filename=filename
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Digest"] = f"sha-256={document.sha256}"
+    # RFC 3230 digests are base64; the page shows the same value in hex.
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(document.sha256)).decode()
     return response
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from decisions.documents import load_signing_identity, sha256, verify_pdf
+from decisions.documents import load_trust_root, sha256, verify_pdf
 
 
 class Command(BaseCommand):
@@ -18,9 +18,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         data = path.read_bytes()
-        identity = load_signing_identity()
+        trust_root = load_trust_root()
         try:
-            results = verify_pdf(data, trust_root_der=identity.certificate_der)
+            results = verify_pdf(data, trust_root_der=trust_root)
         except Exception as exc:  # noqa: BLE001 (a damaged file is a failed check, said plainly)
             raise CommandError(
                 f"INVALID: the file could not be read as a signed PDF ({exc})"
@@ -31,7 +31,8 @@ class Command(BaseCommand):
         for result in results:
             self.stdout.write(
                 f"Signed by: {result.signer}\nSigned at: {result.signed_at}\n"
-                f"Intact: {result.intact}; valid: {result.valid}; trusted: {result.trusted}"
+                f"Intact: {result.intact}; valid: {result.valid}; trusted: {result.trusted}; "
+                f"unchanged since signing: {result.unmodified}"
             )
         if all(r.ok for r in results):
             self.stdout.write(self.style.SUCCESS("VALID: signed by the OPCC and unchanged since"))

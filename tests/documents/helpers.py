@@ -1,0 +1,108 @@
+"""Small helpers for the signed-PDF tests: poppler's command-line tools, a tampered copy, the
+files in a storage, and waiting for a worker."""
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+
+def pdftotext(path: Path) -> str:
+    """The PDF's text with every run of white space made one space, so that a line break
+    inside a long title does not matter."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(text.split())
+
+
+def pdfinfo(path: Path, *options: str) -> str:
+    return subprocess.run(
+        ["pdfinfo", *options, str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdfsig(path: Path) -> str:
+    """pdfsig's report. It exits 0 even on a digest mismatch, so callers read its text."""
+    result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True)
+    return result.stdout + result.stderr
+
+
+def signed_ranges(data: bytes) -> tuple[int, int, int, int]:
+    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
+    assert match, "the file has no /ByteRange: it is not signed"
+    return tuple(int(n) for n in match.groups())
+
+
+def tampered(data: bytes) -> bytes:
+    """A copy with one byte changed in the middle of the first signed range, so that the
+    change is covered by the signature and not in the hole left for the signature itself."""
+    start, length, _, _ = signed_ranges(data)
+    position = start + length // 2
+    copy = bytearray(data)
+    copy[position] ^= 0x01
+    return bytes(copy)
+
+
+def stored_files(storage) -> list[str]:
+    """Every file under the storage's folder, relative to it."""
+    root = Path(storage.location)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.05, describe=None):
+    """Polls `predicate` until it returns something true; fails with `describe()` if not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            detail = describe() if describe else ""
+            raise AssertionError(f"not done after {timeout} s. {detail}")
+        time.sleep(interval)
+
+
+def with_page_replaced(data: bytes, text: bytes = b"Not approved") -> bytes:
+    """The signed PDF with an incremental update after the signature that replaces the
+    first page's content: every signed byte is untouched, but readers see other text."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    content = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 720 Td (" + text + b") Tj ET")
+    page["/Contents"] = writer.add_object(content)
+    helvetica = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+        }
+    )
+    page["/Resources"] = generic.DictionaryObject(
+        {
+            generic.NameObject("/Font"): generic.DictionaryObject(
+                {generic.NameObject("/F1"): helvetica}
+            )
+        }
+    )
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
