@@ -115,15 +115,17 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploads are private: MEDIA_ROOT is never served by URL; views stream files
-# after checking who is asking.
+# Uploads and signed PDFs are private: PRIVATE_ROOT lies outside MEDIA_ROOT, has no
+# URL, and is read only by views that check who is asking. Nothing public is
+# uploaded, so MEDIA_ROOT stays empty.
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-MEDIA_URL = None
+MEDIA_URL = "/media/"
+PRIVATE_ROOT = Path(env("DJANGO_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

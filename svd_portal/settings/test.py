@@ -9,11 +9,12 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
 STORAGES = {
     **STORAGES,  # noqa: F405 (from the base settings)
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
     },
 }
 # Serve static files from the source folders, as runserver does: no collectstatic in tests.

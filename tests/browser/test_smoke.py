@@ -1,0 +1,13 @@
+import pytest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_pass_axe(roles, live_server, page, check):
+    page.goto(live_server.url + "/")
+    check(page, "home")
+    page.goto(live_server.url + "/no-such-page/")
+    check(page, "not found")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="Sign in").click()
+    check(page, "sign in with errors")
+    assert page.locator(".govuk-error-summary").is_visible()
