@@ -247,8 +247,13 @@ class ApplicationStartForm(forms.Form):
         label="Which organisation is applying?",
         empty_label=None,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select the organisation that is applying"},
     )
-    title = forms.CharField(label="Project title", max_length=200)
+    title = forms.CharField(
+        label="Project title",
+        max_length=200,
+        error_messages={"required": "Enter the project's title"},
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,7 +291,11 @@ class LogBidForm(forms.Form):
 
 
 class ProjectForm(forms.Form):
-    title = forms.CharField(label="Project title", max_length=200)
+    title = forms.CharField(
+        label="Project title",
+        max_length=200,
+        error_messages={"required": "Enter the project's title"},
+    )
     summary = forms.CharField(
         label="Summary",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -430,10 +439,19 @@ class DeclarationsForm(forms.Form):
 
 class BudgetLineForm(forms.Form):
     item = forms.CharField(
-        label="Item", max_length=200, help_text="e.g. Youth worker, 10 hours a week"
+        label="Item",
+        max_length=200,
+        help_text="For example, youth worker, 10 hours a week",
+        error_messages={"required": "Enter what the money pays for"},
     )
-    financial_year = forms.ChoiceField(label="Financial year")
-    amount = MoneyField(label="Amount (£)", widget=forms.TextInput)
+    financial_year = forms.ChoiceField(
+        label="Financial year", error_messages={"required": "Select the financial year"}
+    )
+    amount = MoneyField(
+        label="Amount (£)",
+        widget=forms.TextInput,
+        error_messages={"required": "Enter the amount for this line"},
+    )
 
     def __init__(self, *args, funding_round, **kwargs):
         super().__init__(*args, **kwargs)
@@ -457,7 +475,13 @@ def financial_years(funding_round) -> list[str]:
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="Upload a file")
+    file = forms.FileField(
+        label="Upload a file",
+        error_messages={
+            "required": "Select a file to upload",
+            "empty": "The selected file is empty",
+        },
+    )
 
     def __init__(self, *args, max_size: str = "10 MB", **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,12 +26,18 @@ def _helper(*fields, submit: str) -> FormHelper:
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = _helper(
             Field.text("username", field_width=Fluid.TWO_THIRDS),
             Field.text("password", field_width=Fluid.TWO_THIRDS),
@@ -40,22 +46,32 @@ class SignInForm(AuthenticationForm):
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name"},
+    )
     email = forms.EmailField(
         label="Email address",
         help_text="We will send messages about your applications here",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
     password1 = forms.CharField(
         label="Create a password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters; not a common password and not only numbers",
+        error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the password again to confirm it"},
     )
 
     def __init__(self, *args, **kwargs):
@@ -90,11 +106,16 @@ class SignUpForm(forms.Form):
 
 
 class OrganisationRegisterForm(forms.Form):
-    name = forms.CharField(label="Organisation name", max_length=200)
+    name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        error_messages={"required": "Enter the organisation's name"},
+    )
     kind = forms.ChoiceField(
         label="What kind of organisation is it?",
         choices=[(k.value, k.label) for k in OrganisationKind if k in PROVIDER_KINDS],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of organisation it is"},
     )
     charity_number = forms.CharField(
         label="Charity number (if it has one)",
@@ -108,14 +129,39 @@ class OrganisationRegisterForm(forms.Form):
         max_length=20,
         help_text="From Companies House, for example 01234567 or SC123456",
     )
-    address_line_1 = forms.CharField(label="Address line 1", max_length=200)
+    address_line_1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        error_messages={"required": "Enter the first line of the address"},
+    )
     address_line_2 = forms.CharField(
         label="Address line 2 (optional)", max_length=200, required=False
     )
-    town = forms.CharField(label="Town or city", max_length=100)
-    postcode = forms.CharField(label="Postcode", max_length=10)
-    email = forms.EmailField(label="Contact email for the organisation (optional)", required=False)
-    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
+    town = forms.CharField(
+        label="Town or city",
+        max_length=100,
+        error_messages={"required": "Enter the town or city"},
+    )
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, error_messages={"required": "Enter the postcode"}
+    )
+    email = forms.EmailField(
+        label="Contact email for the organisation (optional)",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    website = forms.URLField(
+        label="Website (optional)",
+        required=False,
+        assume_scheme="https",
+        # crispy-forms-gds leaves a type="url" input unstyled: a text input with the URL keyboard.
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"}
+        ),
+        error_messages={"invalid": "Enter a web address in the correct format, like example.org"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +206,9 @@ class OrganisationJoinForm(forms.Form):
         label="Charity number, company number or exact name of the organisation",
         max_length=200,
         help_text="Staff at the OPCC will confirm that you belong to it",
+        error_messages={
+            "required": "Enter the charity number, company number or name of the organisation"
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -175,6 +224,7 @@ class OrganisationVerificationForm(forms.Form):
             (VerificationStatus.REJECTED.value, "Do not verify"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to verify the organisation"},
     )
     reason = forms.CharField(
         label="Reason or note",
@@ -204,6 +254,12 @@ class PasswordResetRequestForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
+        self.fields["email"].error_messages.update(
+            {
+                "required": "Enter your email address",
+                "invalid": "Enter an email address in the correct format, like name@example.com",
+            }
+        )
         self.helper = _helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS), submit="Send reset link"
         )
@@ -212,6 +268,10 @@ class PasswordResetRequestForm(PasswordResetForm):
 class PasswordSetForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = (
+            "Enter the new password again to confirm it"
+        )
         self.helper = _helper(
             Field.text("new_password1", field_width=Fluid.TWO_THIRDS),
             Field.text("new_password2", field_width=Fluid.TWO_THIRDS),

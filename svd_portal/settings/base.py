@@ -124,7 +124,7 @@ PRIVATE_ROOT = Path(env("DJANGO_PRIVATE_ROOT", default=str(BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "grants.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

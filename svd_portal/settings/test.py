@@ -13,7 +13,7 @@ PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
 STORAGES = {
     **STORAGES,  # noqa: F405 (from the base settings)
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "grants.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
     },
 }

@@ -336,7 +336,7 @@ def start_worker_process(tmp_path, document_storage, signing_certificate, docume
                 os.kill(pid, signal.SIGKILL)
 
 
-def wait_for_status(document: DecisionDocument, status: str, *, timeout=30.0, workers=()):
+def wait_for_status(document: DecisionDocument, status: str, *, timeout=90.0, workers=()):
     """Polls the database until the document has `status`; returns it fresh."""
 
     def reached():

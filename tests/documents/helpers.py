@@ -63,7 +63,7 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
-def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.05, describe=None):
+def wait_until(predicate, *, timeout: float = 90.0, interval: float = 0.05, describe=None):
     """Polls `predicate` until it returns something true; fails with `describe()` if not."""
     deadline = time.monotonic() + timeout
     while True:

@@ -9,7 +9,7 @@ from svd_portal.settings.test import STORAGES, env
 STORAGES = {
     **STORAGES,
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "grants.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": env("DOCUMENTS_TEST_PRIVATE_ROOT"), "base_url": None},
     },
 }

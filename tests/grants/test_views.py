@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -766,7 +767,9 @@ def test_attachment_upload_after_submission_refused(provider_client, draft, atta
 def test_attachments_storage_is_private():
     storage = Attachment._meta.get_field("file").storage
 
-    assert Path(storage.location).parts[-1] == "private"
+    # Outside MEDIA_ROOT, and with no URL to serve it from.
+    assert Path(storage.location) == Path(settings.PRIVATE_ROOT)
+    assert not Path(storage.location).is_relative_to(Path(settings.MEDIA_ROOT))
     with pytest.raises(ValueError):
         storage.url("applications/1/x.pdf")
 

@@ -72,8 +72,11 @@ def test_signup_page_redirects_a_signed_in_person_home(provider_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"email": "not-an-email"}, "Enter a valid email address."),
-        ({"email": ""}, "This field is required."),
+        (
+            {"email": "not-an-email"},
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        ({"email": ""}, "Enter your email address"),
         ({"password1": "password123", "password2": "password123"}, "This password is too common."),
         (
             {"password1": "12345678901", "password2": "12345678901"},

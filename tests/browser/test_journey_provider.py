@@ -1,0 +1,304 @@
+"""Journey 1: a provider signs up, registers a community group, is verified, applies and submits.
+
+The same journey is then walked with the keyboard alone: no mouse clicks.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from grants.models import Application
+from partners.enums import Role
+from tests.factories import (
+    FundingRoundFactory,
+    StrategicPriorityFactory,
+    UserFactory,
+)
+from tests.factories.grants import SuccessMeasureFactory
+from tests.factories.partners import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "amina@seaham-sport.example"
+# A small but real PDF: the upload check reads the file's first bytes.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _round(**kwargs):
+    """An open round that funds one priority, with one success measure to choose."""
+    priority = StrategicPriorityFactory(title="Reduce knife crime among young people")
+    SuccessMeasureFactory(title="Fewer hospital admissions for assault with a sharp object")
+    return FundingRoundFactory(
+        title="Community grants 2025", slug="community-grants-2025", priorities=[priority], **kwargs
+    )
+
+
+def _sign_in(page, url, email, check=None):
+    page.goto(url + "/accounts/login/")
+    if check:
+        check(page, "sign in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _save(page):
+    page.get_by_role("button", name="Save and continue").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, page, check):
+    url = live_server.url
+    funding_round = _round(allow_multiple_applications=True)
+    UserFactory(email="olive@opcc.example", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
+
+    # Sign up, first with nothing filled in.
+    page.goto(url + "/accounts/signup/")
+    check(page, "sign up")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check(page, "sign up with errors")
+    page.get_by_label("Full name").fill("Amina Shah")
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    check(page, "after sign up")
+
+    # Register the community group, first with nothing filled in.
+    page.goto(url + "/organisations/register/")
+    check(page, "register organisation")
+    page.get_by_role("button", name="Register organisation").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check(page, "register organisation with errors")
+    page.get_by_label("Organisation name").fill("Seaham Street Sport")
+    page.get_by_label("Unregistered community group").check()
+    page.get_by_label("Address line 1").fill("4 North Terrace")
+    page.get_by_label("Town or city").fill("Seaham")
+    page.get_by_label("Postcode").fill("sr7 7es")
+    page.get_by_role("button", name="Register organisation").click()
+    expect(page.get_by_text("Seaham Street Sport is registered")).to_be_visible()
+    check(page, "your organisations")
+
+    # OPCC staff verify it, in their own browser context.
+    staff_context = browser.new_context()
+    staff = staff_context.new_page()
+    _sign_in(staff, url, "olive@opcc.example")
+    staff.goto(url + "/staff/organisations/")
+    check(staff, "staff organisations")
+    staff.get_by_role("link", name="Seaham Street Sport").click()
+    check(staff, "staff organisation")
+    staff.get_by_label("Verify: the organisation is who it says it is").check()
+    staff.get_by_role("button", name="Record decision").click()
+    check(staff, "staff organisation verified")
+    staff_context.close()
+
+    # Apply to the open round from its public page.
+    page.goto(url + "/funding/")
+    check(page, "funding rounds")
+    page.get_by_role("link", name=re.compile("Community grants 2025")).first.click()
+    check(page, "round")
+    page.get_by_role("button", name="Start an application").click()
+    check(page, "start application")
+    page.get_by_label("Project title").fill("Friday night football")
+    page.get_by_role("button", name="Start application").click()
+    check(page, "task list")
+    reference = Application.objects.get(round=funding_round).reference
+
+    page.get_by_role("link", name="About the project").click()
+    check(page, "project")
+    page.get_by_label("Summary").fill("Football on Friday nights for young people at risk.")
+    page.get_by_label("What you will do").fill("Two coaches run two-hour sessions every week.")
+    page.get_by_label("Amount requested (£)").fill("£4,500")
+    _save(page)
+    page.get_by_role("link", name="Priorities addressed").click()
+    check(page, "priorities")
+    page.get_by_label("Reduce knife crime among young people").check()
+    _save(page)
+    page.get_by_role("link", name="Evidence base").click()
+    check(page, "evidence")
+    page.get_by_label("Other evidence base").fill("Our own evaluation of 2023")
+    page.get_by_label("How does the evidence support the project?").fill(
+        "Attendance doubled and referrals to the youth justice service fell."
+    )
+    _save(page)
+    page.get_by_role("link", name="Who, where and with whom").click()
+    check(page, "delivery")
+    page.get_by_label("Who is the project for?").fill("Young people aged 10 to 17.")
+    page.get_by_label("Where will it be delivered?").fill("Seaham seafront.")
+    page.get_by_label("Which partners are involved, and how?").fill("Youth justice service.")
+    _save(page)
+    page.get_by_role("link", name="Intended outcomes").click()
+    check(page, "outcomes")
+    page.get_by_label("What will change because of the project?").fill("Fewer stabbings.")
+    page.get_by_label("Fewer hospital admissions for assault").check()
+    _save(page)
+    page.get_by_role("link", name="Budget").click()
+    check(page, "budget")
+    page.get_by_label("Item").fill("Two coaches, 40 weeks")
+    page.get_by_label("Amount (£)").fill("4500")
+    page.get_by_role("button", name="Add budget line").click()
+    check(page, "budget with a line")
+    page.get_by_role("link", name="Back to your application").click()
+    page.get_by_role("link", name="Supporting documents").click()
+    check(page, "attachments")
+    page.get_by_label("Upload a file").set_input_files(
+        files=[{"name": "safeguarding-policy.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_role("link", name="safeguarding-policy.pdf")).to_be_visible()
+    check(page, "attachments uploaded")
+    page.get_by_role("link", name="Back to your application").click()
+    page.get_by_role("link", name="Declarations").click()
+    check(page, "declarations")
+    page.get_by_label("The information in this application is true and complete").check()
+    page.get_by_label("We have a safeguarding policy").check()
+    page.get_by_label("We will handle personal data lawfully").check()
+    _save(page)
+    check(page, "task list complete")
+    expect(page.locator(".govuk-task-list .govuk-tag")).to_have_count(0)
+
+    # Sign out, come back, submit.
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, url, EMAIL, check)
+    page.goto(url + "/applications/")
+    check(page, "your applications")
+    page.get_by_role("link", name=reference).click()
+    page.get_by_role("button", name="Check and submit").click()
+    check(page, "check and submit")
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
+    expect(page.locator(".govuk-panel__body")).to_contain_text(reference)
+    check(page, "receipt")
+
+    # A second application asking for more than the cap is refused.
+    page.goto(url + f"/funding/{funding_round.slug}/apply/")
+    page.get_by_label("Project title").fill("Summer boxing club")
+    page.get_by_role("button", name="Start application").click()
+    page.get_by_role("link", name="About the project").click()
+    page.get_by_label("Summary").fill("Boxing for young people over the summer.")
+    page.get_by_label("What you will do").fill("A coach runs three sessions a week.")
+    page.get_by_label("Amount requested (£)").fill("6000")
+    _save(page)
+    page.get_by_role("button", name="Check and submit").click()
+    page.get_by_role("button", name="Submit application").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The application was not submitted")
+    expect(summary).to_contain_text(
+        "The most an unregistered organisation can ask for is £5,000; you have asked for £6,000"
+    )
+    check(page, "submit refused above cap")
+    assert Application.objects.filter(round=funding_round, submitted_at__isnull=False).count() == 1
+
+
+def _tab_to(page, predicate: str, limit: int = 80):
+    """Press Tab until the focused element satisfies the JavaScript predicate on `el`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
+            return
+    raise AssertionError(f"Tab never reached an element where {predicate}")
+
+
+def _tab_to_name(page, name: str):
+    _tab_to(page, f"el.name === {name!r}")
+
+
+def _tab_to_text(page, text: str):
+    _tab_to(page, f"el.textContent.trim().startsWith({text!r})")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_provider_journey_with_keyboard_alone(roles, live_server, page, check):
+    url = live_server.url
+    funding_round = _round()
+
+    # Sign up: skip link first, then the form.
+    page.goto(url + "/accounts/signup/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    _tab_to_name(page, "full_name")
+    page.keyboard.type("Amina Shah")
+    page.keyboard.press("Tab")
+    page.keyboard.type(EMAIL)
+    _tab_to_name(page, "password1")
+    page.keyboard.type(PASSWORD)
+    _tab_to_name(page, "password2")
+    page.keyboard.type(PASSWORD)
+    _tab_to_text(page, "Create account")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    check(page, "after sign up")
+
+    # Register the group: radios are reached by Tab, then moved between with arrows.
+    page.goto(url + "/organisations/register/")
+    _tab_to_name(page, "name")
+    page.keyboard.type("Seaham Street Sport")
+    _tab_to_name(page, "kind")
+    # Arrow keys move through a radio group; stop at the community group.
+    for _ in range(10):
+        if page.evaluate("document.activeElement.value") == "community_group":
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert page.locator("input[value=community_group]").is_checked()
+    _tab_to_name(page, "address_line_1")
+    page.keyboard.type("4 North Terrace")
+    _tab_to_name(page, "town")
+    page.keyboard.type("Seaham")
+    page.keyboard.press("Tab")
+    page.keyboard.type("SR7 7ES")
+    _tab_to_text(page, "Register organisation")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Seaham Street Sport is registered")).to_be_visible()
+    check(page, "registered")
+
+    # Staff verification is journey 2's business: verify directly, and prepare a draft.
+    from partners.enums import VerificationStatus
+    from partners.models import Organisation, User
+    from tests.factories import ApplicationFactory, complete_application
+
+    organisation = Organisation.objects.get(name="Seaham Street Sport")
+    Organisation.objects.filter(pk=organisation.pk).update(
+        verification_status=VerificationStatus.VERIFIED
+    )
+    draft = ApplicationFactory(
+        round=funding_round,
+        organisation=organisation,
+        created_by=User.objects.get(email=EMAIL),
+        title="Friday night football",
+    )
+    complete_application(draft)
+    draft.declare_accurate = draft.declare_safeguarding = draft.declare_data_protection = False
+    draft.save()
+
+    # Complete the declarations section with the keyboard, then submit.
+    page.goto(url + f"/applications/{draft.reference}/")
+    _tab_to_text(page, "Declarations")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    check(page, "declarations")
+    for name in ("declare_accurate", "declare_safeguarding", "declare_data_protection"):
+        _tab_to_name(page, name)
+        page.keyboard.press("Space")
+        assert page.evaluate("document.activeElement.checked")
+    _tab_to_text(page, "Save and continue")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-task-list .govuk-tag")).to_have_count(0)
+    _tab_to_text(page, "Check and submit")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    check(page, "check and submit")
+    _tab_to_text(page, "Submit application")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
+    expect(page.locator(".govuk-panel__body")).to_contain_text(draft.reference)
+    check(page, "receipt")
