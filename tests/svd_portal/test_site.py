@@ -91,9 +91,14 @@ def test_footer_links_the_accessibility_statement(client, db):
 
 def test_accessibility_statement_has_the_model_sections(client, db):
     html = client.get("/accessibility/").content.decode()
+    assert "<strong>partially compliant</strong>" in html
+    assert "It was last reviewed on 23 November 2026." in html
+    assert (
+        "The portal was last tested on 23 November 2026 against the WCAG 2.2 AA standard." in html
+    )
     for heading in (
         "Compliance status",
-        "What is not yet accessible",
+        "Non-accessible content",
         "Reporting accessibility problems",
         "Enforcement procedure",
         "Preparation of this statement",
