@@ -137,6 +137,12 @@ class RoundForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = StrategicPriority.objects.order_by("number")
+        # GOV.UK style: say what to do, field by field, rather than "This field is required."
+        for name, field in self.fields.items():
+            label = str(field.label or name).rstrip(" (£)").lower()
+            field.error_messages["required"] = (
+                f"Select {label}" if name in ("priorities", "stages") else f"Enter {label}"
+            )
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["full_stage_closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]

@@ -23,12 +23,19 @@ class PanelForm(forms.Form):
         label="Members",
         widget=forms.CheckboxSelectMultiple,
         help_text="People in the Panel member role; each represents their partner organisation",
+        error_messages={"required": "Select the members of the panel"},
     )
     chair = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Chair", help_text="One of the members"
+        queryset=User.objects.none(),
+        label="Chair",
+        help_text="One of the members",
+        error_messages={"required": "Select the chair of the panel"},
     )
     assignment_mode = forms.ChoiceField(
-        label="Who scores what", choices=AssignmentMode.choices, widget=forms.RadioSelect
+        label="Who scores what",
+        choices=AssignmentMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who scores what"},
     )
     hide_applicant_identity = forms.BooleanField(
         label="Hide applicants' names from members while they score", required=False

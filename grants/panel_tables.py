@@ -59,7 +59,7 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
         rows.append(
             '<tr class="govuk-table__row">'
             f"{NUM}{row.rank}</td>"
-            f'{CELL}{name} {escape(a.title)}<br><span class="govuk-hint">{escape(a.organisation.name)}'
+            f'{CELL}{name} {escape(a.title)}<br><span class="govuk-hint govuk-!-font-size-16">{escape(a.organisation.name)}'
             f" · asks {money(a.amount_requested)}</span></td>"
             f"{NUM}{len(row.member_totals)}</td>"
             f"{NUM}{_or_dash(row.mean, '%')}</td>"
@@ -75,7 +75,7 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
             '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">No application is in assessment.</td></tr>'
         )
     return mark_safe(  # noqa: S308 (every text value above is escaped)
-        '<table class="govuk-table"><caption class="govuk-table__caption govuk-visually-hidden">'
+        '<table class="govuk-table govuk-!-font-size-16"><caption class="govuk-table__caption govuk-visually-hidden">'
         "Applications by moderated score, then by members' mean</caption>"
         f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
         f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>'

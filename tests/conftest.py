@@ -40,3 +40,14 @@ def staff_client(client, staff_user):
 def provider_client(client, provider_user):
     client.force_login(provider_user)
     return client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests run last. Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, and pyHanko (signing and checking PDFs) calls
+    asyncio.run(), which cannot start inside a running loop."""
+    browser = [item for item in items if "tests/browser/" in item.nodeid]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser] + browser

@@ -92,5 +92,8 @@ def task_queue():
     celery_app.conf.update(task_routes={"grants.*": {"queue": name}})
     yield name
     celery_app.conf.update(task_routes=routes)
+    # A worker started with queues=[name] narrows the app's queues for good: forget them,
+    # so that the next worker in this process consumes from the default queue again.
+    celery_app.amqp.__dict__.pop("queues", None)
     with celery_app.connection_for_write() as connection:
         connection.default_channel.queue_delete(name)

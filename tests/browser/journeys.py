@@ -1,0 +1,75 @@
+"""What the journeys share: signing in through the login page, and a round under assessment
+with its panel of three, built through the services."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from grants import services
+from grants.enums import ApplicationStatus, RoundStatus
+from partners.enums import OrganisationKind, Role
+from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from tests.factories.grants import complete_application
+from tests.factories.partners import PASSWORD
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    """Signs in as `email` on the login page, after signing out whoever was signed in."""
+    page.context.clear_cookies()
+    page.goto(base_url + "/accounts/login/")
+    page.locator("[name=username]").fill(email)
+    page.locator("[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def panellist(email, full_name, organisation, kind=OrganisationKind.LOCAL_AUTHORITY):
+    user = UserFactory(email=email, full_name=full_name, roles=[Role.PANEL_MEMBER])
+    MembershipFactory(user=user, organisation=OrganisationFactory(name=organisation, kind=kind))
+    return user
+
+
+def round_with_panel(*, staff):
+    """A round under assessment, a panel chaired by Daniel Okafor with Ruth Ellison and
+    Amira Haddad, and two submitted applications found eligible, each asking for £4,500."""
+    now = timezone.now()
+    funding_round = FundingRoundFactory(
+        slug="youth-violence-2025",
+        title="Youth violence 2025",
+        reference_prefix="YV25",
+        budget=Decimal("20000"),
+        opens_at=now - datetime.timedelta(days=60),
+        closes_at=now - datetime.timedelta(days=30),
+        status=RoundStatus.ASSESSMENT,
+    )
+    chair = panellist("chair@example.org", "Daniel Okafor", "Durham Constabulary", "police")
+    ruth = panellist("ruth@example.org", "Ruth Ellison", "Durham County Council")
+    amira = panellist("amira@example.org", "Amira Haddad", "County Durham Public Health")
+    services.panel_save(
+        funding_round=funding_round,
+        by=staff,
+        chair=chair,
+        members=[(u, u.memberships.get().organisation) for u in (chair, ruth, amira)],
+    )
+    applications = []
+    for number, (title, group) in enumerate(
+        [("Friday night football", "Seaham Street Sport"), ("Boxing club", "Peterlee Boxing")],
+        start=1,
+    ):
+        application = ApplicationFactory(
+            round=funding_round,
+            organisation=OrganisationFactory(name=group),
+            reference=f"YV25-{number:04d}",
+            title=title,
+            status=ApplicationStatus.UNDER_ASSESSMENT,
+            submitted_at=now - datetime.timedelta(days=31),
+        )
+        applications.append(complete_application(application))
+    return funding_round, (chair, ruth, amira), applications

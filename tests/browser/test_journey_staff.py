@@ -1,0 +1,140 @@
+"""Journey 2 of issue 7: OPCC staff open a round, check eligibility, set up a panel of three."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from grants import services
+from grants.enums import ApplicationStatus, RoundStatus
+from grants.models import Application, FundingRound, Panel
+from partners.enums import OrganisationKind, Role
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    StrategicPriorityFactory,
+    UserFactory,
+)
+from tests.factories.grants import complete_application
+from tests.factories.partners import PASSWORD
+
+
+def sign_in(page, base_url, email):
+    page.goto(base_url + "/accounts/login/")
+    page.locator("[name=username]").fill(email)
+    page.locator("[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def panellist(full_name, organisation, kind=OrganisationKind.LOCAL_AUTHORITY):
+    user = UserFactory(full_name=full_name, roles=[Role.PANEL_MEMBER])
+    MembershipFactory(user=user, organisation=OrganisationFactory(name=organisation, kind=kind))
+    return user
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server, page, check):
+    UserFactory(email="staff@example.org", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
+    provider = UserFactory(email="provider@example.org", roles=[Role.PROVIDER])
+    group = OrganisationFactory(name="Seaham Street Sport")
+    MembershipFactory(user=provider, organisation=group)
+    priority = StrategicPriorityFactory()
+    chair = panellist("Daniel Okafor", "Durham Constabulary", OrganisationKind.POLICE)
+    panellist("Ruth Ellison", "Durham County Council")
+    panellist("Amira Haddad", "County Durham Public Health")
+
+    sign_in(page, live_server.url, "staff@example.org")
+    page.goto(live_server.url + "/staff/rounds/")
+    check(page, "rounds list empty")
+
+    # The round form: first sent empty, to see its errors, then filled in.
+    page.get_by_role("link", name="Create a round").click()
+    check(page, "round form")
+    page.get_by_role("button", name="Save round").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check(page, "round form with errors")
+
+    now = timezone.localtime()
+    opens = (now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    closes = (now + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Fund name").fill("Violence Prevention Fund")
+    page.get_by_label("Title", exact=True).fill("Youth violence 2025")
+    page.get_by_label("Slug").fill("youth-violence-2025")
+    page.get_by_label("Reference prefix").fill("YV25")
+    page.get_by_label("Description").fill("Grants for projects against serious violence.")
+    page.get_by_label("Who can apply").fill("Verified voluntary and community organisations.")
+    page.get_by_label("How to apply").fill("Apply through the portal before the closing date.")
+    page.get_by_label("Budget (£)").fill("50000")
+    page.get_by_label("Opens at").fill(opens)
+    page.get_by_label("Closes at").fill(closes)
+    page.get_by_label("Delivery starts on").fill("2025-04-01")
+    page.get_by_label("Delivery ends on").fill("2026-03-31")
+    page.get_by_label("Unregistered organisations: least (£)", exact=True).fill("0")
+    page.get_by_label("Unregistered organisations: most (£)", exact=True).fill("5000")
+    page.get_by_label("Registered organisations: least (£)", exact=True).fill("0")
+    page.get_by_label("Registered organisations: most (£)", exact=True).fill("40000")
+    page.get_by_label("Assessment criteria").fill(
+        "60 | 5 | Evidence base | 5: follows a toolkit strand closely\n"
+        "40 | 5 | Multi-agency delivery | 5: named partners with defined roles"
+    )
+    page.get_by_label("Single stage: full application").check()
+    page.get_by_label(priority.title, exact=False).check()
+    page.get_by_role("button", name="Save round").click()
+    expect(page.get_by_role("button", name="Move to: Open")).to_be_visible()
+    check(page, "round staff page draft")
+
+    page.get_by_role("button", name="Move to: Open").click()
+    expect(page.locator("main")).to_contain_text("Open")
+    check(page, "round staff page open")
+    funding_round = FundingRound.objects.get(slug="youth-violence-2025")
+    assert funding_round.status == RoundStatus.OPEN
+
+    # The provider applies and submits through the services.
+    application = services.application_start(
+        funding_round=funding_round, organisation=group, by=provider, title="Friday night football"
+    )
+    application = complete_application(application)
+    services.application_submit(application=application, by=provider)
+
+    page.reload()
+    check(page, "round applications")
+    page.get_by_role("link", name=application.reference).click()
+    expect(page.get_by_role("button", name="Record eligibility")).to_be_visible()
+    check(page, "application staff page")
+
+    # Not eligible without a reason is refused, with the error on the page.
+    page.get_by_label("Not eligible").check()
+    page.get_by_role("button", name="Record eligibility").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check(page, "eligibility with errors")
+    page.get_by_label("Eligible: send it to assessment").check()
+    page.get_by_role("button", name="Record eligibility").click()
+    expect(page.get_by_role("button", name="Record eligibility")).to_have_count(0)
+    check(page, "application under assessment")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_ASSESSMENT
+
+    # The panel of three, chaired by Daniel Okafor.
+    page.goto(f"{live_server.url}/staff/rounds/{funding_round.slug}/panel/")
+    check(page, "panel setup")
+    page.get_by_role("button", name="Save panel").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check(page, "panel setup with errors")
+    for name in ("Daniel Okafor", "Ruth Ellison", "Amira Haddad"):
+        page.get_by_label(name, exact=False).first.check()
+    page.get_by_label("Chair").select_option(label=str(chair))
+    page.get_by_label("Every member scores every eligible application").check()
+    page.get_by_role("button", name="Save panel").click()
+    expect(page.locator("main")).to_contain_text("Amira Haddad")
+    check(page, "panel saved")
+
+    panel = Panel.objects.get(round=funding_round)
+    assert panel.chair == chair
+    assert sorted(panel.members.values_list("user__full_name", flat=True)) == [
+        "Amira Haddad",
+        "Daniel Okafor",
+        "Ruth Ellison",
+    ]
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.UNDER_ASSESSMENT
