@@ -214,10 +214,52 @@ def _tab_to_text(page, text: str):
     _tab_to(page, f"el.textContent.trim().startsWith({text!r})")
 
 
+def _focused(page, expression: str = "el.value"):
+    return page.evaluate(f"(() => {{ const el = document.activeElement; return {expression}; }})()")
+
+
+def _follow(page, text: str):
+    """Tab to a link or button whose text starts with `text`, press Enter, wait for the page."""
+    _tab_to_text(page, text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+
+def _type_into(page, name: str, text: str):
+    _tab_to_name(page, name)
+    page.keyboard.type(text)
+
+
+def _tick(page, name: str, label: str):
+    """Tab through the checkboxes called `name` to the one labelled `label`; tick it with Space."""
+    _tab_to(
+        page,
+        f"el.name === {name!r} && el.labels.length > 0"
+        f" && el.labels[0].textContent.includes({label!r})",
+    )
+    page.keyboard.press("Space")
+    assert _focused(page, "el.checked"), f"Space did not tick {label!r}"
+
+
+def _save_by_keyboard(page):
+    _follow(page, "Save and continue")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_provider_journey_with_keyboard_alone(roles, live_server, page, check):
+def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page, check):
+    from decimal import Decimal
+
+    from grants.enums import ApplicationStatus
+    from grants.models import BudgetLine
+    from partners.enums import VerificationStatus
+    from partners.models import Organisation, OrganisationStatusChange
+    from tests.factories.grants import EvidenceStrandFactory
+
     url = live_server.url
     funding_round = _round()
+    strand = EvidenceStrandFactory()
+    UserFactory(email="olive@opcc.example", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
 
     # Sign up: skip link first, then the form.
     page.goto(url + "/accounts/signup/")
@@ -259,46 +301,146 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, page, check):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Seaham Street Sport is registered")).to_be_visible()
     check(page, "registered")
-
-    # Staff verification is journey 2's business: verify directly, and prepare a draft.
-    from partners.enums import VerificationStatus
-    from partners.models import Organisation, User
-    from tests.factories import ApplicationFactory, complete_application
-
     organisation = Organisation.objects.get(name="Seaham Street Sport")
-    Organisation.objects.filter(pk=organisation.pk).update(
-        verification_status=VerificationStatus.VERIFIED
-    )
-    draft = ApplicationFactory(
-        round=funding_round,
-        organisation=organisation,
-        created_by=User.objects.get(email=EMAIL),
-        title="Friday night football",
-    )
-    complete_application(draft)
-    draft.declare_accurate = draft.declare_safeguarding = draft.declare_data_protection = False
-    draft.save()
 
-    # Complete the declarations section with the keyboard, then submit.
-    page.goto(url + f"/applications/{draft.reference}/")
-    _tab_to_text(page, "Declarations")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # OPCC staff verify it by keyboard, in their own browser context.
+    staff_context = browser.new_context()
+    staff = staff_context.new_page()
+    staff.goto(url + "/accounts/login/")
+    check(staff, "staff sign in")
+    _type_into(staff, "username", "olive@opcc.example")
+    _type_into(staff, "password", PASSWORD)
+    _follow(staff, "Sign in")
+    check(staff, "staff signed in")
+    staff.goto(url + f"/staff/organisations/{organisation.pk}/")
+    check(staff, "staff organisation")
+    _tab_to_name(staff, "to_status")
+    for _ in range(5):
+        if _focused(staff) == VerificationStatus.VERIFIED.value:
+            break
+        staff.keyboard.press("ArrowDown")
+    staff.keyboard.press("Space")
+    assert _focused(staff, "el.checked")
+    _follow(staff, "Record decision")
+    expect(staff.locator(".govuk-summary-list")).to_contain_text("Verified by Olive Staff")
+    check(staff, "staff organisation verified")
+    staff_context.close()
+    organisation.refresh_from_db()
+    assert organisation.verification_status == VerificationStatus.VERIFIED
+    assert OrganisationStatusChange.objects.filter(organisation=organisation).count() == 1
+
+    # Back to the provider: start an application from the round's public page.
+    page.goto(url + f"/funding/{funding_round.slug}/")
+    check(page, "round")
+    _follow(page, "Start an application")
+    check(page, "start application")
+    _tab_to_name(page, "organisation")
+    if not _focused(page, "el.checked"):
+        page.keyboard.press("Space")
+    assert _focused(page, "el.checked")
+    _type_into(page, "title", "Friday night football")
+    _follow(page, "Start application")
+    check(page, "task list")
+    application = Application.objects.get(round=funding_round)
+    reference = application.reference
+
+    # Every section, in the task list's order, reached by Tab and Enter.
+    _follow(page, "About the project")
+    check(page, "project")
+    _type_into(page, "summary", "Football on Friday nights for young people at risk.")
+    _type_into(page, "description", "Two coaches run two-hour sessions every week.")
+    _type_into(page, "amount_requested", "£4,500")
+    _save_by_keyboard(page)
+    check(page, "task list after project")
+
+    _follow(page, "Priorities addressed")
+    check(page, "priorities")
+    _tick(page, "priorities", "Reduce knife crime among young people")
+    _save_by_keyboard(page)
+
+    _follow(page, "Evidence base")
+    check(page, "evidence")
+    # A closed select takes its value from the keys: ArrowDown moves off the empty choice.
+    _tab_to_name(page, "evidence_strand")
+    page.keyboard.press("ArrowDown")
+    assert _focused(page) == str(strand.pk)
+    _type_into(
+        page,
+        "evidence_description",
+        "Attendance doubled and referrals to the youth justice service fell.",
+    )
+    _save_by_keyboard(page)
+
+    _follow(page, "Who, where and with whom")
+    check(page, "delivery")
+    _type_into(page, "target_cohort", "Young people aged 10 to 17.")
+    _type_into(page, "delivery_area", "Seaham seafront.")
+    _type_into(page, "partners_involved", "Youth justice service.")
+    _save_by_keyboard(page)
+
+    _follow(page, "Intended outcomes")
+    check(page, "outcomes")
+    _type_into(page, "outcomes", "Fewer stabbings.")
+    _tick(page, "success_measures", "Fewer hospital admissions for assault")
+    _save_by_keyboard(page)
+
+    _follow(page, "Budget")
+    check(page, "budget")
+    _type_into(page, "item", "Two coaches, 40 weeks")
+    _tab_to_name(page, "financial_year")
+    years = page.locator("select[name=financial_year] option").all_inner_texts()
+    page.keyboard.type(years[-1])
+    assert _focused(page) == years[-1]
+    _type_into(page, "amount", "£4,500")
+    _follow(page, "Add budget line")
+    expect(page.locator(".govuk-table")).to_contain_text("Two coaches, 40 weeks")
+    check(page, "budget with a line")
+    _follow(page, "Back to your application")
+
+    # Supporting documents: the one exception to the keyboard. A file chooser is the
+    # operating system's dialogue, which Playwright cannot drive, so the file is set on the
+    # input that Tab has focused; the Upload button is then pressed with Enter.
+    _follow(page, "Supporting documents")
+    check(page, "attachments")
+    _tab_to_name(page, "file")
+    page.locator("input[type=file]:focus").set_input_files(
+        files=[{"name": "safeguarding-policy.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    _tab_to(page, "el.textContent.trim() === 'Upload'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="safeguarding-policy.pdf")).to_be_visible()
+    check(page, "attachments uploaded")
+    _follow(page, "Back to your application")
+
+    _follow(page, "Declarations")
     check(page, "declarations")
     for name in ("declare_accurate", "declare_safeguarding", "declare_data_protection"):
         _tab_to_name(page, name)
         page.keyboard.press("Space")
         assert page.evaluate("document.activeElement.checked")
-    _tab_to_text(page, "Save and continue")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    _save_by_keyboard(page)
     expect(page.locator(".govuk-task-list .govuk-tag")).to_have_count(0)
-    _tab_to_text(page, "Check and submit")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    check(page, "task list complete")
+
+    _follow(page, "Check and submit")
     check(page, "check and submit")
     _tab_to_text(page, "Submit application")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
-    expect(page.locator(".govuk-panel__body")).to_contain_text(draft.reference)
+    expect(page.locator(".govuk-panel__body")).to_contain_text(reference)
     check(page, "receipt")
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.submitted_at is not None
+    assert application.amount_requested == Decimal("4500.00")
+    assert application.evidence_strand_id == strand.pk
+    assert list(application.priorities.values_list("title", flat=True)) == [
+        "Reduce knife crime among young people"
+    ]
+    assert application.success_measures.count() == 1
+    assert application.attachments.count() == 1
+    assert list(
+        BudgetLine.objects.filter(application=application).values_list("amount", flat=True)
+    ) == [Decimal("4500.00")]
