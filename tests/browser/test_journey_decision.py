@@ -88,7 +88,7 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     sign_in(page, base, "staff@example.org")
     page.goto(base + "/staff/decisions/")
     check(page, "decision records")
-    page.get_by_role("link", name="Draft from a round's recommendations").click()
+    page.get_by_role("button", name="Draft from a round's recommendations").click()
     check(page, "draft from a round")
     page.get_by_label("Round").select_option(label=str(funding_round))
     page.get_by_role("button", name="Draft the decision").click()

@@ -50,7 +50,7 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     check(page, "rounds list empty")
 
     # The round form: first sent empty, to see its errors, then filled in.
-    page.get_by_role("link", name="Create a round").click()
+    page.get_by_role("button", name="Create a round").click()
     check(page, "round form")
     page.get_by_role("button", name="Save round").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
