@@ -13,7 +13,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 # Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
 PDF_VARIANT = "pdf/ua-1"
@@ -162,7 +161,3 @@ def load_trust_root() -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def now():
-    return timezone.now()

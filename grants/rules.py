@@ -46,7 +46,6 @@ rules.add_perm(
     "grants.edit_application", is_draft & (is_applicant | (is_opcc_staff & is_logged_by_staff))
 )
 rules.add_perm("grants.withdraw_application", is_undecided & is_applicant)
-rules.add_perm("grants.assess_application", is_opcc_staff)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)

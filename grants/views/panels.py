@@ -453,16 +453,13 @@ class RankingView(RoundPermissionMixin, TemplateView):
         context["ranking_table"] = panel_tables.ranking_table(
             ranking, funding_round=funding_round, detailed=False
         )
-        recommended = ranking[-1].cumulative if ranking else None
-        total = sum(
-            (r.moderation.recommended_amount for r in ranking if r.cumulative is not None), start=0
-        )
+        # The running total of the last funded row is the total recommended.
+        total = next((r.cumulative for r in reversed(ranking) if r.cumulative is not None), 0)
         context.update(
             round=funding_round,
             ranking=ranking,
             total_recommended=total,
             remaining=funding_round.budget - total,
-            recommended=recommended,
         )
         return context
 

@@ -15,7 +15,7 @@ from svd_portal.exports import csv_response, xlsx_response
 from svd_portal.forms import add_service_errors
 
 from .. import selectors, services
-from ..enums import ApplicationStatus, Channel, Stage
+from ..enums import ApplicationStatus, Stage
 from ..forms import ApplicationFilterForm, EligibilityForm, LogBidForm, RoundForm, RoundMoveForm
 from ..models import Application, FundingRound
 from ..services import ROUND_MOVES
@@ -257,7 +257,6 @@ class ApplicationStaffDetailView(ApplicationStaffMixin, TemplateView):
                 funding_round=application.round, organisation=application.organisation
             ),
             total=sum(line.amount for line in application.budget_lines.all()),
-            Channel=Channel,
         )
         return context
 
