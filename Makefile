@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint format clean bench-applications bench-panels bench-decisions bench-documents
+.PHONY: run test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+audit: $(VENV)/.installed
+	scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3

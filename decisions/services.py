@@ -292,18 +292,36 @@ def decision_return(*, record: DecisionRecord, by: User, comments: str) -> Decis
     return decision_move(record=record, to_status=D.DRAFT, by=by, reason=comments.strip())
 
 
-@transaction.atomic
 def decision_sign(
-    *, record: DecisionRecord, by: User, outcome: str, declaration: str, password: str
+    *,
+    record: DecisionRecord,
+    by: User,
+    outcome: str,
+    declaration: str,
+    password: str,
+    request=None,
 ) -> DecisionRecord:
     """The PCC decides and signs, re-entering their password. Signing locks the record.
 
     For a round decision the round's applications are then awarded or declined; the
     signed PDF is queued for a worker after commit; and the record is published at
     once unless publication is deferred.
+
+    Given the request, the password goes through sign-in throttling like a sign-in,
+    so it cannot be guessed from a stolen session. The check stays outside the
+    transaction so a wrong attempt is counted even though the signing is refused.
     """
-    if authenticate(username=by.email, password=password) is None:
+    if request is None:
+        password_ok = by.check_password(password)
+    else:
+        password_ok = authenticate(request, username=by.email, password=password) == by
+    if not password_ok:
         raise ValidationError({"password": "The password is not right"})
+    return _sign(record=record, by=by, outcome=outcome, declaration=declaration)
+
+
+@transaction.atomic
+def _sign(*, record: DecisionRecord, by: User, outcome: str, declaration: str) -> DecisionRecord:
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Choose approved or not approved"})
     declaration = declaration.strip() or "None"

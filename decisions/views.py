@@ -380,7 +380,9 @@ class RecordSignView(RecordActionView):
     success = "Signed."
 
     def act(self, record, form):
-        return services.decision_sign(record=record, by=self.request.user, **form.cleaned_data)
+        return services.decision_sign(
+            record=record, by=self.request.user, request=self.request, **form.cleaned_data
+        )
 
 
 class StaffSectionBView(RecordMixin, View):

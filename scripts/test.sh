@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # `make test`: lint, the migration check and the whole pytest suite, on a
-# throwaway PostgreSQL and Redis (scripts/with-services.sh). Arguments go to pytest.
+# throwaway PostgreSQL and Redis (scripts/with-services.sh), after pip-audit of the
+# pinned packages (scripts/audit.sh). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== pip-audit"
+scripts/audit.sh
 
 export DJANGO_SETTINGS_MODULE=svd_portal.settings.test
 exec scripts/with-services.sh bash -c '

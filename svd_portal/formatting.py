@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 
@@ -24,3 +25,15 @@ def file_size(size: int) -> str:
 def in_sentence(label: str) -> str:
     """A label inside a sentence: "Awaiting PCC signature" → "awaiting PCC signature"."""
     return label[:1].lower() + label[1:]
+
+
+def duration(value: timedelta) -> str:
+    """15 minutes, 1 hour, 2 hours 30 minutes: a wait as people say it."""
+    minutes = max(1, round(value.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

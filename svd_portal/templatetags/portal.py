@@ -5,3 +5,4 @@ from svd_portal import formatting
 register = template.Library()
 register.filter("money", formatting.money)
 register.filter("in_sentence", formatting.in_sentence)
+register.filter("duration", formatting.duration)
