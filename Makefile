@@ -32,6 +32,14 @@ audit: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3
 
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(VENV)/bin/pip install --quiet -r requirements-bench.txt -c constraints.txt
+	touch $@
+
+# The load benchmark (about 15 minutes): Locust against gunicorn, see benchmarks/load/run.py.
+bench: $(VENV)/.bench-installed
+	scripts/with-services.sh $(VENV)/bin/python benchmarks/load/run.py
+
 bench-applications: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/applications.py
 
