@@ -145,11 +145,18 @@ def panels_for_user(*, user) -> QuerySet[PanelMember]:
     )
 
 
-def applications_for_member(*, member: PanelMember) -> list[Application]:
-    """The member's work: each application with `.declaration` and `.scorecard` (theirs, or None)."""
+def applications_for_member(
+    *, member: PanelMember, reference: str | None = None
+) -> list[Application]:
+    """The member's work: each application with `.declaration` and `.scorecard` (theirs, or None).
+
+    With `reference`, only that application, if it is in their work.
+    """
     applications = Application.objects.filter(
         round_id=member.panel.round_id, status__in=sorted(SCORABLE_STATUSES)
     )
+    if reference is not None:
+        applications = applications.filter(reference=reference)
     if member.panel.assignment_mode == AssignmentMode.ASSIGNED:
         applications = applications.filter(pk__in=member.assignments.values("application_id"))
     applications = (

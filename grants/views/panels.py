@@ -192,8 +192,9 @@ class MemberApplicationMixin(MemberMixin):
 
     def get_application(self) -> Application:
         if not hasattr(self, "_application"):
-            applications = selectors.applications_for_member(member=self.get_member())
-            match = [a for a in applications if a.reference == self.kwargs["reference"]]
+            match = selectors.applications_for_member(
+                member=self.get_member(), reference=self.kwargs["reference"]
+            )
             if not match:
                 raise Http404("No such application in your work")
             self._application = match[0]
