@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from svd_portal.admin import PortalModelAdmin
 
@@ -33,5 +35,17 @@ class DecisionRecordAdmin(PortalModelAdmin):
         "created_by",
         "created_at",
         "corrects",
+        "section_b_report",
     ]
     filter_horizontal = ["applications"]
+    # Section B is a private file with no URL, so the admin's file widget and its read-only
+    # display (both link to the file's URL) cannot show it. It is uploaded on the portal's
+    # edit page, and read through the staff page that checks who is asking.
+    exclude = ["section_b"]
+
+    @admin.display(description="Section B report")
+    def section_b_report(self, obj):
+        if not obj.section_b:
+            return None
+        url = reverse("decisions:staff-section-b", args=[obj.pk])
+        return format_html('<a href="{}">Download the Section B report</a>', url)

@@ -63,3 +63,18 @@ def test_admin_delete_is_refused(record_in, staff_client, status):
     )
     assert response.status_code == 403
     assert DecisionRecord.objects.filter(pk=record.pk).exists()
+
+
+# Regression: the admin showed Section B as a link to the file's URL, and a private file has
+# none, so the change page of any record with a Section B report was a 500 (found by
+# tests/security/test_access_matrix.py).
+@pytest.mark.parametrize("status", [D.DRAFT, D.PUBLISHED])
+def test_admin_change_page_of_a_record_with_section_b_links_to_the_staff_page(
+    record_in, staff_client, status
+):
+    record = record_in(status, section_b=b"Private advice to the PCC.")
+    response = staff_client.get(f"/admin/decisions/decisionrecord/{record.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="/staff/decisions/{record.pk}/section-b/"' in html
+    assert 'name="section_b"' not in html

@@ -1,0 +1,298 @@
+"""The seeded scenario the access matrix requests every URL against.
+
+One funding round in assessment, with:
+- provider A's application, submitted and under assessment, with a budget and an attachment;
+- provider B (another verified organisation) with a draft of its own, with a budget line and
+  an attachment, and a request to join provider A's organisation that staff have not decided;
+- a panel: a chair, a member who has declared no interest in A's application and submitted a
+  scorecard for it, and a member who has declared a conflict on it;
+- decision records in draft, awaiting approval, awaiting signature, published (with a ready
+  signed PDF) and signed but not published (publication deferred, with a ready signed PDF);
+  each has a Section B report, none flagged for publication;
+- a superuser, and a row of each of django-axes' records, for the admin's object pages.
+
+Everything is made through the services where they exist, so the data is what the portal itself
+would hold; the rest is made with the ORM. The caller provides the database transaction.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from decisions import services as decision_services
+from decisions.enums import DecisionStatus, Outcome
+from decisions.models import DecisionRecord
+from grants import services as grant_services
+from grants.enums import ApplicationStatus, RoundStatus
+from grants.models import Application, Attachment, FundingRound, PanelMember, Scorecard
+from partners.enums import MembershipStatus, OrganisationKind, Role
+from partners.models import Membership, Organisation, Partnership, StrategicPriority, User
+from tests.factories import (
+    ApplicationFactory,
+    BudgetLineFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    StrategicPriorityFactory,
+    UserFactory,
+    complete_application,
+)
+from tests.factories.grants import EvidenceStrandFactory
+from tests.factories.partners import PASSWORD
+
+# The roles the matrix requests every URL as, in the order of the table's columns.
+ROLES = ("anonymous", "provider_a", "provider_b", "panel", "conflicted", "staff", "ceo", "pcc")
+
+# A small but real PDF: the attachment checks look at the first bytes, not the name.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Scenario:
+    users: dict[str, User | None]
+    superuser: User
+    chair: User
+    org_a: Organisation
+    org_b: Organisation
+    funding_round: FundingRound
+    application_a: Application
+    draft_b: Application
+    attachment_a: Attachment
+    attachment_b: Attachment
+    budget_line_a_pk: int
+    budget_line_b_pk: int
+    conflicted_member: PanelMember
+    scorecard: Scorecard
+    join_request: Membership
+    records: dict[str, DecisionRecord]
+    partnership: Partnership
+    priority: StrategicPriority
+    success_measure_pk: int
+    evidence_strand_pk: int
+    pcc_group: Group
+    axes_pks: dict[str, int] = field(default_factory=dict)
+
+
+def _attach(application: Application, by: User, name: str) -> Attachment:
+    """An attachment written straight to the (test's) private storage: the service only takes
+    files for drafts, and A's application is past that."""
+    attachment = Attachment(
+        application=application,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=by,
+    )
+    attachment.file.save("document.pdf", ContentFile(PDF_BYTES), save=False)
+    attachment.save()
+    return attachment
+
+
+def _record(status: str, *, staff: User, ceo: User, pcc: User, **fields) -> DecisionRecord:
+    """A decision record taken to `status` through the services, as tests/decisions does."""
+    record = decision_services.decision_create(
+        by=staff,
+        title=fields.pop("title", f"Decision record {status}"),
+        received_on=datetime.date(2024, 3, 1),
+        section_a="A request to fund a knife crime awareness campaign in secondary schools.",
+        decision_text="To approve the campaign.",
+        **fields,
+    )
+    # Every record has a Section B report, never flagged for publication.
+    record = decision_services.decision_attach_section_b(
+        record=record,
+        by=staff,
+        uploaded_file=ContentFile(b"Private advice to the PCC.", name="section-b.txt"),
+    )
+    if status == DecisionStatus.DRAFT:
+        return record
+    record = decision_services.decision_submit(record=record, by=staff)
+    if status == DecisionStatus.AWAITING_APPROVAL:
+        return record
+    record = decision_services.decision_approve(
+        record=record, by=ceo, advice_confirmed=True, name=ceo.full_name
+    )
+    if status == DecisionStatus.AWAITING_SIGNATURE:
+        return record
+    record = decision_services.decision_sign(
+        record=record, by=pcc, outcome=Outcome.APPROVED, declaration="None", password=PASSWORD
+    )
+    assert record.status == status, f"made {record.status}, not {status}"
+    # Signing queued version 1 for after the commit, which never comes in a test: render it
+    # here, as the worker would.
+    document = record.documents.get()
+    decision_services.document_render(document_id=document.pk)
+    return record
+
+
+def build() -> Scenario:
+    now = timezone.now()
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+
+    # People.
+    staff = UserFactory(
+        email="staff@matrix.example", full_name="Olive Staff", roles=[Role.OPCC_STAFF]
+    )
+    ceo = UserFactory(
+        email="ceo@matrix.example", full_name="Helen Carter", roles=[Role.CHIEF_EXECUTIVE]
+    )
+    pcc = UserFactory(email="pcc@matrix.example", full_name="Morgan Reid", roles=[Role.PCC])
+    superuser = User.objects.create_superuser(
+        "root@matrix.example", PASSWORD, full_name="Sam Superuser"
+    )
+    org_a = OrganisationFactory(name="Seaham Street Sport")
+    org_b = OrganisationFactory(name="Bishop Auckland Boxing", charity=True)
+    provider_a = UserFactory(email="provider.a@matrix.example", roles=[Role.PROVIDER])
+    MembershipFactory(user=provider_a, organisation=org_a)
+    provider_b = UserFactory(email="provider.b@matrix.example", roles=[Role.PROVIDER])
+    MembershipFactory(user=provider_b, organisation=org_b)
+    # B has asked to join A's organisation: asked, not a member, so it grants B nothing.
+    join_request = MembershipFactory(
+        user=provider_b, organisation=org_a, status=MembershipStatus.REQUESTED
+    )
+
+    def panellist(email, organisation_name, kind):
+        user = UserFactory(email=email, roles=[Role.PANEL_MEMBER])
+        organisation = OrganisationFactory(name=organisation_name, kind=kind)
+        MembershipFactory(user=user, organisation=organisation)
+        return user, organisation
+
+    chair, chair_org = panellist(
+        "chair@matrix.example", "Durham Constabulary", OrganisationKind.POLICE
+    )
+    panel_user, panel_org = panellist(
+        "panel@matrix.example", "Durham County Council", OrganisationKind.LOCAL_AUTHORITY
+    )
+    conflicted_user, conflicted_org = panellist(
+        "conflicted@matrix.example", "County Durham Public Health", OrganisationKind.LOCAL_AUTHORITY
+    )
+
+    # The round, in assessment, and its applications.
+    priority = StrategicPriorityFactory(number=1, title="Young people at risk")
+    funding_round = FundingRoundFactory(
+        slug="violence-prevention-fund",
+        reference_prefix="VPF",
+        priorities=[priority],
+        opens_at=now - datetime.timedelta(days=60),
+        closes_at=now - datetime.timedelta(days=30),
+        status=RoundStatus.ASSESSMENT,
+    )
+    application_a = complete_application(
+        ApplicationFactory(
+            round=funding_round,
+            organisation=org_a,
+            created_by=provider_a,
+            reference="VPF-0001",
+            title="Street sport on the seafront",
+        )
+    )
+    Application.objects.filter(pk=application_a.pk).update(
+        status=ApplicationStatus.UNDER_ASSESSMENT, submitted_at=now, submitted_by=provider_a
+    )
+    application_a.refresh_from_db()
+    attachment_a = _attach(application_a, provider_a, "safeguarding-policy.pdf")
+    draft_b = ApplicationFactory(
+        round=funding_round,
+        organisation=org_b,
+        created_by=provider_b,
+        reference="VPF-0002",
+        title="Boxing after school",
+    )
+    budget_line_b = BudgetLineFactory(application=draft_b, amount=Decimal("2500.00"))
+    attachment_b = _attach(draft_b, provider_b, "accounts.pdf")
+
+    # The panel: the member scores A's application, the conflicted member may not.
+    grant_services.panel_save(
+        funding_round=funding_round,
+        by=staff,
+        chair=chair,
+        members=[(chair, chair_org), (panel_user, panel_org), (conflicted_user, conflicted_org)],
+    )
+    member = PanelMember.objects.get(panel__round=funding_round, user=panel_user)
+    conflicted_member = PanelMember.objects.get(panel__round=funding_round, user=conflicted_user)
+    grant_services.declaration_make(member=member, application=application_a, has_interest=False)
+    grant_services.declaration_make(
+        member=conflicted_member,
+        application=application_a,
+        has_interest=True,
+        interest="Trustee of the applicant",
+        is_conflict=True,
+    )
+    scorecard = grant_services.scorecard_save(
+        member=member,
+        application=application_a,
+        marks={c.pk: (4, "Clear local evidence.") for c in funding_round.criteria.all()},
+        submit=True,
+    )
+
+    # Decision records, one in each state that changes who may do what.
+    people = {"staff": staff, "ceo": ceo, "pcc": pcc}
+    records = {
+        "draft": _record(DecisionStatus.DRAFT, **people),
+        "awaiting_approval": _record(DecisionStatus.AWAITING_APPROVAL, **people),
+        "awaiting_signature": _record(DecisionStatus.AWAITING_SIGNATURE, **people),
+        "published": _record(DecisionStatus.PUBLISHED, **people),
+        "withheld": _record(
+            DecisionStatus.SIGNED,
+            **people,
+            title="Deferred: youth diversion contract",
+            publication_deferred=True,
+            deferral_reasons="Staff affected must be consulted first.",
+            deferred_until=timezone.localdate() + datetime.timedelta(days=30),
+        ),
+    }
+
+    # Rows for the admin's object pages.
+    axes_row = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": provider_a.email}
+    attempt = AccessAttempt.objects.create(
+        **axes_row,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    log = AccessLog.objects.create(**axes_row, http_accept="*/*", path_info="/accounts/login/")
+    failure = AccessFailureLog.objects.create(
+        **axes_row, http_accept="*/*", path_info="/accounts/login/"
+    )
+
+    return Scenario(
+        users={
+            "anonymous": None,
+            "provider_a": provider_a,
+            "provider_b": provider_b,
+            "panel": panel_user,
+            "conflicted": conflicted_user,
+            "staff": staff,
+            "ceo": ceo,
+            "pcc": pcc,
+        },
+        superuser=superuser,
+        chair=chair,
+        org_a=org_a,
+        org_b=org_b,
+        funding_round=funding_round,
+        application_a=application_a,
+        draft_b=draft_b,
+        attachment_a=attachment_a,
+        attachment_b=attachment_b,
+        budget_line_a_pk=application_a.budget_lines.get().pk,
+        budget_line_b_pk=budget_line_b.pk,
+        conflicted_member=conflicted_member,
+        scorecard=scorecard,
+        join_request=join_request,
+        records=records,
+        partnership=priority.partnership,
+        priority=priority,
+        success_measure_pk=application_a.success_measures.get().pk,
+        evidence_strand_pk=EvidenceStrandFactory().pk,
+        pcc_group=Group.objects.get(name=Role.PCC),
+        axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
+    )

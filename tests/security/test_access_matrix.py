@@ -1,0 +1,645 @@
+"""The access matrix: every URL pattern Django's resolver knows, requested as each role, against
+an explicit table of who may do what.
+
+Each pattern is filled with real objects from one seeded scenario (tests/security/
+access_scenario.py), chosen to be the most sensitive for the roles that must not reach them:
+provider B asks for provider A's application, the conflicted panel member for the application
+they are conflicted on, the public for a record that is signed but not yet published, staff
+for a superuser's account in the admin. Every pattern is requested with GET, and with an empty
+POST where the view takes POST: the point is that a role that may not act is stopped before its
+form is even validated. Every request runs in a savepoint that is rolled back, so a POST that
+gets through changes nothing for the next request.
+
+A pattern that is neither in the table nor in EXCLUDED fails the test, and so does a row whose
+pattern no longer exists: a new page cannot be added without deciding who may use it. No
+request may answer 5xx, and a few pages every role may open are also checked for what they
+must not show (leaks_for).
+"""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from decisions.models import DecisionDocument, DecisionRecord
+from grants.models import Attachment
+from grants.storage import PrivateFileSystemStorage
+
+from . import access_scenario
+from .access_scenario import ROLES
+
+# --- The vocabulary ---------------------------------------------------------------------------
+#
+# O  200: the page, file or feed
+# R  302 to something that is not a sign-in page (the view moved the person on: allowed)
+# L  302 to a sign-in page (/accounts/login/ or /admin/login/)
+# B  400: an empty POST refused by the form, after the permission check
+# D  403: refused
+# H  404: hidden (the object is not among those this person may see)
+# N  405: the view does not take this method (reached only after the permission check)
+#
+# Any 5xx is a failure whatever the table says.
+
+LABELS = {
+    "O": "200 OK",
+    "R": "302 to content",
+    "L": "302 to sign-in",
+    "B": "400 bad request",
+    "D": "403 denied",
+    "H": "404 hidden",
+    "N": "405 not allowed",
+}
+STATUS_LETTERS = {200: "O", 400: "B", 403: "D", 404: "H", 405: "N"}
+
+
+@dataclass(frozen=True)
+class Row:
+    get: tuple[str, ...]
+    post: tuple[str, ...] | None
+
+
+def row(get: str, post: str | None = None) -> Row:
+    """row("L O H …", "L R H …"): one letter per role in ROLES' order, for GET and for POST.
+    No POST column means the view does not take POST (checked against the view)."""
+    parsed = Row(tuple(get.split()), tuple(post.split()) if post is not None else None)
+    for column in filter(None, (parsed.get, parsed.post)):
+        assert len(column) == len(ROLES) and set(column) <= set(LABELS), (get, post)
+    return parsed
+
+
+# --- The table of the portal's own pages --------------------------------------------------------
+#
+# A key is the URL name (namespace:name), or the route for an unnamed pattern. "name [variant]"
+# requests the same pattern for a second object, where who may use it depends on the object.
+#
+# The columns, in ROLES' order: anonymous, provider A, provider B, panel member, conflicted panel
+# member, OPCC staff, Chief Executive, PCC.
+SITE = {
+    # Site pages and signing in.
+    "home": row("O O O O O O O O"),
+    "healthz": row("O O O O O O O O", "O O O O O O O O"),
+    "accessibility": row("O O O O O O O O"),
+    "login": row("O R R R R R R R", "O R R R R R R R"),
+    "logout": row("N N N N N N N N", "R R R R R R R R"),
+    "password_reset": row("O O O O O O O O", "O O O O O O O O"),
+    "password_reset_done": row("O O O O O O O O"),
+    # A valid link for provider A: the token is the credential, whoever follows it.
+    "password_reset_confirm": row("R R R R R R R R", "R R R R R R R R"),
+    "password_reset_complete": row("O O O O O O O O"),
+    # People and organisations.
+    "partners:signup": row("O R R R R R R R", "O R R R R R R R"),
+    "partners:organisations-mine": row("L O O O O O O O"),
+    "partners:organisation-register": row("L O O O O O O O", "L O O O O O O O"),
+    "partners:organisation-join": row("L O O O O O O O", "L O O O O O O O"),
+    "partners:organisations": row("L D D D D O D D"),
+    "partners:organisation-detail": row("L D D D D O D D"),
+    "partners:organisation-verify": row("L D D D D N D D", "L D D D D B D D"),
+    # Provider B's own request to join provider A's organisation.
+    "partners:membership-decide": row("L D D D D N D D", "L D D D D R D D"),
+    # Funding rounds, in public.
+    "grants:rounds": row("O O O O O O O O"),
+    "grants:round-detail": row("O O O O O O O O"),
+    "grants:application-start": row("L O O O O O O O", "L O O O O O O O"),
+    # Applications: provider A's, submitted (no longer editable), unless "[draft]": provider
+    # B's draft. Only the applicant and OPCC staff see one; only the applicant edits a portal
+    # draft, and staff are sent back to the read-only page.
+    "grants:applications-mine": row("L O O O O O O O"),
+    "grants:application-detail": row("L O H H H O H H"),
+    "grants:application-budget": row("L O H H H O H H", "L R H H H R H H"),
+    "grants:application-budget [draft]": row("L H O H H O H H", "L H O H H R H H"),
+    "grants:application-budget-remove": row("L R H H H R H H", "L R H H H R H H"),
+    "grants:application-budget-remove [draft]": row("L H N H H R H H", "L H R H H R H H"),
+    "grants:application-budget-remove [other's line]": row("L H N H H R H H", "L H H H H R H H"),
+    "grants:application-attachments": row("L O H H H O H H", "L R H H H R H H"),
+    "grants:application-attachments [draft]": row("L H O H H O H H", "L H O H H R H H"),
+    "grants:application-attachment": row("L O H H H O H H"),
+    "grants:application-attachment [draft]": row("L H O H H O H H"),
+    # Provider B's file asked for under provider A's reference, and the other way round: the
+    # file must belong to the application in the address.
+    "grants:application-attachment [other's file]": row("L H H H H H H H"),
+    "grants:application-attachment-remove": row("L R H H H R H H", "L R H H H R H H"),
+    "grants:application-attachment-remove [draft]": row("L H N H H R H H", "L H R H H R H H"),
+    "grants:application-attachment-remove [other's file]": row(
+        "L H N H H R H H", "L H H H H R H H"
+    ),
+    "grants:application-submit": row("L R H H H R H H", "L R H H H R H H"),
+    "grants:application-submit [draft]": row("L H O H H R H H", "L H B H H R H H"),
+    "grants:application-receipt": row("L O H H H O H H"),
+    # Only the applicant withdraws; staff may read the application but not withdraw it.
+    "grants:application-withdraw": row("L O H H H D H H", "L R H H H D H H"),
+    "grants:application-section": row("L R H H H R H H", "L R H H H R H H"),
+    "grants:application-section [draft]": row("L H O H H R H H", "L H O H H R H H"),
+    # OPCC staff's round and application pages.
+    "grants:staff-rounds": row("L D D D D O D D"),
+    "grants:staff-round-create": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-round-applications": row("L D D D D O D D"),
+    "grants:staff-round-edit": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-round-move": row("L D D D D N D D", "L D D D D R D D"),
+    "grants:staff-round-log-bid": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-round-export": row("L D D D D O D D"),
+    "grants:staff-round-export [xlsx]": row("L D D D D O D D"),
+    "grants:staff-application-detail": row("L D D D D O D D"),
+    "grants:staff-application-eligibility": row("L D D D D N D D", "L D D D D B D D"),
+    "grants:staff-application-invite": row("L D D D D N D D", "L D D D D R D D"),
+    # Scoring panels. Set-up is staff's; the member's pages are the round's members'; the
+    # ranking, report and moderation are staff's and the chair's (not a column here); only the
+    # chair reopens a scorecard. The application is A's: the panel member has declared no
+    # interest and scored it, the conflicted member declared a conflict and must not reach it.
+    "grants:panel-setup": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:panel-assign": row("L D D D D O D D", "L D D D D R D D"),
+    "grants:panels-mine": row("L O O O O O O O"),
+    "grants:panel-round": row("L D D O O D D D"),
+    "grants:panel-ranking": row("L D D D D O D D"),
+    "grants:panel-report": row("L D D D D O D D"),
+    "grants:panel-report-export": row("L D D D D O D D"),
+    "grants:panel-report-export [xlsx]": row("L D D D D O D D"),
+    "grants:panel-scorecard-reopen": row("L D D D D D D D", "L D D D D D D D"),
+    "grants:panel-declare": row("L D D R H D D D", "L D D R H D D D"),
+    "grants:panel-score": row("L D D O H D D D", "L D D O H D D D"),
+    # Provider B's draft is not for scoring.
+    "grants:panel-score [draft]": row("L D D H H D D D", "L D D H H D D D"),
+    "grants:panel-attachment": row("L D D O H D D D"),
+    # Provider B's file asked for under the reference of the application being scored.
+    "grants:panel-attachment [other's file]": row("L D D H H D D D"),
+    "grants:panel-moderate": row("L D D D D O D D", "L D D D D O D D"),
+    # The public register. Unless "[published]", the record is signed with publication
+    # deferred: only the OPCC (staff, Chief Executive, PCC) see it before it is published.
+    "decisions:register": row("O O O O O O O O"),
+    "decisions:feed": row("O O O O O O O O", "O O O O O O O O"),
+    "decisions:detail": row("H H H H H O O O"),
+    "decisions:detail [published]": row("O O O O O O O O"),
+    "decisions:pdf": row("H H H H H O O O"),
+    "decisions:pdf [published]": row("O O O O O O O O"),
+    # Section B not flagged for publication: on a published record, and on the unpublished one.
+    "decisions:section-b": row("H H H H H O O O"),
+    "decisions:section-b [withheld]": row("H H H H H O O O"),
+    # The OPCC's decision pages: each record is in the state where its action is possible.
+    # Staff draft, submit and correct; the Chief Executive approves; the PCC signs.
+    "decisions:staff-list": row("L D D D D O O O"),
+    "decisions:staff-create": row("L D D D D O D D", "L D D D D O D D"),
+    "decisions:staff-from-round": row("L D D D D O D D", "L D D D D O D D"),
+    "decisions:staff-detail": row("L D D D D O O O"),
+    "decisions:staff-edit": row("L D D D D O D D", "L D D D D O D D"),
+    "decisions:staff-submit": row("L D D D D N D D", "L D D D D R D D"),
+    "decisions:staff-approve": row("L D D D D D N D", "L D D D D D B D"),
+    "decisions:staff-return": row("L D D D D D N D", "L D D D D D B D"),
+    "decisions:staff-return [awaiting signature]": row("L D D D D D D N", "L D D D D D D B"),
+    "decisions:staff-sign": row("L D D D D D D N", "L D D D D D D B"),
+    "decisions:staff-correct": row("L D D D D N D D", "L D D D D R D D"),
+    "decisions:staff-documents": row("L D D D D O O O"),
+    "decisions:staff-document-regenerate": row("L D D D D N D D", "L D D D D R D D"),
+    "decisions:staff-document": row("L D D D D O O O"),
+    # Version 1 is ready, so a retry is refused with a message on the record's page.
+    "decisions:staff-document-retry": row("L D D D D N D D", "L D D D D R D D"),
+    "decisions:staff-section-b": row("L D D D D O O O"),
+}
+
+# --- The admin ----------------------------------------------------------------------------------
+#
+# The admin is open to OPCC staff (partners/rules.py "admin.access"), not to Django's is_staff
+# flag; everyone else is sent to the admin's sign-in page. What staff may do there is decided
+# per model below, for the object the model's pages are requested for. The rows are generated
+# from these rules, which are stated here and not read from the code under test.
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ADMIN_MODELS = {
+    # Roles are given on a person's own page; the groups themselves are superusers' business.
+    "auth.group": frozenset(),
+    # Sign-in throttling records: superusers only.
+    "axes.accessattempt": frozenset(),
+    "axes.accesslog": frozenset(),
+    "axes.accessfailurelog": frozenset(),
+    # The object is a superuser: staff may read the account but not change it (nor its
+    # password); deleting a person loses history, so nobody but a superuser deletes.
+    "partners.user": frozenset({VIEW, ADD}),
+    "partners.organisation": frozenset({VIEW, ADD, CHANGE}),
+    "partners.partnership": frozenset({VIEW, ADD, CHANGE, DELETE}),
+    "partners.strategicpriority": frozenset({VIEW, ADD, CHANGE, DELETE}),
+    "partners.successmeasure": frozenset({VIEW, ADD, CHANGE, DELETE}),
+    "grants.evidencestrand": frozenset({VIEW, ADD, CHANGE}),
+    # Rounds and applications change only through their workflows, on the portal's pages.
+    "grants.fundinground": frozenset({VIEW}),
+    "grants.application": frozenset({VIEW}),
+    # The object is a published record: read only once signed.
+    "decisions.decisionrecord": frozenset({VIEW}),
+}
+# The same model's object pages again for a second object, where what staff may do differs.
+ADMIN_OBJECT_VARIANTS = {
+    # A draft record may still be changed in the admin (never deleted).
+    "decisions.decisionrecord [draft]": frozenset({VIEW, CHANGE}),
+}
+# What each kind of model page needs, for GET and for (an empty) POST.
+ADMIN_VIEWS = {
+    "changelist": ({VIEW, CHANGE}, {VIEW, CHANGE}),
+    "add": ({ADD}, {ADD}),
+    "change": ({VIEW, CHANGE}, {CHANGE}),
+    "history": ({VIEW, CHANGE}, {VIEW, CHANGE}),
+    "delete": ({DELETE}, {DELETE}),
+}
+STAFF = ROLES.index("staff")
+
+
+def admin_row(staff_get: str, staff_post: str, others: str = "L") -> Row:
+    get, post = [others] * len(ROLES), [others] * len(ROLES)
+    get[STAFF], post[STAFF] = staff_get, staff_post
+    return Row(tuple(get), tuple(post))
+
+
+def admin_table() -> dict[str, Row]:
+    table = {
+        "admin:index": admin_row("O", "O"),
+        # The sign-in form, for anyone; staff already signed in are sent on to the index.
+        "admin:login": row("O O O O O R O O", "O O O O O O O O"),
+        # Signing out is a POST; anyone else is sent to the index (and from there to sign in).
+        "admin:logout": admin_row("N", "R", others="R"),
+        "admin:password_change": admin_row("O", "O"),
+        "admin:password_change_done": admin_row("O", "N"),
+        # Searching people for a membership's user field: staff may read people.
+        "admin:autocomplete": admin_row("O", "N"),
+        "admin:jsi18n": admin_row("O", "N"),
+        # To a published record's public page.
+        "admin:view_on_site": admin_row("R", "R"),
+        # The staff may not change a superuser's password (the object is the superuser).
+        "admin:auth_user_password_change": admin_row("D", "D"),
+        # An unknown admin address.
+        "admin/(?P<url>.*)$": admin_row("H", "H"),
+    }
+    apps = sorted({label.split(".")[0] for label in ADMIN_MODELS})
+    for app in apps:
+        # An app's index lists the models staff may use; with none, there is no page.
+        visible = any(perms for label, perms in ADMIN_MODELS.items() if label.startswith(f"{app}."))
+        letter = "O" if visible else "H"
+        table[f"admin:app_list [{app}]"] = admin_row(letter, letter)
+    for label, perms in ADMIN_MODELS.items():
+        app, model = label.split(".")
+        for kind, (get_needs, post_needs) in ADMIN_VIEWS.items():
+            table[f"admin:{app}_{model}_{kind}"] = admin_row(
+                "O" if perms & get_needs else "D", "O" if perms & post_needs else "D"
+            )
+        # The bare object address redirects to its change page for anyone in the admin.
+        table[f"admin/{app}/{model}/<path:object_id>/"] = admin_row("R", "R")
+    for variant, perms in ADMIN_OBJECT_VARIANTS.items():
+        label, suffix = variant.split(" ", 1)
+        app, model = label.split(".")
+        for kind in ("change", "history", "delete"):
+            get_needs, post_needs = ADMIN_VIEWS[kind]
+            table[f"admin:{app}_{model}_{kind} {suffix}"] = admin_row(
+                "O" if perms & get_needs else "D", "O" if perms & post_needs else "D"
+            )
+    return table
+
+
+EXPECTED: dict[str, Row] = {**SITE, **admin_table()}
+
+# Patterns deliberately not requested, with the reason. Nothing is left out at present: the
+# checks below still make an exclusion explicit and make a stale one fail.
+EXCLUDED: dict[str, str] = {}
+
+
+# --- Walking the resolver -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    route: str
+    callback: object
+
+
+def walk(patterns, route: str = "", namespace: str = "") -> list[Pattern]:
+    """Every URL pattern under `patterns`, keyed by its full name or, unnamed, its full route."""
+    found = []
+    for pattern in patterns:
+        # Joined as Django's resolver joins them, so the key matches ResolverMatch.route.
+        full = route + str(pattern.pattern).removeprefix("^") if route else str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            found += walk(pattern.url_patterns, full, inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                key = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                key = full
+            found.append(Pattern(key, full, pattern.callback))
+        else:  # pragma: no cover - Django has only these two
+            raise TypeError(f"Unknown URL pattern type: {pattern!r}")
+    return found
+
+
+def base_key(key: str) -> str:
+    return key.split(" [", 1)[0]
+
+
+def accepts_post(callback) -> bool:
+    """Whether a view takes POST. A class-based view says so; a function view (the admin's,
+    the feed, /healthz/) answers whatever method it is sent, so it is asked with POST too."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is None:
+        return True
+    return "post" in view_class.http_method_names and hasattr(view_class, "post")
+
+
+def test_every_url_pattern_is_decided_in_the_table():
+    patterns = walk(get_resolver().url_patterns)
+    keys = [p.key for p in patterns]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    covered = {base_key(k) for k in EXPECTED}
+    problems = [f"{k}: two patterns share this key" for k in duplicates]
+    problems += [
+        f"{p.key} ({p.route}): not in the access table nor in EXCLUDED; decide who may use it"
+        for p in patterns
+        if p.key not in covered and p.key not in EXCLUDED
+    ]
+    problems += [f"{k}: in the table but no such URL pattern" for k in sorted(covered - set(keys))]
+    problems += [
+        f"{k}: in EXCLUDED but no such URL pattern" for k in sorted(set(EXCLUDED) - set(keys))
+    ]
+    problems += [f"{k}: both in the table and in EXCLUDED" for k in sorted(covered & set(EXCLUDED))]
+    by_key = {p.key: p for p in patterns}
+    for key, expected in EXPECTED.items():
+        pattern = by_key.get(base_key(key))
+        if pattern is None:
+            continue
+        if accepts_post(pattern.callback) and expected.post is None:
+            problems.append(f"{key}: the view takes POST but the table has no POST column")
+        if not accepts_post(pattern.callback) and expected.post is not None:
+            problems.append(f"{key}: the table has a POST column but the view does not take POST")
+    assert not problems, "\n".join(problems)
+
+
+# --- Filling the patterns from the scenario -----------------------------------------------------
+
+
+def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
+    """The address each row requests."""
+    a, b = s.application_a, s.draft_b
+    records = s.records
+    slug = {"slug": s.funding_round.slug}
+    provider_a = s.users["provider_a"]
+    kwargs = {
+        "password_reset_confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(provider_a.pk)),
+            "token": default_token_generator.make_token(provider_a),
+        },
+        "partners:organisation-detail": {"pk": s.org_a.pk},
+        "partners:organisation-verify": {"pk": s.org_a.pk},
+        "partners:membership-decide": {"pk": s.join_request.pk},
+        "grants:round-detail": slug,
+        "grants:application-start": slug,
+        "grants:staff-round-applications": slug,
+        "grants:staff-round-edit": slug,
+        "grants:staff-round-move": slug,
+        "grants:staff-round-log-bid": slug,
+        "grants:staff-round-export": {**slug, "format": "csv"},
+        "grants:staff-round-export [xlsx]": {**slug, "format": "xlsx"},
+        "grants:panel-setup": slug,
+        "grants:panel-assign": {**slug, "member": s.conflicted_member.pk},
+        "grants:panel-round": slug,
+        "grants:panel-ranking": slug,
+        "grants:panel-report": slug,
+        "grants:panel-report-export": {**slug, "format": "csv"},
+        "grants:panel-report-export [xlsx]": {**slug, "format": "xlsx"},
+        "grants:panel-scorecard-reopen": {**slug, "pk": s.scorecard.pk},
+        "grants:panel-declare": {**slug, "reference": a.reference},
+        "grants:panel-score": {**slug, "reference": a.reference},
+        "grants:panel-attachment": {**slug, "reference": a.reference, "pk": s.attachment_a.pk},
+        "grants:panel-attachment [other's file]": {
+            **slug,
+            "reference": a.reference,
+            "pk": s.attachment_b.pk,
+        },
+        "grants:panel-score [draft]": {**slug, "reference": b.reference},
+        "grants:application-attachment [other's file]": {
+            "reference": a.reference,
+            "pk": s.attachment_b.pk,
+        },
+        # Provider B's draft, with provider A's budget line and file.
+        "grants:application-budget-remove [other's line]": {
+            "reference": b.reference,
+            "pk": s.budget_line_a_pk,
+        },
+        "grants:application-attachment-remove [other's file]": {
+            "reference": b.reference,
+            "pk": s.attachment_a.pk,
+        },
+        "grants:panel-moderate": {**slug, "reference": a.reference},
+    }
+    for application, suffix, line, attachment in (
+        (a, "", s.budget_line_a_pk, s.attachment_a.pk),
+        (b, " [draft]", s.budget_line_b_pk, s.attachment_b.pk),
+    ):
+        ref = {"reference": application.reference}
+        for name in (
+            "application-detail",
+            "application-budget",
+            "application-attachments",
+            "application-submit",
+            "application-receipt",
+            "application-withdraw",
+            "staff-application-detail",
+            "staff-application-eligibility",
+            "staff-application-invite",
+        ):
+            kwargs[f"grants:{name}{suffix}"] = ref
+        kwargs[f"grants:application-budget-remove{suffix}"] = {**ref, "pk": line}
+        kwargs[f"grants:application-attachment{suffix}"] = {**ref, "pk": attachment}
+        kwargs[f"grants:application-attachment-remove{suffix}"] = {**ref, "pk": attachment}
+        kwargs[f"grants:application-section{suffix}"] = {**ref, "section": "project"}
+    for name, record in (
+        ("detail", "withheld"),
+        ("detail [published]", "published"),
+        ("pdf", "withheld"),
+        ("pdf [published]", "published"),
+        ("section-b", "published"),
+        ("section-b [withheld]", "withheld"),
+    ):
+        kwargs[f"decisions:{name}"] = {"reference": records[record].reference}
+    for name, record in (
+        ("staff-detail", "draft"),
+        ("staff-edit", "draft"),
+        ("staff-submit", "draft"),
+        ("staff-approve", "awaiting_approval"),
+        ("staff-return", "awaiting_approval"),
+        ("staff-return [awaiting signature]", "awaiting_signature"),
+        ("staff-sign", "awaiting_signature"),
+        ("staff-correct", "published"),
+        ("staff-documents", "published"),
+        ("staff-document-regenerate", "published"),
+        ("staff-section-b", "withheld"),
+    ):
+        kwargs[f"decisions:{name}"] = {"pk": records[record].pk}
+    for name in ("staff-document", "staff-document-retry"):
+        kwargs[f"decisions:{name}"] = {"pk": records["published"].pk, "version": 1}
+
+    # The admin's objects: the most sensitive one staff might reach for each model.
+    objects = {
+        "auth.group": s.pcc_group.pk,
+        "axes.accessattempt": s.axes_pks["accessattempt"],
+        "axes.accesslog": s.axes_pks["accesslog"],
+        "axes.accessfailurelog": s.axes_pks["accessfailurelog"],
+        "partners.user": s.superuser.pk,
+        "partners.organisation": s.org_a.pk,
+        "partners.partnership": s.partnership.pk,
+        "partners.strategicpriority": s.priority.pk,
+        "partners.successmeasure": s.success_measure_pk,
+        "grants.evidencestrand": s.evidence_strand_pk,
+        "grants.fundinground": s.funding_round.pk,
+        "grants.application": a.pk,
+        "decisions.decisionrecord": records["published"].pk,
+    }
+    urls = {}
+    for label, pk in objects.items():
+        app, model = label.split(".")
+        for kind in ("history", "delete", "change"):
+            kwargs[f"admin:{app}_{model}_{kind}"] = {"object_id": pk}
+        urls[f"admin/{app}/{model}/<path:object_id>/"] = f"/admin/{app}/{model}/{pk}/"
+    for kind in ("history", "delete", "change"):
+        kwargs[f"admin:decisions_decisionrecord_{kind} [draft]"] = {
+            "object_id": records["draft"].pk
+        }
+    for app in {label.split(".")[0] for label in ADMIN_MODELS}:
+        kwargs[f"admin:app_list [{app}]"] = {"app_label": app}
+    kwargs["admin:auth_user_password_change"] = {"id": s.superuser.pk}
+    kwargs["admin:view_on_site"] = {
+        "content_type_id": ContentType.objects.get_for_model(DecisionRecord).pk,
+        "object_id": records["published"].pk,
+    }
+    urls["admin/(?P<url>.*)$"] = "/admin/no-such-page/"
+    queries = {"admin:autocomplete": "?app_label=partners&model_name=membership&field_name=user"}
+
+    for key in EXPECTED:
+        if key not in urls:
+            urls[key] = reverse(base_key(key), kwargs=kwargs.get(key, {})) + queries.get(key, "")
+    return urls
+
+
+def leaks_for(s: access_scenario.Scenario) -> dict[tuple[str, str], list[str]]:
+    """Pages these roles may open (the table says 200) but which must not show them this: a
+    list is scoped by its query, not by hiding a link."""
+    withheld = s.records["withheld"].title
+    a_title, b_title = s.application_a.title, s.draft_b.title
+    not_a = ("provider_b", "panel", "conflicted", "staff", "ceo", "pcc")
+    checks = [
+        # The register and its feed are the published records only, for everyone.
+        ("decisions:register", ROLES, withheld),
+        ("decisions:feed", ROLES, withheld),
+        ("decisions:detail [published]", ROLES, withheld),
+        ("grants:rounds", ROLES, a_title),
+        ("grants:round-detail", ROLES, a_title),
+        ("home", ROLES, a_title),
+        # "Your applications" are your organisations' only (staff see them on staff pages).
+        ("grants:applications-mine", not_a, a_title),
+        ("grants:applications-mine", ("provider_a",), b_title),
+        # A conflicted member sees the reference in their list, not what the project is.
+        ("grants:panel-round", ("conflicted",), a_title),
+    ]
+    leaks: dict[tuple[str, str], list[str]] = {}
+    for key, roles, text in checks:
+        for role in roles:
+            leaks.setdefault((key, role), []).append(text)
+    return leaks
+
+
+# --- Requesting -------------------------------------------------------------------------------
+
+SIGN_IN_PATHS = {"/accounts/login/", "/admin/login/"}
+
+
+def outcome(response) -> str:
+    if response.status_code in (301, 302, 303, 307, 308):
+        path = urlsplit(response["Location"]).path
+        return "L" if path in SIGN_IN_PATHS else "R"
+    return STATUS_LETTERS.get(response.status_code, str(response.status_code))
+
+
+def describe(letter: str) -> str:
+    return LABELS.get(letter, letter)
+
+
+def request_as(session_key: str | None, method: str, url: str):
+    """One request in a savepoint that is rolled back, so that whatever it changes (a POST
+    that gets through, a sign-out) is gone before the next. Returns the response and its body.
+
+    A fresh client per request, carrying the role's session cookie: nothing a response sets
+    (a message, a deleted session cookie) reaches the next request."""
+    with transaction.atomic():
+        client = Client(raise_request_exception=False)
+        if session_key is not None:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        # Reading a file to the end closes it; the client's wrapper does that without the
+        # request_finished signal, which would close the test's database connection.
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        transaction.set_rollback(True)
+    return response, content
+
+
+@pytest.fixture
+def private_storage(tmp_path, monkeypatch):
+    """Attachments, Section B reports and signed PDFs in this test's own folder."""
+    storage = PrivateFileSystemStorage(location=tmp_path / "private")
+    for model, name in (
+        (Attachment, "file"),
+        (DecisionRecord, "section_b"),
+        (DecisionDocument, "file"),
+    ):
+        monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
+    return storage
+
+
+def test_access_matrix(db, private_storage, caplog):
+    # Thousands of expected 403s and 404s: log only what goes wrong (a 500 is an ERROR).
+    caplog.set_level(logging.ERROR, logger="django.request")
+    scenario = access_scenario.build()
+    # One session per role, made once; each request brings its cookie to a client of its own.
+    sessions = {}
+    for role, user in scenario.users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # After the sign-ins: a reset token is tied to the time of the last one.
+    for user in scenario.users.values():
+        if user is not None:
+            user.refresh_from_db()
+    urls = urls_for(scenario)
+    leaks = leaks_for(scenario)
+
+    problems = []
+    requests = 0
+    for key, expected in EXPECTED.items():
+        url = urls[key]
+        match = resolve(urlsplit(url).path)
+        reached = match.view_name if match.url_name else match.route
+        if reached != base_key(key):
+            problems.append(f"{key}: the address {url} reaches {reached}, not this pattern")
+            continue
+        for method, column in (("GET", expected.get), ("POST", expected.post)):
+            if column is None:
+                continue
+            for role, want in zip(ROLES, column, strict=True):
+                response, content = request_as(sessions.get(role), method, url)
+                requests += 1
+                for text in leaks.get((key, role), []) if method == "GET" else []:
+                    if text.encode() in content:
+                        problems.append(f"GET {url} ({key}) as {role}: shows {text!r}")
+                got = outcome(response)
+                if got != want or response.status_code >= 500:
+                    where = f" to {response['Location']}" if response.has_header("Location") else ""
+                    problems.append(
+                        f"{method} {url} ({key}) as {role}: expected {describe(want)}, "
+                        f"got {response.status_code}{where}"
+                    )
+    print(f"access matrix: {len(EXPECTED)} rows, {requests} requests")  # shown with -s
+    assert not problems, f"{len(problems)} unexpected results:\n" + "\n".join(problems)
