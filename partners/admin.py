@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 
 from svd_portal.admin import PortalModelAdmin, PortalTabularInline
 
@@ -15,6 +16,7 @@ from .models import (
     SuccessMeasure,
     User,
 )
+from .rules import PRIVILEGED_ROLES
 
 
 class UserCreationAdminForm(BaseUserCreationForm):
@@ -62,6 +64,12 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
     @admin.display(description="Roles")
     def roles(self, obj):
         return ", ".join(group.name for group in obj.groups.all()) or "–"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # Staff grant the outside roles; the OPCC's own are for a superuser (rules.py).
+            kwargs["queryset"] = Group.objects.exclude(name__in=PRIVILEGED_ROLES).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

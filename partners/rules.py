@@ -25,6 +25,18 @@ def is_superuser_target(user, target):
     return target is not None and getattr(target, "is_superuser", False)
 
 
+# The roles that run the portal and approve and sign decisions. Their accounts, and granting
+# them, are for a superuser: otherwise a member of staff could make themselves the PCC, or set
+# the PCC's password and sign in their name.
+PRIVILEGED_ROLES = (Role.OPCC_STAFF, Role.CHIEF_EXECUTIVE, Role.PCC)
+
+
+@rules.predicate
+def is_privileged_target(user, target):
+    """The person being changed holds a privileged role: only a superuser may touch them."""
+    return target is not None and target.groups.filter(name__in=PRIVILEGED_ROLES).exists()
+
+
 # The admin is for OPCC staff; superusers pass every check anyway.
 rules.add_perm("admin.access", is_opcc_staff)
 rules.add_perm("partners", is_opcc_staff)
@@ -41,7 +53,7 @@ for model in (
     rules.add_perm(f"partners.add_{model}", is_opcc_staff)
     if model != "user":
         rules.add_perm(f"partners.change_{model}", is_opcc_staff)
-rules.add_perm("partners.change_user", is_opcc_staff & ~is_superuser_target)
+rules.add_perm("partners.change_user", is_opcc_staff & ~is_superuser_target & ~is_privileged_target)
 # Deleting people or organisations loses history: superusers only (no rule).
 for model in (
     "partnership",

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -690,9 +691,88 @@ def test_admin_staff_cannot_make_themselves_superuser(staff_client, staff_user):
             "is_staff": "on",
         },
     )
-    assert response.status_code == 302
+    # A staff account is changed by a superuser only, their own included.
+    assert response.status_code == 403
     staff_user.refresh_from_db()
     assert (staff_user.is_superuser, staff_user.is_staff) == (False, False)
+
+
+@pytest.mark.parametrize("role", [Role.PCC, Role.CHIEF_EXECUTIVE, Role.OPCC_STAFF])
+def test_admin_staff_cannot_change_the_account_of_a_privileged_role(staff_client, password, role):
+    holder = UserFactory(email="holder@example.org", full_name="Morgan Reid", roles=[role])
+    base = f"/admin/partners/user/{holder.pk}"
+
+    # Staff may still look at the account, read-only.
+    response = staff_client.get(f"{base}/change/")
+    assert response.status_code == 200
+    assert 'name="email"' not in response.content.decode()
+    response = staff_client.post(
+        f"{base}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 403
+    response = staff_client.post(
+        f"{base}/change/",
+        {"email": "staff@example.org", "full_name": "Taken Over", "is_active": "on"},
+    )
+    assert response.status_code == 403
+
+    holder.refresh_from_db()
+    assert holder.check_password(password)
+    assert (holder.email, holder.full_name) == ("holder@example.org", "Morgan Reid")
+    assert list(holder.groups.values_list("name", flat=True)) == [role]
+
+
+def test_admin_staff_cannot_grant_the_pcc_role(staff_client, provider_user):
+    pcc = Group.objects.get(name=Role.PCC)
+    response = staff_client.get(f"/admin/partners/user/{provider_user.pk}/change/")
+    assert f'<option value="{pcc.pk}"' not in response.content.decode()
+
+    response = staff_client.post(
+        f"/admin/partners/user/{provider_user.pk}/change/",
+        {
+            "email": provider_user.email,
+            "full_name": provider_user.full_name,
+            "is_active": "on",
+            "groups": [str(pcc.pk)],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert list(provider_user.groups.values_list("name", flat=True)) == [Role.PROVIDER]
+
+
+def test_admin_staff_can_make_a_provider_a_panel_member(staff_client, provider_user):
+    groups = Group.objects.filter(name__in=[Role.PROVIDER, Role.PANEL_MEMBER])
+    response = staff_client.post(
+        f"/admin/partners/user/{provider_user.pk}/change/",
+        {
+            "email": provider_user.email,
+            "full_name": provider_user.full_name,
+            "is_active": "on",
+            "groups": [str(group.pk) for group in groups],
+        },
+    )
+    assert response.status_code == 302
+    assert sorted(provider_user.groups.values_list("name", flat=True)) == sorted(
+        [Role.PANEL_MEMBER, Role.PROVIDER]
+    )
+
+
+def test_admin_superuser_can_grant_the_pcc_role(make_client, superuser, provider_user):
+    pcc = Group.objects.get(name=Role.PCC)
+    response = make_client(superuser).post(
+        f"/admin/partners/user/{provider_user.pk}/change/",
+        {
+            "email": provider_user.email,
+            "full_name": provider_user.full_name,
+            "is_active": "on",
+            "groups": [str(pcc.pk)],
+        },
+    )
+    assert response.status_code == 302
+    assert list(provider_user.groups.values_list("name", flat=True)) == [Role.PCC]
 
 
 def test_admin_staff_can_add_a_user(staff_client):

@@ -236,6 +236,11 @@ ADMIN_MODELS = {
 ADMIN_OBJECT_VARIANTS = {
     # A draft record may still be changed in the admin (never deleted).
     "decisions.decisionrecord [draft]": frozenset({VIEW, CHANGE}),
+    # Staff manage providers' accounts...
+    "partners.user [provider]": frozenset({VIEW, CHANGE}),
+    # ...but not the PCC's (nor the Chief Executive's or other staff's): otherwise they could
+    # set the PCC's password, or make themselves the PCC, and sign.
+    "partners.user [pcc]": frozenset({VIEW}),
 }
 # What each kind of model page needs, for GET and for (an empty) POST.
 ADMIN_VIEWS = {
@@ -270,6 +275,8 @@ def admin_table() -> dict[str, Row]:
         "admin:view_on_site": admin_row("R", "R"),
         # The staff may not change a superuser's password (the object is the superuser).
         "admin:auth_user_password_change": admin_row("D", "D"),
+        "admin:auth_user_password_change [pcc]": admin_row("D", "D"),
+        "admin:auth_user_password_change [provider]": admin_row("O", "O"),
         # An unknown admin address.
         "admin/(?P<url>.*)$": admin_row("H", "H"),
     }
@@ -508,6 +515,12 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         kwargs[f"admin:decisions_decisionrecord_{kind} [draft]"] = {
             "object_id": records["draft"].pk
         }
+        for role in ("pcc", "provider"):
+            kwargs[f"admin:partners_user_{kind} [{role}]"] = {
+                "object_id": s.users["pcc" if role == "pcc" else "provider_a"].pk
+            }
+    kwargs["admin:auth_user_password_change [pcc]"] = {"id": s.users["pcc"].pk}
+    kwargs["admin:auth_user_password_change [provider]"] = {"id": s.users["provider_a"].pk}
     for app in {label.split(".")[0] for label in ADMIN_MODELS}:
         kwargs[f"admin:app_list [{app}]"] = {"app_label": app}
     kwargs["admin:auth_user_password_change"] = {"id": s.superuser.pk}
