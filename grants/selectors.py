@@ -80,10 +80,15 @@ def organisations_for_applying(*, user) -> QuerySet[Organisation]:
 
 
 def _decimal(value: str) -> Decimal | None:
+    """An amount typed in a filter, or None for anything that is not an amount of money:
+    "NaN", "Infinity" and "1e999999999" parse as decimals, but no column can compare with them."""
     try:
-        return Decimal(value.replace(",", "").replace("£", "").strip())
+        amount = Decimal(value.replace(",", "").replace("£", "").strip())
     except (InvalidOperation, AttributeError):
         return None
+    if not amount.is_finite() or not -(10**12) < amount < 10**12:
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 def applications_for_staff_list(
@@ -100,7 +105,8 @@ def applications_for_staff_list(
     if status in ApplicationStatus.values:
         applications = applications.filter(status=status)
     priority = filters.get("priority") or ""
-    if priority.isdigit():
+    # isdigit() alone takes "²" and "١", which int() refuses or reads as another number.
+    if priority.isascii() and priority.isdigit():
         applications = applications.filter(priorities__pk=int(priority))
     category = filters.get("category") or ""
     if category == "registered":
@@ -113,7 +119,8 @@ def applications_for_staff_list(
     maximum = _decimal(filters.get("max_amount") or "")
     if maximum is not None:
         applications = applications.filter(amount_requested__lte=maximum)
-    query = (filters.get("q") or "").strip()[:200]
+    # PostgreSQL cannot hold NUL in text, so no row matches one: searching without it is the same.
+    query = (filters.get("q") or "").replace("\x00", "").strip()[:200]
     if query:
         applications = applications.filter(
             Q(reference__iexact=query)
@@ -192,6 +199,8 @@ class RankingRow:
     moderation: Moderation | None
     cumulative: Decimal | None = None
     rank: int = 0
+    # True where the viewer declared a conflict on the application: see withhold_conflicts.
+    withheld: bool = False
 
     @property
     def totals(self) -> list[Decimal]:
@@ -387,3 +396,29 @@ def panel_workload(*, panel: Panel) -> list[dict]:
             }
         )
     return rows
+
+
+def conflicted_application_ids(*, user, funding_round: FundingRound) -> set[int]:
+    """The round's applications on which this person declared a conflict of interest."""
+    return set(
+        ConflictDeclaration.objects.filter(
+            member__panel__round=funding_round, member__user=user, is_conflict=True
+        ).values_list("application_id", flat=True)
+    )
+
+
+def withhold_conflicts(*, ranking: list[RankingRow], report: dict | None, user, funding_round):
+    """Takes out what a person may not see of the applications they declared a conflict on
+    (a chair, usually): every member's score and comment, the mean and spread, and the
+    moderation. Each row keeps its place and the running total, so the budget still adds up."""
+    withheld = conflicted_application_ids(user=user, funding_round=funding_round)
+    if not withheld:
+        return
+    for row in ranking:
+        if row.application.pk in withheld:
+            row.member_totals, row.mean, row.spread, row.flagged = {}, None, None, False
+            row.moderation, row.withheld = None, True
+    if report is not None:
+        for application_id in withheld:
+            report["scores"].pop(application_id, None)
+            report["moderated_scores"].pop(application_id, None)

@@ -451,6 +451,9 @@ class RankingView(RoundPermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         ranking = selectors.round_ranking(funding_round=funding_round)
+        selectors.withhold_conflicts(
+            ranking=ranking, report=None, user=self.request.user, funding_round=funding_round
+        )
         context["ranking_table"] = panel_tables.ranking_table(
             ranking, funding_round=funding_round, detailed=False
         )
@@ -473,6 +476,12 @@ class PanelReportView(RoundPermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         report = selectors.panel_report(funding_round=funding_round, for_download=False)
+        selectors.withhold_conflicts(
+            ranking=report["ranking"],
+            report=report,
+            user=self.request.user,
+            funding_round=funding_round,
+        )
         context.update(
             round=funding_round,
             generated_at=timezone.now(),
@@ -509,6 +518,9 @@ REPORT_HEADER = [
 ]
 
 
+WITHHELD = "Withheld: you declared a conflict of interest"
+
+
 def report_rows(report):
     """The report as one flat table for CSV and XLSX: per application its ranking row, a row
     per member and criterion, the consensus scores; then every declaration."""
@@ -531,7 +543,7 @@ def report_rows(report):
             row.mean,
             row.spread,
             "Yes" if row.flagged else "No",
-            m.get_recommendation_display() if m else "",
+            WITHHELD if row.withheld else m.get_recommendation_display() if m else "",
             m.recommended_amount if m else "",
             row.cumulative if row.cumulative is not None else "",
             m.rationale if m else "",
@@ -604,6 +616,12 @@ def report_rows(report):
 class PanelReportExportView(PanelReportView):
     def get(self, request, *args, **kwargs):
         report = selectors.panel_report(funding_round=self.get_round())
+        selectors.withhold_conflicts(
+            ranking=report["ranking"],
+            report=report,
+            user=request.user,
+            funding_round=self.get_round(),
+        )
         name = f"{self.get_round().slug}-panel-report-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
             return csv_response(name, REPORT_HEADER, report_rows(report))
@@ -648,7 +666,7 @@ def report_sheets(report) -> list[tuple[str, list[str], object]]:
                 row.spread,
                 "Yes" if row.flagged else "No",
                 m.total if m else None,
-                m.get_recommendation_display() if m else "",
+                WITHHELD if row.withheld else m.get_recommendation_display() if m else "",
                 m.recommended_amount if m else None,
                 row.cumulative,
                 m.rationale if m else "",
