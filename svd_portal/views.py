@@ -1,5 +1,7 @@
 """Site pages: home, health and the accessibility statement."""
 
+import logging
+
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -9,6 +11,8 @@ from partners import rules as partner_rules
 from partners import selectors as partner_selectors
 
 from . import health
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -46,10 +50,16 @@ class AccessibilityView(TemplateView):
 
 @never_cache
 def healthz(request):
-    """Public JSON: 200 when the database and broker answer, 503 naming what is down."""
+    """Public JSON: 200 when the database and broker answer, 503 naming what is down.
+
+    The error itself (host names, ports, paths) goes to the log, and into the answer only
+    for OPCC staff: the public learns what is down, not how the portal is built.
+    """
     checks = {"database": health.check_database(), "broker": health.check_broker()}
     body = {name: "ok" if error is None else "error" for name, error in checks.items()}
     down = [name for name, error in checks.items() if error is not None]
-    if down:
+    for name in down:
+        logger.warning("Health check: %s is down: %s", name, checks[name])
+    if down and partner_rules.is_opcc_staff(request.user):
         body["errors"] = {name: checks[name] for name in down}
     return JsonResponse(body, status=503 if down else 200)

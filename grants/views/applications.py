@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from partners.enums import MembershipStatus
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import file_size
 from svd_portal.forms import add_service_errors
@@ -96,7 +97,11 @@ class ApplicationListMineView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["applications"] = (
             selectors.applications_for_user(user=self.request.user)
-            .filter(organisation__memberships__user=self.request.user)
+            # Staff see every application elsewhere: here, only their own organisations'.
+            .filter(
+                organisation__memberships__user=self.request.user,
+                organisation__memberships__status=MembershipStatus.ACTIVE,
+            )
             .order_by("-created_at", "-pk")
         )
         return context
