@@ -110,7 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # email address from one IP address, that pair is refused for AXES_COOLOFF_TIME.
 # Keying on the pair means a shared office address is not locked out for everyone,
-# and the attempts are kept in the database (admin: "Access attempts") for audit.
+# and the attempts are kept in the database for audit (superusers see them in the admin:
+# they hold people's IP addresses).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
