@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -31,6 +32,7 @@ from .models import (
     document_path,
 )
 from .references import format_reference, period_for
+from .selectors import REGISTER_YEARS_KEY
 
 D = DecisionStatus
 DECISION_MOVES = {
@@ -186,12 +188,23 @@ def decision_update(*, record: DecisionRecord, by: User, fields: dict) -> Decisi
     return record
 
 
+def section_b_name(uploaded_name: str) -> str:
+    """The name a Section B report is stored under: "section-b" and the upload's extension
+    when it is a plain one. The uploaded name is whatever the browser sent: too long for
+    the file system (100 astral-plane letters are 400 bytes), or nothing a file can be called.
+    """
+    extension = uploaded_name.rsplit(".", 1)[-1].lower() if "." in uploaded_name else ""
+    if not (extension.isascii() and extension.isalnum() and len(extension) <= 10):
+        extension = "bin"
+    return f"section-b.{extension}"
+
+
 @transaction.atomic
 def decision_attach_section_b(*, record: DecisionRecord, by: User, uploaded_file) -> DecisionRecord:
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError("Only a draft's Section B report can be replaced")
-    record.section_b.save(uploaded_file.name.rsplit("/", 1)[-1][:100], uploaded_file, save=True)
+    record.section_b.save(section_b_name(uploaded_file.name or ""), uploaded_file, save=True)
     return record
 
 
@@ -235,6 +248,10 @@ def decision_move(
     DecisionStatusChange.objects.create(
         record=record, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
     )
+    if to_status == D.PUBLISHED:
+        # The register's year filter may gain a year: now, and again once others can see it.
+        cache.delete(REGISTER_YEARS_KEY)
+        transaction.on_commit(lambda: cache.delete(REGISTER_YEARS_KEY))
     return record
 
 

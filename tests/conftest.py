@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from partners.enums import Role
@@ -10,6 +11,12 @@ from tests.factories.partners import PASSWORD
 def signing_certificate():
     """A development certificate for the decision PDFs the suite renders and signs."""
     call_command("create_signing_certificate", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the register's years are cached)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,15 +1,19 @@
 """The public register makes the same queries for one record as for a hundred."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from decisions.services import index_for_search
+from decisions.enums import DecisionStatus
+from decisions.services import decision_publish, index_for_search
 
 from .conftest import bulk_published
 
 
 def queries_for(client, url) -> int:
+    cache.clear()  # the years of the filter are cached: count the uncached request
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
@@ -48,3 +52,25 @@ def test_register_list_100_records_25_on_the_page(client, staff_user):
     response = client.get("/decisions/")
     assert len(response.context["records"]) == 25
     assert response.context["paginator"].count == 100
+
+
+def year_choices(client) -> list[str]:
+    response = client.get("/decisions/")
+    return [value for value, _ in response.context["form"].fields["year"].choices if value]
+
+
+def test_register_years_are_cached_until_a_record_is_published(
+    client, staff_user, record_in, django_assert_num_queries
+):
+    old = bulk_published(1, by=staff_user)[0]
+    old.published_at = old.published_at.replace(year=2019)
+    old.save(update_fields=["published_at"])
+    assert year_choices(client) == ["2019"]
+
+    with django_assert_num_queries(2):  # the count and the page: the years are cached
+        client.get("/decisions/")
+
+    record = decision_publish(record=record_in(DecisionStatus.SIGNED), by=None)
+
+    this_year = timezone.localtime(record.published_at).year
+    assert year_choices(client) == [str(this_year), "2019"]
