@@ -4,7 +4,8 @@ by Locust, at 10, 50 and 100 concurrent users.
 Run it with `make bench` (throwaway PostgreSQL and Redis). It seeds 100,000 published
 decision records and 100,000 applications (the data of bench-decisions and
 bench-applications), signs real PDFs for 100 of the records, gives 100 providers a
-draft each and puts 100 panellists on a round's panel; then, for each number of users:
+draft each and puts 100 panellists on a round's panel, twenty applications each; then,
+for each number of users:
 
 1. the mix of people in locustfile.py with 1–3 s of think time between requests (the
    people the portal serves): requests per second, 50th/95th/99th percentiles, errors;
@@ -47,7 +48,7 @@ from decisions.models import DecisionDocument, DecisionRecord  # noqa: E402
 from decisions.services import document_render  # noqa: E402
 from decisions.views import RegisterListView  # noqa: E402
 from grants import services as grant_services  # noqa: E402
-from grants.enums import SCORABLE_STATUSES, RoundStatus  # noqa: E402
+from grants.enums import SCORABLE_STATUSES, AssignmentMode, RoundStatus  # noqa: E402
 from grants.models import Application, ConflictDeclaration, FundingRound  # noqa: E402
 from partners.enums import MembershipStatus, OrganisationKind, Role, VerificationStatus  # noqa: E402
 from partners.models import Membership, Organisation, User  # noqa: E402
@@ -102,30 +103,31 @@ def seed_people() -> dict:
         kind=OrganisationKind.LOCAL_AUTHORITY,
         verification_status=VerificationStatus.VERIFIED,
     )
+    # A big round is shared out: each member scores twenty bids (one evening's work).
     panel = grant_services.panel_save(
         funding_round=panel_round,
         by=staff,
         chair=panellists[0],
         members=[(user, council) for user in panellists],
+        assignment_mode=AssignmentMode.ASSIGNED,
     )
     scorable = list(
         Application.objects.filter(round=panel_round, status__in=sorted(SCORABLE_STATUSES))
         .order_by("reference")
-        .values_list("pk", "reference")[:40]
+        .only("pk", "reference", "round_id")[:200]
     )
-    ConflictDeclaration.objects.bulk_create(
-        ConflictDeclaration(member=member, application_id=pk, has_interest=False)
-        for member in panel.members.all()
-        for pk, _ in scorable
-    )
+    members = []
+    for n, member in enumerate(panel.members.select_related("user").order_by("user__email")):
+        work = [scorable[(n * 20 + i) % len(scorable)] for i in range(20)]
+        grant_services.assignments_set(member=member, applications=work, by=staff)
+        ConflictDeclaration.objects.bulk_create(
+            ConflictDeclaration(member=member, application=a, has_interest=False) for a in work
+        )
+        members.append({"email": member.user.email, "applications": [a.reference for a in work]})
     return {
         "providers": providers,
         "open_round": open_round.slug,
-        "panel": {
-            "slug": panel_round.slug,
-            "members": [user.email for user in panellists],
-            "applications": [reference for _, reference in scorable],
-        },
+        "panel": {"slug": panel_round.slug, "members": members},
     }
 
 
