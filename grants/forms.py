@@ -210,9 +210,18 @@ class RoundForm(forms.ModelForm):
                 raise forms.ValidationError(
                     f"Line {number} must read: weight | highest score | title | guidance"
                 ) from None
-            if weight < 0 or weight > 999 or not 1 <= scale_max <= 100 or not title:
+            # "NaN" and "1e-999999" are decimals too: NaN cannot be compared, and the
+            # column keeps 2 decimal places, so 0.001 would be stored as 0.
+            if (
+                not weight.is_finite()
+                or not 0 <= weight <= 999
+                or weight != weight.quantize(Decimal("0.01"))
+                or not 1 <= scale_max <= 100
+                or not title
+            ):
                 raise forms.ValidationError(
-                    f"Line {number}: the weight must be 0 to 999, the highest score 1 to 100, and the title given"
+                    f"Line {number}: the weight must be 0 to 999 with at most 2 decimal places, "
+                    "the highest score 1 to 100, and the title given"
                 )
             criteria.append(
                 {

@@ -119,7 +119,7 @@ def applications_for_staff_list(
     maximum = _decimal(filters.get("max_amount") or "")
     if maximum is not None:
         applications = applications.filter(amount_requested__lte=maximum)
-    # PostgreSQL cannot hold NUL in text, so no row matches one: searching without it is the same.
+    # PostgreSQL text holds no NUL, so no row matches one: searching without it is the same.
     query = (filters.get("q") or "").replace("\x00", "").strip()[:200]
     if query:
         applications = applications.filter(

@@ -119,7 +119,8 @@ class OrganisationStaffListView(PermissionRequiredMixin, ListView):
         if status not in VerificationStatus.values:
             status = ""
         self.status = status
-        self.query = self.request.GET.get("q", "").strip()[:200]
+        # PostgreSQL text holds no NUL, so no row matches one: searching without it is the same.
+        self.query = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
         return selectors.organisations_for_staff(status=status, query=self.query)
 
     def get_context_data(self, **kwargs):
