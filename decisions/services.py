@@ -84,9 +84,11 @@ def decision_create(
     funding_round: FundingRound | None = None,
     applications=(),
     corrects: DecisionRecord | None = None,
+    section_b=None,
     **publication,
 ) -> DecisionRecord:
-    """Drafts a record. A correction must reference a signed record."""
+    """Drafts a record, with its Section B report if one is given: both or neither are
+    saved. A correction must reference a signed record."""
     if corrects is not None and corrects.status not in LOCKED_STATUSES:
         raise ValidationError("Only a signed record can be corrected; change the draft instead")
     record = DecisionRecord(
@@ -104,6 +106,8 @@ def decision_create(
     record.full_clean(exclude=["applications", "reference"])
     record.save()
     record.applications.set(applications)
+    if section_b:
+        _store_section_b(record, section_b)
     return record
 
 
@@ -168,8 +172,11 @@ def decision_create_from_round(*, funding_round: FundingRound, by: User) -> Deci
 
 
 @transaction.atomic
-def decision_update(*, record: DecisionRecord, by: User, fields: dict) -> DecisionRecord:
-    """Changes a draft. A record awaiting approval or signature, or signed, is not changed."""
+def decision_update(
+    *, record: DecisionRecord, by: User, fields: dict, section_b=None
+) -> DecisionRecord:
+    """Changes a draft, and replaces its Section B report if one is given: both or neither
+    are saved. A record awaiting approval or signature, or signed, is not changed."""
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError(
@@ -185,6 +192,8 @@ def decision_update(*, record: DecisionRecord, by: User, fields: dict) -> Decisi
     _validate_publication(record)
     record.full_clean(exclude=["applications"])
     record.save()
+    if section_b:
+        _store_section_b(record, section_b)
     return record
 
 
@@ -204,8 +213,12 @@ def decision_attach_section_b(*, record: DecisionRecord, by: User, uploaded_file
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError("Only a draft's Section B report can be replaced")
-    record.section_b.save(section_b_name(uploaded_file.name or ""), uploaded_file, save=True)
+    _store_section_b(record, uploaded_file)
     return record
+
+
+def _store_section_b(record: DecisionRecord, uploaded_file) -> None:
+    record.section_b.save(section_b_name(uploaded_file.name or ""), uploaded_file, save=True)
 
 
 def allocate_reference(*, on: datetime.date) -> str:

@@ -6,7 +6,6 @@ import base64
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -196,15 +195,11 @@ class RecordCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            # One transaction: a report that cannot be stored leaves no record behind.
-            with transaction.atomic():
-                record = services.decision_create(by=self.request.user, **form.record_fields())
-                if form.cleaned_data["section_b"]:
-                    services.decision_attach_section_b(
-                        record=record,
-                        by=self.request.user,
-                        uploaded_file=form.cleaned_data["section_b"],
-                    )
+            record = services.decision_create(
+                by=self.request.user,
+                section_b=form.cleaned_data["section_b"],
+                **form.record_fields(),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -254,17 +249,12 @@ class RecordEditView(RecordMixin, FormView):
 
     def form_valid(self, form):
         try:
-            # One transaction: a report that cannot be stored leaves the draft as it was.
-            with transaction.atomic():
-                record = services.decision_update(
-                    record=self.get_record(), by=self.request.user, fields=form.record_fields()
-                )
-                if form.cleaned_data["section_b"]:
-                    services.decision_attach_section_b(
-                        record=record,
-                        by=self.request.user,
-                        uploaded_file=form.cleaned_data["section_b"],
-                    )
+            record = services.decision_update(
+                record=self.get_record(),
+                by=self.request.user,
+                fields=form.record_fields(),
+                section_b=form.cleaned_data["section_b"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
