@@ -40,21 +40,24 @@ class SignedIn(HttpUser):
     abstract = True
     wait_time = WAIT
 
-    def sign_in(self, email: str) -> None:
-        page = self.client.get("/accounts/login/", name="sign in (form)")
+    def post_form(self, url: str, data: dict, *, page, name: str) -> None:
+        """Posts a form with the CSRF token of the page it came from; anything but the
+        redirect that follows a successful save counts as a failure."""
+        data = {"csrfmiddlewaretoken": csrf_token(page), **data}
         with self.client.post(
-            "/accounts/login/",
-            {
-                "username": email,
-                "password": SCENARIO["password"],
-                "csrfmiddlewaretoken": csrf_token(page),
-            },
-            name="sign in",
-            allow_redirects=False,
-            catch_response=True,
+            url, data, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 302:
-                response.failure(f"sign-in as {email} gave {response.status_code}")
+                response.failure(f"{name} gave {response.status_code}")
+
+    def sign_in(self, email: str) -> None:
+        page = self.client.get("/accounts/login/", name="sign in (form)")
+        self.post_form(
+            "/accounts/login/",
+            {"username": email, "password": SCENARIO["password"]},
+            page=page,
+            name="sign in",
+        )
 
 
 class Visitor(HttpUser):
@@ -115,21 +118,17 @@ class Provider(SignedIn):
         url = f"/applications/{self.reference}/project/"
         page = self.client.get(url, name="/applications/<ref>/project/")
         words = " ".join(random.choice(SCENARIO["words"]) for _ in range(40))
-        with self.client.post(
+        self.post_form(
             url,
             {
-                "csrfmiddlewaretoken": csrf_token(page),
                 "title": f"Street sport and mentoring {random.randint(1, 999)}",
                 "summary": words,
                 "description": words + " " + words,
                 "amount_requested": f"{random.randint(500, 5000)}",
             },
+            page=page,
             name="/applications/<ref>/project/ (save)",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"saving the draft gave {response.status_code}")
+        )
 
 
 class Panellist(SignedIn):
@@ -151,19 +150,11 @@ class Panellist(SignedIn):
         reference = random.choice(self.work)
         url = f"/panel/{self.slug}/applications/{reference}/"
         page = self.client.get(url, name="/panel/<slug>/applications/<ref>/")
-        data = {"csrfmiddlewaretoken": csrf_token(page), "save_draft": "Save as draft"}
+        data = {"save_draft": "Save as draft"}
         for criterion in set(SCORE_FIELD.findall(page.text)):
             data[f"score_{criterion}"] = str(random.randint(0, 5))
             data[f"comment_{criterion}"] = "Clear link to the partnership's priorities."
-        with self.client.post(
-            url,
-            data,
-            name="/panel/<slug>/applications/<ref>/ (save)",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"saving the scorecard gave {response.status_code}")
+        self.post_form(url, data, page=page, name="/panel/<slug>/applications/<ref>/ (save)")
 
 
 class Minimal(HttpUser):
