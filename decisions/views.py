@@ -123,10 +123,34 @@ def pdf_response(document, *, filename: str) -> FileResponse:
     return response
 
 
+class _TextSummaries:
+    """Passes a feed's XML writer through, declaring every summary and content plain text."""
+
+    def __init__(self, handler):
+        self._handler = handler
+
+    def addQuickElement(self, name, contents=None, attrs=None):
+        if name in ("summary", "content"):
+            attrs = {**(attrs or {}), "type": "text"}
+        self._handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self._handler, name)
+
+
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom with the decision text as text: Django's Atom1Feed declares the summary
+    type="html", so a reader would render whatever markup a record's text holds. The text
+    is written as it is; the XML writer escapes it once."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(_TextSummaries(handler), item)
+
+
 class RegisterFeed(Feed):
     """An Atom feed of the newest published records."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     title = "Decision records"
     subtitle = "Decisions of the Police and Crime Commissioner, as published"
 
