@@ -7,15 +7,24 @@ pyHanko are imported inside the functions so that web start-up stays fast.
 import datetime
 import hashlib
 import io
+import mimetypes
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
 # Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
 PDF_VARIANT = "pdf/ua-1"
+# The address the PDF's HTML is rendered at: the template's relative URLs ("static/css/…")
+# resolve under it, and the fetcher serves its static/ folder and nothing else. The .invalid
+# domain never resolves (RFC 2606), so not even a mistake here could reach the network.
+PDF_BASE_URL = "https://portal.invalid/"
+PDF_STATIC_URL = PDF_BASE_URL + "static/"
 
 
 def render_pdf(record) -> bytes:
@@ -26,9 +35,52 @@ def render_pdf(record) -> bytes:
         "pdf/decision_record.html",
         {"record": record, "organisation_name": settings.PORTAL_ORGANISATION_NAME},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=pdf_url_fetcher()).write_pdf(
         pdf_variant=PDF_VARIANT, pdf_identifier=record.reference.encode()
     )
+
+
+def static_file_for(url: str) -> Path | None:
+    """The portal's own static file that `url` names under PDF_STATIC_URL, found as
+    collectstatic finds it (or in STATIC_ROOT, where only collected, hashed names exist);
+    None for any other URL."""
+    if not url.startswith(PDF_STATIC_URL):
+        return None
+    name = unquote(urlsplit(url).path).removeprefix(urlsplit(PDF_STATIC_URL).path)
+    # Only a plain relative name: nothing that climbs out or names an absolute path.
+    if not name or "\\" in name or "\x00" in name or posixpath.normpath(name) != name:
+        return None
+    if name == ".." or name.startswith(("/", "../")):
+        return None
+    found = finders.find(name)
+    if found and Path(found).is_file():
+        return Path(found)
+    root = Path(settings.STATIC_ROOT).resolve()
+    collected = (root / name).resolve()
+    if collected.is_relative_to(root) and collected.is_file():
+        return collected
+    return None
+
+
+def pdf_url_fetcher():
+    """WeasyPrint's URL fetcher for decision PDFs: the portal's static files, nothing else.
+
+    The default fetcher opens any file:// path the server can read and any http(s) address
+    it can reach, so markup that ever got into a record's HTML could put /etc/passwd or an
+    internal service's answer into a signed PDF. Anything else is refused with ValueError,
+    which WeasyPrint logs and renders without.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = static_file_for(url)
+            if path is None:
+                raise ValueError(f"{url[:200]} is not one of the portal's static files")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return StaticFilesOnly()
 
 
 @dataclass(frozen=True)
