@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from partners.enums import MembershipStatus
 from partners.rules import is_opcc_staff
+from svd_portal.downloads import confidential
 from svd_portal.formatting import file_size
 from svd_portal.forms import add_service_errors
 
@@ -41,16 +42,16 @@ from ..sections import SECTIONS, section_complete
 
 
 def attachment_response(attachment) -> FileResponse:
-    """Streams a private file as a download, never rendered inline by the browser."""
+    """Streams a private file as a download, never rendered inline by the browser, under a
+    name the portal chooses from what the file is."""
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=services.attachment_download_name(attachment),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return confidential(response)
 
 
 class ApplicationMixin(LoginRequiredMixin):
