@@ -1,11 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 
 from svd_portal.admin import PortalModelAdmin, PortalTabularInline
 
+from . import services
 from .models import (
     Membership,
     Organisation,
@@ -57,6 +59,7 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
+    actions = ["unlock_sign_in"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -70,6 +73,29 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
             # Staff grant the outside roles; the OPCC's own are for a superuser (rules.py).
             kwargs["queryset"] = Group.objects.exclude(name__in=PRIVILEGED_ROLES).order_by("name")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(
+        description="Unlock signing in after too many wrong passwords", permissions=["change"]
+    )
+    def unlock_sign_in(self, request, queryset):
+        unlocked, refused = [], []
+        for user in queryset.order_by("email"):
+            try:
+                services.user_sign_in_unlock(user=user, by=request.user)
+            except PermissionDenied:
+                refused.append(user.email)
+            else:
+                unlocked.append(user.email)
+                self.log_change(request, user, "Unlocked signing in")
+        if unlocked:
+            self.message_user(request, f"Signing in is unlocked for {', '.join(unlocked)}.")
+        if refused:
+            self.message_user(
+                request,
+                f"Not unlocked: {', '.join(refused)}. Only a superuser may unlock the accounts "
+                "of OPCC staff, the Chief Executive, the PCC and superusers.",
+                messages.ERROR,
+            )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

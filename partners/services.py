@@ -1,9 +1,19 @@
 """Every write to partners data. Each function validates before it saves."""
 
+import logging
+from urllib.parse import urljoin
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+
+from svd_portal.formatting import duration
 
 from .enums import (
     CHARITY_NUMBER_KINDS,
@@ -16,6 +26,8 @@ from .enums import (
 )
 from .models import Membership, Organisation, OrganisationStatusChange, User
 from .validators import normalise_charity_number, normalise_company_number
+
+logger = logging.getLogger(__name__)
 
 # The verification workflow: which moves staff may make from each status.
 VERIFICATION_MOVES = {
@@ -43,6 +55,64 @@ def user_sign_up(*, email: str, full_name: str, password: str) -> User:
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
     user_grant_role(user=user, role=Role.PROVIDER)
     return user
+
+
+def _send_account_email(*, to: str, subject: str, template: str, context: dict) -> None:
+    """Sends one email about a person's account now; a mail server failure is logged, not raised,
+    as Django's password reset does, so the page answers the same either way."""
+    context = {
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+        "contact_email": settings.PORTAL_CONTACT_EMAIL,
+        **context,
+    }
+    try:
+        send_mail(subject, render_to_string(template, context), None, [to])
+    except Exception:  # noqa: BLE001 (any mail failure: the page must not tell it apart)
+        logger.exception("Could not send %r to an account holder", subject)
+
+
+def user_lockout_notify(*, email: str, limit: int, confirming: bool, base_url: str) -> bool:
+    """Tells an account's holder that wrong passwords have paused signing in (or confirming an
+    act with their password). Called once, by the wrong password that locked the account.
+
+    Nothing is sent for an address with no active account; the lockout page is the same.
+    Returns whether an email was sent.
+    """
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+    cool_off = settings.AXES_COOLOFF_TIME
+    _send_account_email(
+        to=user.email,
+        subject=(
+            "Confirming with your password is paused"
+            if confirming
+            else "Signing in to your account is paused"
+        ),
+        template="partners/email/account_locked.txt",
+        context={
+            "user": user,
+            "limit": limit,
+            "confirming": confirming,
+            "cool_off": duration(cool_off) if cool_off else "",
+            "reset_url": urljoin(base_url, reverse("password_reset")),
+        },
+    )
+    return True
+
+
+def user_sign_in_unlock(*, user: User, by: User) -> int:
+    """Clears the wrong-password counts for a person's email address, from every IP address,
+    so that a locked account (or signature) can be used again at once.
+
+    Staff may unlock the people they may change (partners.change_user); the OPCC's own
+    accounts are for a superuser, since each unlock lets guessing start again. Returns the
+    number of attempt records cleared.
+    """
+    if not by.has_perm("partners.change_user", user):
+        raise PermissionDenied("Only a superuser may unlock this account")
+    return axes_reset(username=user.email.strip().lower())
 
 
 def _clean_numbers(*, kind: str, charity_number: str, company_number: str) -> tuple[str, str]:

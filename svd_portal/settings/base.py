@@ -121,14 +121,30 @@ AUTH_PASSWORD_VALIDATORS = [
 # and the attempts are kept in the database for audit (superusers see them in the admin:
 # they hold people's IP addresses).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# On top (partners.auth.PortalAxesHandler): AXES_ACCOUNT_FAILURE_LIMIT wrong passwords for
+# one account from any mix of addresses pause signing in to it everywhere, until the
+# cool-off or until OPCC staff unlock it in the admin, and the holder is emailed once.
+# 20 is four addresses' worth of the pair limit: someone who mistypes on a phone and a
+# laptop is not locked out, while guessing is held to 20 per cool-off (under 2,000 a day,
+# against passwords of 10+ characters that are not common ones; NIST SP 800-63B allows up
+# to 100). Lower means fewer guesses but an account anyone can lock with fewer addresses.
+# A password re-entered while signed in (the PCC's signature) is held to AXES_FAILURE_LIMIT
+# across addresses, since a stolen session is not tied to one.
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "partners.auth.PortalAxesHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused while locked out checks no password: it is not counted, so it neither
+# extends the pause nor lets one locked-out address push the account to its limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The sign-in form's field is "username" (it holds the email address); axes would
 # otherwise look for the model's USERNAME_FIELD, "email".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partners.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Renders AXES_LOCKOUT_TEMPLATE saying which lock holds (this address, the account, signing).
+AXES_LOCKOUT_CALLABLE = "partners.auth.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "partners.auth.client_ip"
 # How many reverse proxies in front of the portal append to X-Forwarded-For. With 0
