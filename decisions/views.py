@@ -17,6 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from partners.rules import is_opcc
+from svd_portal.downloads import confidential
 from svd_portal.forms import add_service_errors
 
 from . import selectors, services
@@ -99,7 +100,8 @@ def section_b_response(record) -> FileResponse:
         filename=f"{record.reference or 'draft'}-section-b.{extension}",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Confidential even when published: the same view serves staff any record's report.
+    return confidential(response)
 
 
 class RecordPdfView(View):
@@ -110,7 +112,9 @@ class RecordPdfView(View):
         document = services.latest_ready_document(record)
         if document is None:
             raise Http404("The signed PDF of this record is not ready yet")
-        return pdf_response(document, filename=f"{record.reference}.pdf")
+        response = pdf_response(document, filename=f"{record.reference}.pdf")
+        # The OPCC also gets here the PDF of a record signed but not yet published.
+        return response if record.status == DecisionStatus.PUBLISHED else confidential(response)
 
 
 def pdf_response(document, *, filename: str) -> FileResponse:
@@ -449,7 +453,7 @@ class DocumentDownloadView(RecordMixin, View):
     def get(self, request, pk, version):
         record = self.get_record()
         document = get_object_or_404(record.documents, version=version, status="ready")
-        return pdf_response(document, filename=f"{record.reference}-v{version}.pdf")
+        return confidential(pdf_response(document, filename=f"{record.reference}-v{version}.pdf"))
 
 
 class DocumentRegenerateView(RecordActionView):

@@ -1,10 +1,13 @@
-"""Spreadsheet downloads: CSV (streamed) and XLSX, with cells that cannot run as formulas."""
+"""Spreadsheet downloads: CSV (streamed) and XLSX, with cells that cannot run as formulas.
+Every one is a staff or panel export, so each is sent as confidential."""
 
 import csv
 import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse, StreamingHttpResponse
+
+from .downloads import confidential
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +37,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return confidential(response)
 
 
 def xlsx_response(
@@ -59,4 +62,4 @@ def xlsx_workbook_response(
     workbook.save(output)
     response = HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return confidential(response)
