@@ -19,6 +19,7 @@ from grants.models import FundingRound
 from partners.rules import is_opcc
 from svd_portal.downloads import confidential
 from svd_portal.forms import add_service_errors
+from svd_portal.uploads import UploadLimitMixin
 
 from . import selectors, services
 from .enums import DecisionStatus
@@ -216,7 +217,7 @@ class RecordMixin(PermissionRequiredMixin):
         return self.get_record()
 
 
-class RecordCreateView(PermissionRequiredMixin, FormView):
+class RecordCreateView(UploadLimitMixin, PermissionRequiredMixin, FormView):
     permission_required = "decisions.create_record"
     template_name = "decisions/record_form.html"
     form_class = DecisionRecordForm
@@ -261,7 +262,7 @@ class RecordFromRoundView(PermissionRequiredMixin, FormView):
         return redirect("decisions:staff-detail", pk=record.pk)
 
 
-class RecordEditView(RecordMixin, FormView):
+class RecordEditView(UploadLimitMixin, RecordMixin, FormView):
     permission_required = "decisions.edit_record"
     template_name = "decisions/record_form.html"
     form_class = DecisionRecordForm

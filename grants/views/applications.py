@@ -21,6 +21,7 @@ from partners.rules import is_opcc_staff
 from svd_portal.downloads import confidential
 from svd_portal.formatting import file_size
 from svd_portal.forms import add_service_errors
+from svd_portal.uploads import UploadLimitMixin
 
 from .. import selectors, services
 from ..enums import Channel
@@ -280,7 +281,7 @@ class BudgetLineRemoveView(ApplicationMixin, View):
         return redirect("grants:application-budget", reference=application.reference)
 
 
-class AttachmentsView(ApplicationMixin, FormView):
+class AttachmentsView(UploadLimitMixin, ApplicationMixin, FormView):
     template_name = "grants/application_attachments.html"
     form_class = AttachmentForm
 

@@ -182,6 +182,13 @@ STORAGES = {
 # The largest attachment an applicant may upload, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The first handler stops a file at ATTACHMENT_MAX_BYTES while it arrives, before Django's
+# own handlers keep it in memory or a temporary file (svd_portal/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "svd_portal.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Forms and front end ----------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
