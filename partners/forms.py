@@ -86,10 +86,8 @@ class SignUpForm(forms.Form):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists")
-        return email
+        # No check that the address is free: saying so would tell anyone who has an account.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

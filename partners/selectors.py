@@ -1,10 +1,41 @@
 """Reads of partners data used in more than one place, scoped to who is asking."""
 
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db.models import Count, Q, QuerySet
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from .enums import PROVIDER_KINDS, MembershipStatus, VerificationStatus
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 from .validators import normalise_charity_number, normalise_company_number
+
+
+class SignUpTokenGenerator(PasswordResetTokenGenerator):
+    """The token in the link that finishes a sign-up: a salt of its own, so it is no password
+    reset token; dead once the account is active or its password changes, and after
+    PASSWORD_RESET_TIMEOUT."""
+
+    key_salt = "partners.selectors.SignUpTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+sign_up_tokens = SignUpTokenGenerator()
+
+
+def user_awaiting_confirmation(*, uidb64: str, token: str) -> User | None:
+    """The account a sign-up link finishes, or None if the link is wrong, used or expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not 0 < pk < 2**63:  # beyond the column's range: no such account
+        return None
+    user = User.objects.filter(pk=pk, is_active=False, last_login__isnull=True).first()
+    if user is None or not sign_up_tokens.check_token(user, token):
+        return None
+    return user
 
 
 def memberships_for_user(*, user) -> QuerySet[Membership]:

@@ -1,10 +1,12 @@
 """Every write to partners data. Each function validates before it saves."""
 
 import logging
+from datetime import timedelta
 from urllib.parse import urljoin
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -12,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from svd_portal.formatting import duration
 
@@ -25,6 +29,7 @@ from .enums import (
     VerificationStatus,
 )
 from .models import Membership, Organisation, OrganisationStatusChange, User
+from .selectors import sign_up_tokens
 from .validators import normalise_charity_number, normalise_company_number
 
 logger = logging.getLogger(__name__)
@@ -43,17 +48,100 @@ def user_grant_role(*, user: User, role: Role) -> None:
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, full_name: str, password: str) -> User:
-    """Creates an active account with the Provider role.
+def user_sign_up(*, email: str, full_name: str, password: str, base_url: str) -> None:
+    """Takes a sign-up without saying whether the address already has an account.
 
-    The password has already passed the validators in the form; the email must
-    not belong to anyone else, whatever its case.
+    Whatever happens, the one email that follows goes to the address itself: for a new
+    address, an account with the Provider role that stays inactive until the emailed link
+    is followed (so the address is proven theirs, and signing in first tells nothing); for an
+    address with an account, a note to sign in or reset the password, and no change to the
+    account. An account still waiting for its link takes the latest details and a new link,
+    so whoever signed up first cannot keep a password the owner does not know. The password
+    has already passed the validators in the form. Returns nothing, so no caller can answer
+    differently.
     """
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email address already exists"})
-    user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
-    user_grant_role(user=user, role=Role.PROVIDER)
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is None:
+        try:
+            # A savepoint: two sign-ups for a new address at once meet the unique
+            # constraint, and the second is told to sign in like any existing address.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, full_name=full_name.strip(), is_active=False
+                )
+        except IntegrityError:
+            user = User.objects.get(email__iexact=email)
+        else:
+            user_grant_role(user=user, role=Role.PROVIDER)
+            _queue_sign_up_email(user=user, base_url=base_url)
+            return
+    if _awaiting_confirmation(user):
+        user.full_name = full_name.strip()
+        user.set_password(password)
+        user.save(update_fields=["full_name", "password"])
+        _queue_sign_up_email(user=user, base_url=base_url)
+        return
+    # Hash the password all the same: a reply that came back sooner would tell.
+    make_password(password)
+    context = {
+        "user": user,
+        "login_url": urljoin(base_url, reverse("login")),
+        "reset_url": urljoin(base_url, reverse("password_reset")),
+    }
+    transaction.on_commit(
+        lambda: _send_account_email(
+            to=user.email,
+            subject="You already have an account",
+            template="partners/email/signup_existing.txt",
+            context=context,
+        )
+    )
+
+
+def _awaiting_confirmation(user: User) -> bool:
+    """Signed up and never confirmed: not active, never signed in, a provider and nothing
+    else (an account staff closed, or an OPCC one, is not reopened by signing up)."""
+    return (
+        not user.is_active
+        and user.last_login is None
+        and not user.groups.exclude(name=Role.PROVIDER).exists()
+        and not user.is_staff
+        and not user.is_superuser
+    )
+
+
+def _queue_sign_up_email(*, user: User, base_url: str) -> None:
+    link = reverse(
+        "partners:signup-confirm",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), sign_up_tokens.make_token(user)],
+    )
+    context = {
+        "user": user,
+        "confirm_url": urljoin(base_url, link),
+        "valid_for": duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)),
+    }
+    transaction.on_commit(
+        lambda: _send_account_email(
+            to=user.email,
+            subject="Confirm your email address",
+            template="partners/email/signup_confirm.txt",
+            context=context,
+        )
+    )
+
+
+@transaction.atomic
+def user_sign_up_confirm(*, user: User) -> User:
+    """Finishes a sign-up from the emailed link (already checked): the account becomes active.
+
+    Refuses an account that is no longer waiting (a link followed twice at once).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not _awaiting_confirmation(user):
+        raise ValidationError("This link has expired or has already been used")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     return user
 
 

@@ -6,6 +6,12 @@ app_name = "partners"
 
 urlpatterns = [
     path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
+    path("accounts/signup/sent/", views.SignUpSentView.as_view(), name="signup-sent"),
+    path(
+        "accounts/signup/confirm/<uidb64>/<token>/",
+        views.SignUpConfirmView.as_view(),
+        name="signup-confirm",
+    ),
     path("organisations/", views.OrganisationsMineView.as_view(), name="organisations-mine"),
     path(
         "organisations/register/",

@@ -23,7 +23,11 @@ from .models import Membership, Organisation
 
 
 class SignUpView(FormView):
-    """Anyone may create a provider account; a signed-in person is sent home."""
+    """Anyone may ask for a provider account; a signed-in person is sent home.
+
+    Every valid sign-up gets the same answer, whether or not the address has an account:
+    what differs goes to the address by email (services.user_sign_up).
+    """
 
     form_class = SignUpForm
     template_name = "partners/user_signup.html"
@@ -34,19 +38,48 @@ class SignUpView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        try:
-            user = services.user_sign_up(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            self.request, "Your account is ready. Now tell us about your organisation."
+        services.user_sign_up(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+            base_url=self.request.build_absolute_uri("/"),
         )
+        return redirect("partners:signup-sent")
+
+
+class SignUpSentView(TemplateView):
+    template_name = "partners/user_signup_sent.html"
+
+
+class SignUpConfirmView(TemplateView):
+    """The emailed link: GET shows a button, POST activates the account and signs in.
+
+    A button rather than on GET, so a mail scanner that opens links does not use it up.
+    """
+
+    template_name = "partners/user_signup_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        self.pending = selectors.user_awaiting_confirmation(
+            uidb64=kwargs["uidb64"], token=kwargs["token"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(valid=self.pending is not None, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            if self.pending is None:
+                raise ValidationError("This link has expired or has already been used")
+            user = services.user_sign_up_confirm(user=self.pending)
+        except ValidationError:
+            self.pending = None
+            return self.render_to_response(self.get_context_data(), status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account is ready. Now tell us about your organisation.")
         return redirect("partners:organisation-register")
 
 

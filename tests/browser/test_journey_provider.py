@@ -6,6 +6,7 @@ The same journey is then walked with the keyboard alone: no mouse clicks.
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from grants.models import Application
@@ -39,6 +40,11 @@ def _round(**kwargs):
     )
 
 
+def _emailed_link():
+    """The link in the last email the portal sent (the test mailbox of the live server)."""
+    return re.search(r"https?://\S+/accounts/signup/confirm/\S+/", mail.outbox[-1].body).group()
+
+
 def _sign_in(page, url, email, check=None):
     page.goto(url + "/accounts/login/")
     if check:
@@ -69,6 +75,12 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm your password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check(page, "check your email")
+    # The account is made by following the link emailed to the address.
+    page.goto(_emailed_link())
+    check(page, "confirm email address")
+    page.get_by_role("button", name="Confirm and continue").click()
     check(page, "after sign up")
 
     # Register the community group, first with nothing filled in.
@@ -277,6 +289,8 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     _tab_to_text(page, "Create account")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
+    page.goto(_emailed_link())
+    _follow(page, "Confirm and continue")
     check(page, "after sign up")
 
     # Register the group: radios are reached by Tab, then moved between with arrows.

@@ -19,26 +19,49 @@ def _register(user, **overrides):
 # --- user_sign_up -------------------------------------------------------------
 
 
-def test_user_sign_up_lowercases_email_and_grants_provider(db, password):
-    user = services.user_sign_up(
-        email="  Alice@Example.ORG ", full_name="  Alice Smith ", password=password
+def test_user_sign_up_lowercases_email_and_grants_provider_inactive(db, password):
+    services.user_sign_up(
+        email="  Alice@Example.ORG ",
+        full_name="  Alice Smith ",
+        password=password,
+        base_url="https://grants.example/",
     )
-    user.refresh_from_db()
+    user = User.objects.get()
     assert user.email == "alice@example.org"
     assert user.full_name == "Alice Smith"
     assert user.check_password(password)
-    assert user.is_active is True
+    assert user.is_active is False
     assert list(user.groups.values_list("name", flat=True)) == [Role.PROVIDER]
 
 
-def test_user_sign_up_refuses_existing_email_in_other_case(db, password):
-    UserFactory(email="alice@example.org")
-    with pytest.raises(ValidationError) as excinfo:
-        services.user_sign_up(email="ALICE@example.org", full_name="Alice", password=password)
-    assert excinfo.value.message_dict == {
-        "email": ["An account with this email address already exists"]
-    }
-    assert User.objects.count() == 1
+def test_user_sign_up_leaves_an_existing_email_in_other_case_alone(
+    db, password, django_capture_on_commit_callbacks, mailoutbox
+):
+    existing = UserFactory(email="alice@example.org", full_name="Alice Smith")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.user_sign_up(
+            email="ALICE@example.org",
+            full_name="Alice",
+            password="another-password-7",
+            base_url="https://grants.example/",
+        )
+    assert result is None
+    user = User.objects.get()
+    assert (user.full_name, user.password) == ("Alice Smith", existing.password)
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["alice@example.org"], "You already have an account")
+    ]
+    assert "https://grants.example/accounts/password-reset/" in mailoutbox[0].body
+
+
+def test_user_sign_up_confirm_activates_only_an_account_waiting_for_it(db, password):
+    services.user_sign_up(
+        email="alice@example.org", full_name="Alice", password=password, base_url="http://x/"
+    )
+    user = services.user_sign_up_confirm(user=User.objects.get())
+    assert user.is_active is True
+    with pytest.raises(ValidationError):
+        services.user_sign_up_confirm(user=user)
 
 
 # --- organisation_register ------------------------------------------------------

@@ -49,19 +49,20 @@ def _signed_in_user_id(client):
 # --- sign-up ------------------------------------------------------------------------
 
 
-def test_signup_creates_account_signs_in_and_redirects(client, db):
+def test_signup_makes_an_account_waiting_for_its_link_and_says_check_your_email(client, db):
     response = client.post(reverse("partners:signup"), _signup_data())
     assert response.status_code == 302
-    assert response.url == reverse("partners:organisation-register")
+    assert response.url == reverse("partners:signup-sent")
     user = User.objects.get()
     assert user.email == "alice@example.org"
     assert user.full_name == "Alice Smith"
     assert user.check_password(NEW_PASSWORD)
+    assert user.is_active is False
     assert list(user.groups.values_list("name", flat=True)) == [Role.PROVIDER]
+    assert _signed_in_user_id(client) is None
     follow = client.get(response.url)
     assert follow.status_code == 200
-    assert follow.wsgi_request.user == user
-    assert "Your account is ready. Now tell us about your organisation." in follow.content.decode()
+    assert "Check your email" in follow.content.decode()
 
 
 def test_signup_page_redirects_a_signed_in_person_home(provider_client):
@@ -101,13 +102,14 @@ def test_signup_invalid_shows_error_and_saves_nothing(client, db, overrides, mes
     assert _signed_in_user_id(client) is None
 
 
-def test_signup_duplicate_email_in_other_case_refused(client, db):
+def test_signup_with_an_existing_email_in_other_case_answers_as_for_a_new_one(client, db):
+    # tests/partners/test_signup_privacy.py has the rest: the same page, and an email.
     UserFactory(email="alice@example.org")
     response = client.post(reverse("partners:signup"), _signup_data(email="ALICE@EXAMPLE.ORG"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert ERROR_SUMMARY in html
-    assert "An account with this email address already exists" in html
+    assert response.status_code == 302
+    assert response.url == reverse("partners:signup-sent")
+    page = client.get(response.url).content.decode()
+    assert "An account with this email address already exists" not in page
     assert User.objects.count() == 1
     assert _signed_in_user_id(client) is None
 

@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from decisions.models import DecisionDocument, DecisionRecord
 from grants.models import Attachment
 from grants.storage import PrivateFileSystemStorage
+from partners.selectors import sign_up_tokens
 
 from . import access_scenario
 from .access_scenario import ROLES
@@ -97,6 +98,9 @@ SITE = {
     "password_reset_complete": row("O O O O O O O O"),
     # People and organisations.
     "partners:signup": row("O R R R R R R R", "O R R R R R R R"),
+    "partners:signup-sent": row("O O O O O O O O"),
+    # A sign-up link for provider A, whose account is already active: used up, so refused.
+    "partners:signup-confirm": row("O R R R R R R R", "B R R R R R R R"),
     "partners:organisations-mine": row("L O O O O O O O"),
     "partners:organisation-register": row("L O O O O O O O", "L O O O O O O O"),
     "partners:organisation-join": row("L O O O O O O O", "L O O O O O O O"),
@@ -398,6 +402,10 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(provider_a.pk)),
             "token": default_token_generator.make_token(provider_a),
+        },
+        "partners:signup-confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(provider_a.pk)),
+            "token": sign_up_tokens.make_token(provider_a),
         },
         "partners:organisation-detail": {"pk": s.org_a.pk},
         "partners:organisation-verify": {"pk": s.org_a.pk},

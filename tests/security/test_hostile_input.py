@@ -55,6 +55,7 @@ from grants.models import (
 )
 from partners.enums import MembershipStatus, OrganisationKind, Role, VerificationStatus
 from partners.models import Membership, Organisation, OrganisationStatusChange, User
+from partners.selectors import sign_up_tokens
 from tests.decisions import conftest as decisions
 from tests.factories import (
     ApplicationFactory,
@@ -133,6 +134,7 @@ HOSTILE_FORMS = {
     "password_reset": "test_password_reset",
     "password_reset_confirm": "test_password_reset_confirm",
     "partners:signup": "test_sign_up",
+    "partners:signup-confirm": "test_sign_up_confirm",
     "partners:organisation-register": "test_organisation_register",
     "partners:organisation-join": "test_organisation_join",
     "partners:organisation-verify": "test_organisation_verify",
@@ -417,13 +419,43 @@ def test_sign_up(db, data):
     )
 
     def account_made(response, client):
+        # Made, waiting for the emailed link; the page is the same as for a taken address.
         user = User.objects.get(email__iexact=stripped(posted, "email"))
         assert user.full_name == stripped(posted, "full_name")
         assert user.check_password(last(posted, "password1"))
-        page_shows(client, response["Location"], user.full_name)
+        assert user.is_active is False
+        page_shows(client, response["Location"], "Check your email")
 
     check_post(
         Post(reverse("partners:signup"), posted, csrf=data.draw(csrf_case()), accepted=account_made)
+    )
+
+
+@hostile(15)
+def test_sign_up_confirm(db, data):
+    user = UserFactory(email="waiting@example.org", is_active=False, roles=[Role.PROVIDER])
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = sign_up_tokens.make_token(user)
+    hostile_link = data.draw(st.sampled_from([None, "token", "uid"]))
+    if hostile_link == "token":
+        token = data.draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1))
+    elif hostile_link == "uid":
+        uidb64 = data.draw(
+            st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0-_", min_size=1)
+        )
+
+    def activated(response, client):
+        user.refresh_from_db()
+        assert user.is_active
+
+    check_post(
+        Post(
+            reverse("partners:signup-confirm", args=[uidb64, token]),
+            data.draw(form_data(valid={}, hostile={})),
+            watch=[user],
+            csrf=data.draw(csrf_case()),
+            accepted=activated,
+        )
     )
 
 
