@@ -11,7 +11,9 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import services
+from svd_portal.tasks import enqueue
+
+from .tasks import send_lockout_email
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -66,10 +68,12 @@ class PortalAxesHandler(AxesDatabaseHandler):
         if request is None or refused or not self.account_locked(request, credentials):
             return
         # This wrong password is the one that locked the account (the attempt was allowed,
-        # so it was not locked before): tell the holder, once per lock.
+        # so it was not locked before): tell the holder, once per lock. Queued whether or not
+        # the address has an account, so the answer's timing does not tell.
         request.axes_locked_out = True
         request.axes_credentials = credentials
-        services.user_lockout_notify(
+        enqueue(
+            send_lockout_email,
             email=get_client_username(request, credentials),
             limit=self.account_limit(request, credentials),
             confirming=is_confirming(request, credentials),

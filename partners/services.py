@@ -162,7 +162,7 @@ def _send_account_email(*, to: str, subject: str, template: str, context: dict) 
 
 def user_lockout_notify(*, email: str, limit: int, confirming: bool, base_url: str) -> bool:
     """Tells an account's holder that wrong passwords have paused signing in (or confirming an
-    act with their password). Called once, by the wrong password that locked the account.
+    act with their password). Queued once, by the wrong password that locked the account.
 
     Nothing is sent for an address with no active account; the lockout page is the same.
     Returns whether an email was sent.

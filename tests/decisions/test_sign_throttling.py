@@ -1,12 +1,16 @@
 """The PCC's signature is a password re-entered: it is throttled like a sign-in, so a stolen
 session cannot be used to guess the password and sign."""
 
+import pytest
 from axes.models import AccessAttempt
 from django.test import Client, override_settings
 
 from decisions.enums import DecisionStatus
 from decisions.models import DecisionRecord, DecisionStatusChange
 from tests.factories.partners import PASSWORD
+
+# The lockout email is a task: run it here, into the test mailbox.
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 WRONG = {"outcome": "approved", "declaration": "None", "password": "not-the-password"}
 RIGHT = {**WRONG, "password": PASSWORD}

@@ -8,12 +8,22 @@ from axes.models import AccessAttempt
 from django.test import Client, override_settings
 
 from partners.enums import Role
+from svd_portal import celery_app
 from tests.factories import UserFactory
 from tests.factories.partners import PASSWORD
 
 LOGIN = "/accounts/login/"
 EMAIL = "ann.provider@example.org"
 LOCKED = "Too many attempts to sign in"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """The lockout email's task runs in the thread that queues it, into the test mailbox,
+    rather than on the shared Redis broker for a worker that is not this test's."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
