@@ -27,7 +27,16 @@ class DecisionRecordForm(forms.Form):
         required=False,
         help_text="Kept private unless you choose to publish it below",
     )
-    publish_section_b = forms.BooleanField(label="Publish the Section B report", required=False)
+    publish_section_b = forms.BooleanField(
+        label="Publish the Section B report",
+        required=False,
+        help_text="Not when it is commercially sensitive: publish a redacted copy instead",
+    )
+    section_b_redacted = forms.FileField(
+        label="Redacted Section B report for publication (optional)",
+        required=False,
+        help_text="Published with the record, beside the withheld full report",
+    )
     commercially_sensitive = forms.BooleanField(
         label="The report contains commercially sensitive information", required=False
     )
@@ -56,9 +65,18 @@ class DecisionRecordForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The record is published by itself on this date",
     )
+    deferral_lifted_reasons = forms.CharField(
+        label="Reasons for publishing this correction before the record it corrects",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for a correction of a record whose publication is deferred, when "
+        "this one is to be published earlier",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, is_correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not is_correction:
+            del self.fields["deferral_lifted_reasons"]
         self.helper = helper(
             Field.text("title"),
             Field.text("received_on", field_width=Fluid.ONE_QUARTER),
@@ -70,9 +88,11 @@ class DecisionRecordForm(forms.Form):
                 Field.checkbox("commercially_sensitive"),
                 Field.textarea("sensitivity_reason"),
                 Field.text("exemption_basis"),
+                Field("section_b_redacted"),
                 Field.checkbox("publication_deferred"),
                 Field.textarea("deferral_reasons"),
                 Field.text("deferred_until", field_width=Fluid.ONE_QUARTER),
+                *([Field.textarea("deferral_lifted_reasons")] if is_correction else []),
                 legend="Publication scheme considerations",
                 legend_size=Size.MEDIUM,
             ),
@@ -80,7 +100,11 @@ class DecisionRecordForm(forms.Form):
         )
 
     def record_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "section_b"}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("section_b", "section_b_redacted")
+        }
 
 
 class FromRoundForm(forms.Form):

@@ -1,5 +1,7 @@
 """PCC decision records: every field of a published decision record (source 000)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -15,6 +17,10 @@ from .enums import DecisionStatus, DocumentStatus, Outcome
 
 def section_b_path(instance, filename):
     return f"decisions/section-b/{instance.pk or 'new'}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+def section_b_redacted_path(instance, filename):
+    return f"decisions/section-b-redacted/{instance.pk or 'new'}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
 class DecisionRecord(models.Model):
@@ -57,6 +63,15 @@ class DecisionRecord(models.Model):
         max_length=300,
     )
     publish_section_b = models.BooleanField("publish the Section B report", default=False)
+    # What OPCCs publish when the full report is withheld: a copy with the sensitive parts
+    # taken out. Published with the record whenever there is one.
+    section_b_redacted = models.FileField(
+        "redacted Section B report, for publication",
+        storage=private_storage,
+        upload_to=section_b_redacted_path,
+        blank=True,
+        max_length=300,
+    )
     commercially_sensitive = models.BooleanField(default=False)
     sensitivity_reason = models.TextField("why it is commercially sensitive", blank=True)
     exemption_basis = models.CharField(
@@ -68,6 +83,11 @@ class DecisionRecord(models.Model):
     publication_deferred = models.BooleanField("defer publication", default=False)
     deferral_reasons = models.TextField(blank=True)
     deferred_until = models.DateField(null=True, blank=True)
+    # A correction inherits the deferral of the record it corrects; publishing it earlier
+    # needs these reasons.
+    deferral_lifted_reasons = models.TextField(
+        "reasons for publishing before the corrected record's deferral ends", blank=True
+    )
     # Officer approval (the Chief Executive or a nominee).
     officer_approval_name = models.CharField(max_length=150, blank=True)
     officer_approval_role = models.CharField(max_length=150, blank=True, default="Chief Executive")
@@ -118,6 +138,11 @@ class DecisionRecord(models.Model):
                 condition=Q(publication_deferred=False) | Q(deferred_until__isnull=False),
                 name="decision_deferral_has_date",
             ),
+            # Withheld means withheld: a commercially sensitive report is never published in full.
+            models.CheckConstraint(
+                condition=Q(commercially_sensitive=False) | Q(publish_section_b=False),
+                name="decision_sensitive_section_b_not_published",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"]),
@@ -136,6 +161,57 @@ class DecisionRecord(models.Model):
     @property
     def withholds_material(self) -> bool:
         return (bool(self.section_b) and not self.publish_section_b) or self.commercially_sensitive
+
+    @property
+    def schedule_total(self):
+        return sum(
+            (row.amount for row in self.scheduled_awards.all() if row.recommended),
+            start=Decimal("0.00"),
+        )
+
+    @property
+    def schedule_declined(self) -> list:
+        return [row for row in self.scheduled_awards.all() if not row.recommended]
+
+    @property
+    def publishes_full_section_b(self) -> bool:
+        return bool(self.section_b) and self.publish_section_b and not self.commercially_sensitive
+
+
+class ScheduledAward(models.Model):
+    """One row of a round decision's schedule of awards, frozen when the record is submitted
+    for officer approval. Signing awards exactly the rows to fund, with exactly these
+    amounts, and declines exactly the others. The names are kept as they were when frozen,
+    so the schedule reads as the PCC signed it."""
+
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="scheduled_awards"
+    )
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=32)
+    organisation_name = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)
+    recommended = models.BooleanField(help_text="Recommended for funding; otherwise declined")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    conditions = models.TextField(blank=True)
+    moderated_total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["record", "-recommended", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "application"], name="scheduled_award_unique"
+            ),
+            models.CheckConstraint(
+                condition=(Q(recommended=True) & Q(amount__gt=0))
+                | (Q(recommended=False) & Q(amount=0)),
+                name="scheduled_award_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.amount}"
 
 
 class DecisionStatusChange(models.Model):

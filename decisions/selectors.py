@@ -58,6 +58,20 @@ def register_years() -> list[int]:
     )
 
 
+def record_for_page(*, user, reference: str) -> DecisionRecord:
+    """A published record for anyone; the OPCC also sees records not yet published.
+    Raises DecisionRecord.DoesNotExist for anyone else, alike for a record they may not
+    see and one that does not exist."""
+    from partners.rules import is_opcc
+
+    records = DecisionRecord.objects.select_related(
+        "funding_round", "corrects", "signed_by"
+    ).prefetch_related("corrections", "scheduled_awards")
+    if not (user.is_authenticated and is_opcc(user)):
+        records = records.filter(status=DecisionStatus.PUBLISHED)
+    return records.get(reference=reference)
+
+
 def records_for_staff(*, status: str = "") -> QuerySet[DecisionRecord]:
     records = DecisionRecord.objects.select_related("funding_round", "created_by").order_by(
         "-updated_at", "-pk"

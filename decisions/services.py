@@ -10,16 +10,17 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from grants import selectors as grant_selectors
 from grants import services as grant_services
-from grants.enums import FUNDING_RECOMMENDATIONS, ApplicationStatus
-from grants.models import Application, FundingRound
+from grants.models import FundingRound
 from partners.models import User
 from svd_portal.formatting import in_sentence, money
+from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
 
 from . import documents
@@ -29,6 +30,7 @@ from .models import (
     DecisionRecord,
     DecisionStatusChange,
     ReferenceCounter,
+    ScheduledAward,
     document_path,
 )
 from .references import format_reference, period_for
@@ -55,6 +57,7 @@ EDITABLE_FIELDS = {
     "publication_deferred",
     "deferral_reasons",
     "deferred_until",
+    "deferral_lifted_reasons",
 }
 
 
@@ -64,13 +67,35 @@ def _validate_publication(record: DecisionRecord) -> None:
         errors["sensitivity_reason"] = "Say why the material is commercially sensitive"
     if record.commercially_sensitive and not record.exemption_basis.strip():
         errors["exemption_basis"] = "Give the exemption relied on to withhold it"
+    if record.commercially_sensitive and record.publish_section_b:
+        errors["publish_section_b"] = (
+            "A commercially sensitive Section B report is withheld, so it cannot also be "
+            "published: upload a redacted copy for publication instead"
+        )
     if record.publication_deferred:
         if not record.deferred_until:
             errors["deferred_until"] = "Give the date publication is deferred to"
         if not record.deferral_reasons.strip():
             errors["deferral_reasons"] = "Give the reasons publication is deferred"
+    inherited = inherited_deferral(record)
+    if inherited and not record.deferral_lifted_reasons.strip():
+        errors["deferral_lifted_reasons"] = (
+            f"{record.corrects.reference} is not to be published until {inherited:%-d %B %Y}: "
+            "defer this correction until then too, or give the reasons for publishing it earlier"
+        )
     if errors:
         raise ValidationError(errors)
+
+
+def inherited_deferral(record: DecisionRecord) -> datetime.date | None:
+    """The date before which a correction may not be published without recorded reasons:
+    the deferral of the record it corrects, while that record is still unpublished."""
+    corrected = record.corrects
+    if corrected is None or corrected.status == D.PUBLISHED or not corrected.publication_deferred:
+        return None
+    if record.publication_deferred and record.deferred_until >= corrected.deferred_until:
+        return None
+    return corrected.deferred_until
 
 
 @transaction.atomic
@@ -85,10 +110,12 @@ def decision_create(
     applications=(),
     corrects: DecisionRecord | None = None,
     section_b=None,
+    section_b_redacted=None,
     **publication,
 ) -> DecisionRecord:
-    """Drafts a record, with its Section B report if one is given: both or neither are
-    saved. A correction must reference a signed record."""
+    """Drafts a record, with its Section B report (and a redacted copy for publication) if
+    given: all or nothing is saved. A correction must reference a signed record."""
+    require_perm(by, "decisions.create_record")
     if corrects is not None and corrects.status not in LOCKED_STATUSES:
         raise ValidationError("Only a signed record can be corrected; change the draft instead")
     record = DecisionRecord(
@@ -106,40 +133,48 @@ def decision_create(
     record.full_clean(exclude=["applications", "reference"])
     record.save()
     record.applications.set(applications)
-    if section_b:
-        _store_section_b(record, section_b)
+    _store_section_b(record, section_b, section_b_redacted)
     return record
 
 
-def round_section_a(funding_round: FundingRound) -> tuple[str, list[Application]]:
-    """Section A for a round decision: the round's background and the recommended awards."""
-    recommended = list(
-        Application.objects.filter(
-            round=funding_round,
-            status=ApplicationStatus.RECOMMENDED,
-            moderation__recommendation__in=sorted(FUNDING_RECOMMENDATIONS),
-        )
-        .select_related("organisation", "moderation")
-        .order_by("-moderation__total", "reference")
+def decision_correct(*, record: DecisionRecord, by: User) -> DecisionRecord:
+    """Drafts a correction of a signed record: its text to change, and its publication
+    scheme considerations, the deferral included: a correction is not published before
+    the record it corrects unless staff lift the deferral with recorded reasons."""
+    require_perm(by, "decisions.correct_record", record)
+    return decision_create(
+        by=by,
+        title=f"Correction to {record.reference}: {record.title}"[:300],
+        received_on=record.received_on,
+        section_a=record.section_a,
+        decision_text=record.decision_text,
+        funding_round=None,
+        corrects=record,
+        commercially_sensitive=record.commercially_sensitive,
+        sensitivity_reason=record.sensitivity_reason,
+        exemption_basis=record.exemption_basis,
+        publication_deferred=record.publication_deferred and record.status != D.PUBLISHED,
+        deferral_reasons=record.deferral_reasons if record.status != D.PUBLISHED else "",
+        deferred_until=record.deferred_until if record.status != D.PUBLISHED else None,
     )
-    total = sum((a.moderation.recommended_amount for a in recommended), start=0)
-    lines = [
-        f"{funding_round.fund_name}: {funding_round.title}",
-        "",
-        funding_round.description,
-        "",
-        f"The round had a budget of {money(funding_round.budget)}. A multi-agency panel scored the "
-        "applications against the published criteria and recommends the awards below, "
-        f"totalling {money(total)}.",
-        "",
-        "Recommended awards:",
-    ]
-    lines += [
-        f"- {a.reference}: {a.organisation.name}, “{a.title}”: {money(a.moderation.recommended_amount)}"
-        + (" (with conditions)" if a.moderation.recommendation == "fund_with_conditions" else "")
-        for a in recommended
-    ]
-    return "\n".join(lines), recommended
+
+
+def round_section_a(funding_round: FundingRound) -> str:
+    """Section A for a round decision: the round's background. The awards themselves are
+    the record's schedule of awards, fixed when it is sent for officer approval, so that
+    no second list of amounts can disagree with it."""
+    return "\n".join(
+        [
+            f"{funding_round.fund_name}: {funding_round.title}",
+            "",
+            funding_round.description,
+            "",
+            f"The round had a budget of {money(funding_round.budget)}. A multi-agency panel "
+            "scored the applications against the published criteria. Its recommendations are "
+            "the schedule of awards of this record: the applications to fund, with their "
+            "amounts and conditions, and those not recommended.",
+        ]
+    )
 
 
 def decision_create_from_round(*, funding_round: FundingRound, by: User) -> DecisionRecord:
@@ -154,29 +189,28 @@ def decision_create_from_round(*, funding_round: FundingRound, by: User) -> Deci
             f"A decision on this round is already {in_sentence(under_way.get_status_display())}"
             f"{': ' + under_way.reference if under_way.reference else ''}"
         )
-    section_a, recommended = round_section_a(funding_round)
-    if not recommended:
+    rows = grant_selectors.round_schedule_of_awards(funding_round=funding_round).rows
+    if not any(row.recommended for row in rows):
         raise ValidationError("The round has no recommended applications to decide on")
     return decision_create(
         by=by,
         title=f"{funding_round.fund_name}: {funding_round.title}: awards",
         received_on=timezone.localdate(),
-        section_a=section_a,
-        decision_text="To approve the awards recommended by the panel, as listed in Section A.",
+        section_a=round_section_a(funding_round),
+        decision_text="To approve the awards in the schedule of awards, with their conditions, "
+        "and to decline the applications it lists as not recommended.",
         funding_round=funding_round,
-        applications=Application.objects.filter(
-            round=funding_round,
-            status__in=[ApplicationStatus.RECOMMENDED, ApplicationStatus.NOT_RECOMMENDED],
-        ),
+        applications=[row.application for row in rows],
     )
 
 
 @transaction.atomic
 def decision_update(
-    *, record: DecisionRecord, by: User, fields: dict, section_b=None
+    *, record: DecisionRecord, by: User, fields: dict, section_b=None, section_b_redacted=None
 ) -> DecisionRecord:
-    """Changes a draft, and replaces its Section B report if one is given: both or neither
-    are saved. A record awaiting approval or signature, or signed, is not changed."""
+    """Changes a draft, and replaces its Section B report (or its redacted copy) if one is
+    given: all or nothing is saved. A record awaiting approval or signature, or signed, is
+    not changed."""
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError(
@@ -184,6 +218,7 @@ def decision_update(
             if record.status in LOCKED_STATUSES
             else "Only a draft can be changed: ask for it to be returned"
         )
+    require_perm(by, "decisions.edit_record", record)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -192,8 +227,7 @@ def decision_update(
     _validate_publication(record)
     record.full_clean(exclude=["applications"])
     record.save()
-    if section_b:
-        _store_section_b(record, section_b)
+    _store_section_b(record, section_b, section_b_redacted)
     return record
 
 
@@ -213,12 +247,17 @@ def decision_attach_section_b(*, record: DecisionRecord, by: User, uploaded_file
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError("Only a draft's Section B report can be replaced")
+    require_perm(by, "decisions.edit_record", record)
     _store_section_b(record, uploaded_file)
     return record
 
 
-def _store_section_b(record: DecisionRecord, uploaded_file) -> None:
-    record.section_b.save(section_b_name(uploaded_file.name or ""), uploaded_file, save=True)
+def _store_section_b(record: DecisionRecord, section_b=None, redacted=None) -> None:
+    if section_b:
+        record.section_b.save(section_b_name(section_b.name or ""), section_b, save=True)
+    if redacted:
+        name = section_b_name(redacted.name or "").replace("section-b", "section-b-redacted")
+        record.section_b_redacted.save(name, redacted, save=True)
 
 
 def allocate_reference(*, on: datetime.date) -> str:
@@ -244,15 +283,21 @@ def decision_move(
     by: User | None,
     reason: str = "",
     changes: dict | None = None,
+    permissions: tuple[str, ...] = (),
 ) -> DecisionRecord:
-    """Performs one move of DECISION_MOVES: locks the row, saves the move with the fields
-    that come with it (`changes`), and records who, when, from, to and why."""
+    """Performs one move of DECISION_MOVES: locks the row, checks that `by` holds one of
+    `permissions` on it (the views' own rules), saves the move with the fields that come
+    with it (`changes`), and records who, when, from, to and why."""
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     from_status = record.status
     if to_status not in DECISION_MOVES[from_status]:
         raise ValidationError(
             f"A record that is {in_sentence(record.get_status_display())} cannot move to "
             f"{in_sentence(DecisionStatus(to_status).label)}"
+        )
+    if permissions and not any(by is not None and by.has_perm(p, record) for p in permissions):
+        raise PermissionDenied(
+            f"You may not move a record that is {in_sentence(record.get_status_display())}"
         )
     record.status = to_status
     for name, value in (changes or {}).items():
@@ -270,15 +315,57 @@ def decision_move(
 
 @transaction.atomic
 def decision_submit(*, record: DecisionRecord, by: User) -> DecisionRecord:
-    """Staff send a draft for officer approval; its reference is allocated now, once."""
+    """Staff send a draft for officer approval; its reference is allocated now, once. A
+    round decision's schedule of awards is fixed now from the panel's moderation, and holds
+    the round's moderation until the record is signed or returned to draft."""
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != D.DRAFT:
         raise ValidationError("Only a draft can be submitted for approval")
+    require_perm(by, "decisions.submit_record", record)
     _validate_publication(record)
     if not record.reference:
         record.reference = allocate_reference(on=timezone.localdate())
         record.save(update_fields=["reference"])
-    return decision_move(record=record, to_status=D.AWAITING_APPROVAL, by=by)
+    if record.funding_round_id:
+        _schedule_freeze(record)
+    return decision_move(
+        record=record,
+        to_status=D.AWAITING_APPROVAL,
+        by=by,
+        permissions=("decisions.submit_record",),
+    )
+
+
+def _schedule_freeze(record: DecisionRecord) -> None:
+    # The round's row is locked first (round_hold), as moderation locks it, so no
+    # recommendation can change between reading the schedule and holding the round.
+    grant_services.round_hold(funding_round=record.funding_round, reference=record.reference)
+    schedule = grant_selectors.round_schedule_of_awards(funding_round=record.funding_round)
+    if schedule.problems:
+        raise ValidationError(schedule.problems)
+    rows = schedule.rows
+    record.scheduled_awards.all().delete()
+    ScheduledAward.objects.bulk_create(
+        ScheduledAward(
+            record=record,
+            application=row.application,
+            reference=row.application.reference,
+            organisation_name=row.application.organisation.name,
+            title=row.application.title,
+            recommended=row.recommended,
+            amount=row.amount,
+            conditions=row.conditions,
+            moderated_total=row.moderated_total,
+            position=position,
+        )
+        for position, row in enumerate(rows, start=1)
+    )
+    record.applications.set([row.application for row in rows])
+
+
+def _schedule_release(record: DecisionRecord) -> None:
+    record.scheduled_awards.all().delete()
+    grant_services.round_release(funding_round=record.funding_round, reference=record.reference)
 
 
 @transaction.atomic
@@ -303,6 +390,7 @@ def decision_approve(
         record=record,
         to_status=D.AWAITING_SIGNATURE,
         by=by,
+        permissions=("decisions.approve_record",),
         changes={
             "advice_confirmed": True,
             "officer_approval_name": name.strip(),
@@ -313,13 +401,25 @@ def decision_approve(
     )
 
 
+@transaction.atomic
 def decision_return(*, record: DecisionRecord, by: User, comments: str) -> DecisionRecord:
-    """The officer or the PCC sends a record back to draft with their comments."""
+    """The officer or the PCC sends a record back to draft with their comments. A round
+    decision's schedule of awards is let go, and the round's moderation with it: it is
+    fixed again when the record is next submitted."""
     if not comments.strip():
         raise ValidationError({"comments": "Say what needs to change"})
     if record.status not in (D.AWAITING_APPROVAL, D.AWAITING_SIGNATURE):
         raise ValidationError("Only a record awaiting approval or signature can be returned")
-    return decision_move(record=record, to_status=D.DRAFT, by=by, reason=comments.strip())
+    record = decision_move(
+        record=record,
+        to_status=D.DRAFT,
+        by=by,
+        reason=comments.strip(),
+        permissions=("decisions.approve_record", "decisions.sign_record"),
+    )
+    if record.funding_round_id:
+        _schedule_release(record)
+    return record
 
 
 def decision_sign(
@@ -360,6 +460,7 @@ def _sign(*, record: DecisionRecord, by: User, outcome: str, declaration: str) -
         record=record,
         to_status=D.SIGNED,
         by=by,
+        permissions=("decisions.sign_record",),
         changes={
             "outcome": outcome,
             "declaration": declaration,
@@ -370,24 +471,46 @@ def _sign(*, record: DecisionRecord, by: User, outcome: str, declaration: str) -
         },
     )
     if record.funding_round_id:
-        grant_services.round_decide(
-            funding_round=record.funding_round,
-            approved=outcome == Outcome.APPROVED,
-            by=by,
-            reason=f"PCC decision {record.reference}: {record.get_outcome_display().lower()}",
-        )
-    document_queue(record=record, by=by, reason="Signed")
+        _schedule_apply(record, by=by)
+    _document_add(record=record, by=by, reason="Signed")
     if not record.publication_deferred or record.deferred_until <= record.signed_on:
         record = decision_publish(record=record, by=by)
     return record
 
 
+def _schedule_apply(record: DecisionRecord, *, by: User) -> None:
+    """Does what the PCC signed: exactly the schedule's rows to fund are awarded, with
+    exactly their amounts; the other rows are declined (all of them when not approved);
+    no other application changes."""
+    rows = list(record.scheduled_awards.all())
+    if not rows:
+        raise ValidationError(
+            "This round decision has no schedule of awards: return it to draft and submit it "
+            "again so that the schedule is fixed"
+        )
+    approved = record.outcome == Outcome.APPROVED
+    grant_services.round_decide(
+        funding_round=record.funding_round,
+        awards={r.application_id: r.amount for r in rows if approved and r.recommended},
+        declines=[r.application_id for r in rows if not (approved and r.recommended)],
+        by=by,
+        reason=f"PCC decision {record.reference}: {record.get_outcome_display().lower()}",
+    )
+
+
 @transaction.atomic
-def decision_publish(*, record: DecisionRecord, by: User | None) -> DecisionRecord:
-    """Publishes a signed record on the register. Idempotent for a published record."""
+def decision_publish(
+    *, record: DecisionRecord, by: User | None, today: datetime.date | None = None
+) -> DecisionRecord:
+    """Publishes a signed record on the register, never before its deferral date.
+    Idempotent for a published record."""
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status == D.PUBLISHED:
         return record
+    if record.publication_deferred and record.deferred_until > (today or timezone.localdate()):
+        raise ValidationError(
+            f"Publication of {record.reference} is deferred until {record.deferred_until:%-d %B %Y}"
+        )
     deferral = (
         f"Publication was deferred until {record.deferred_until:%-d %B %Y}"
         if record.publication_deferred
@@ -423,7 +546,7 @@ def decisions_publish_due(*, today: datetime.date | None = None) -> list[str]:
     published = []
     for record in DecisionRecord.objects.filter(status=D.SIGNED).order_by("pk"):
         if not record.publication_deferred or record.deferred_until <= today:
-            decision_publish(record=record, by=None)
+            decision_publish(record=record, by=None, today=today)
             published.append(record.reference)
     return published
 
@@ -431,14 +554,21 @@ def decisions_publish_due(*, today: datetime.date | None = None) -> list[str]:
 # --- Signed PDFs ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def document_queue(
     *, record: DecisionRecord, by: User | None, reason: str = ""
 ) -> DecisionDocument:
-    """Adds a new version of the record's PDF and queues its rendering after commit.
+    """Staff (or the portal itself, `by` None) add a new version of a signed record's PDF
+    and queue its rendering after commit.
 
     Older versions are kept; the public always gets the latest ready one.
     """
+    if by is not None:
+        require_perm(by, "decisions.regenerate_document", record)
+    return _document_add(record=record, by=by, reason=reason)
+
+
+@transaction.atomic
+def _document_add(*, record: DecisionRecord, by: User | None, reason: str) -> DecisionDocument:
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
     if record.status not in LOCKED_STATUSES:
         raise ValidationError("Only a signed record has a signed PDF")
@@ -460,6 +590,8 @@ def _queue_render(document: DecisionDocument) -> None:
 def document_retry(*, document: DecisionDocument, by: User | None) -> DecisionDocument:
     """Queues a failed (or stuck) version again."""
     document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
+    if by is not None:
+        require_perm(by, "decisions.regenerate_document", document.record)
     if document.status == DocumentStatus.READY:
         raise ValidationError("This version is ready: regenerate to make a new one")
     document.status = DocumentStatus.QUEUED

@@ -9,6 +9,11 @@ urlpatterns = [
     path("decisions/feed/", views.RegisterFeed(), name="feed"),
     path("decisions/<str:reference>/", views.RegisterDetailView.as_view(), name="detail"),
     path("decisions/<str:reference>/section-b/", views.SectionBView.as_view(), name="section-b"),
+    path(
+        "decisions/<str:reference>/section-b/redacted/",
+        views.SectionBView.as_view(redacted=True),
+        name="section-b-redacted",
+    ),
     path("decisions/<str:reference>/pdf/", views.RecordPdfView.as_view(), name="pdf"),
     path("staff/decisions/", views.StaffListView.as_view(), name="staff-list"),
     path("staff/decisions/new/", views.RecordCreateView.as_view(), name="staff-create"),
@@ -50,5 +55,10 @@ urlpatterns = [
         "staff/decisions/<int:pk>/section-b/",
         views.StaffSectionBView.as_view(),
         name="staff-section-b",
+    ),
+    path(
+        "staff/decisions/<int:pk>/section-b/redacted/",
+        views.StaffSectionBView.as_view(redacted=True),
+        name="staff-section-b-redacted",
     ),
 ]

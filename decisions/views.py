@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
+from grants import selectors as grant_selectors
 from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from partners.rules import is_opcc
@@ -58,13 +59,10 @@ class RegisterListView(ListView):
 
 
 def record_for_page(*, user, reference: str) -> DecisionRecord:
-    """A published record for anyone; the OPCC also sees records not yet published."""
-    records = DecisionRecord.objects.select_related(
-        "funding_round", "corrects", "signed_by"
-    ).prefetch_related("corrections")
-    if not (user.is_authenticated and is_opcc(user)):
-        records = records.filter(status=DecisionStatus.PUBLISHED)
-    return get_object_or_404(records, reference=reference)
+    try:
+        return selectors.record_for_page(user=user, reference=reference)
+    except DecisionRecord.DoesNotExist:
+        raise Http404("No decision record has this reference") from None
 
 
 class RegisterDetailView(DetailView):
@@ -81,24 +79,29 @@ class RegisterDetailView(DetailView):
 
 
 class SectionBView(View):
-    """The Section B report: public only when the record says so, and once published."""
+    """The Section B report: public only when the record says so, and once published. A
+    commercially sensitive report is never public, whatever else the record says."""
+
+    redacted = False
 
     def get(self, request, reference):
         record = record_for_page(user=request.user, reference=reference)
-        public = record.status == DecisionStatus.PUBLISHED and record.publish_section_b
-        if not record.section_b or not (
-            public or (request.user.is_authenticated and is_opcc(request.user))
-        ):
+        file = record.section_b_redacted if self.redacted else record.section_b
+        published = record.status == DecisionStatus.PUBLISHED
+        public = published and (self.redacted or record.publishes_full_section_b)
+        if not file or not (public or (request.user.is_authenticated and is_opcc(request.user))):
             raise Http404("No Section B report is published for this record")
-        return section_b_response(record)
+        return section_b_response(record, redacted=self.redacted)
 
 
-def section_b_response(record) -> FileResponse:
-    extension = record.section_b.name.rsplit(".", 1)[-1]
+def section_b_response(record, *, redacted: bool = False) -> FileResponse:
+    file = record.section_b_redacted if redacted else record.section_b
+    extension = file.name.rsplit(".", 1)[-1]
+    kind = "section-b-redacted" if redacted else "section-b"
     response = FileResponse(
-        record.section_b.open("rb"),
+        file.open("rb"),
         as_attachment=True,
-        filename=f"{record.reference or 'draft'}-section-b.{extension}",
+        filename=f"{record.reference or 'draft'}-{kind}.{extension}",
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Confidential even when published: the same view serves staff any record's report.
@@ -208,7 +211,9 @@ class RecordMixin(PermissionRequiredMixin):
     def get_record(self) -> DecisionRecord:
         if not hasattr(self, "_record"):
             self._record = get_object_or_404(
-                DecisionRecord.objects.select_related("funding_round", "corrects"),
+                DecisionRecord.objects.select_related("funding_round", "corrects").prefetch_related(
+                    "scheduled_awards"
+                ),
                 pk=self.kwargs["pk"],
             )
         return self._record
@@ -227,6 +232,7 @@ class RecordCreateView(UploadLimitMixin, PermissionRequiredMixin, FormView):
             record = services.decision_create(
                 by=self.request.user,
                 section_b=form.cleaned_data["section_b"],
+                section_b_redacted=form.cleaned_data["section_b_redacted"],
                 **form.record_fields(),
             )
         except ValidationError as exc:
@@ -267,6 +273,12 @@ class RecordEditView(UploadLimitMixin, RecordMixin, FormView):
     template_name = "decisions/record_form.html"
     form_class = DecisionRecordForm
 
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "is_correction": self.get_record().corrects_id is not None,
+        }
+
     def get_initial(self):
         record = self.get_record()
         return {name: getattr(record, name) for name in services.EDITABLE_FIELDS}
@@ -283,6 +295,7 @@ class RecordEditView(UploadLimitMixin, RecordMixin, FormView):
                 by=self.request.user,
                 fields=form.record_fields(),
                 section_b=form.cleaned_data["section_b"],
+                section_b_redacted=form.cleaned_data["section_b_redacted"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -315,12 +328,13 @@ class RecordStaffDetailView(RecordMixin, DetailView):
             ("sign_form", "decisions:staff-sign"),
         ):
             forms[name].helper.form_action = reverse(url, args=[record.pk])
+        schedule = None
+        if record.funding_round_id and record.status == DecisionStatus.DRAFT:
+            schedule = grant_selectors.round_schedule_of_awards(funding_round=record.funding_round)
         context.update(
             forms,
             history=record.status_changes.select_related("changed_by"),
-            applications=record.applications.select_related("organisation", "moderation").order_by(
-                "reference"
-            ),
+            schedule=schedule,
             can_edit=user.has_perm("decisions.edit_record", record),
             can_submit=user.has_perm("decisions.submit_record", record),
             can_approve=user.has_perm("decisions.approve_record", record),
@@ -414,11 +428,13 @@ class StaffSectionBView(RecordMixin, View):
 
     permission_required = "decisions.view_records"
 
+    redacted = False
+
     def get(self, request, pk):
         record = self.get_record()
-        if not record.section_b:
-            raise Http404("This record has no Section B report")
-        return section_b_response(record)
+        if not (record.section_b_redacted if self.redacted else record.section_b):
+            raise Http404("This record has no such Section B report")
+        return section_b_response(record, redacted=self.redacted)
 
 
 class DocumentStatusView(RecordMixin, DetailView):
@@ -481,11 +497,4 @@ class RecordCorrectView(RecordActionView):
     success = "A correction has been drafted. Edit it, then submit it for approval."
 
     def act(self, record, form):
-        return services.decision_create(
-            by=self.request.user,
-            title=f"Correction to {record.reference}: {record.title}"[:300],
-            received_on=record.received_on,
-            section_a=record.section_a,
-            decision_text=record.decision_text,
-            corrects=record,
-        )
+        return services.decision_correct(record=record, by=self.request.user)

@@ -31,6 +31,14 @@ class PanelForm(forms.Form):
         help_text="One of the members",
         error_messages={"required": "Select the chair of the panel"},
     )
+    deputy_chair = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Deputy chair (optional)",
+        required=False,
+        empty_label="No deputy chair",
+        help_text="One of the members: moderates the applications on which the chair declares "
+        "a conflict. Without one, OPCC staff moderate them",
+    )
     assignment_mode = forms.ChoiceField(
         label="Who scores what",
         choices=AssignmentMode.choices,
@@ -56,9 +64,11 @@ class PanelForm(forms.Form):
         )
         self.fields["members"].queryset = panellists
         self.fields["chair"].queryset = panellists
+        self.fields["deputy_chair"].queryset = panellists
         self.helper = helper(
             Field.checkboxes("members", legend_size=Size.MEDIUM),
             Field.select("chair"),
+            Field.select("deputy_chair"),
             Field.radios("assignment_mode", legend_size=Size.SMALL),
             Field.checkbox("hide_applicant_identity"),
             Field.text("spread_threshold", field_width=5),

@@ -48,9 +48,7 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
         flag = (
             ' <strong class="govuk-tag govuk-tag--orange">Discuss</strong>' if row.flagged else ""
         )
-        if row.withheld:
-            recommendation = "Withheld: you declared a conflict of interest"
-        elif m is None:
+        if m is None:
             recommendation = "Not moderated"
         else:
             recommendation = f"<strong>{escape(m.get_recommendation_display())}</strong>"

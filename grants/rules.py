@@ -3,7 +3,7 @@
 import rules
 
 from partners.enums import MembershipStatus
-from partners.rules import is_opcc_staff
+from partners.rules import is_active_member, is_opcc_staff, is_pcc
 
 from .enums import FINAL_STATUSES, ApplicationStatus, Channel
 
@@ -46,6 +46,16 @@ rules.add_perm(
     "grants.edit_application", is_draft & (is_applicant | (is_opcc_staff & is_logged_by_staff))
 )
 rules.add_perm("grants.withdraw_application", is_undecided & is_applicant)
+# Who starts an application (the object is the organisation applying), and who may act on
+# one for the OPCC. Services ask these too, whoever calls them.
+rules.add_perm("grants.start_application", is_active_member)
+rules.add_perm("grants.log_bid", is_opcc_staff)
+rules.add_perm("grants.record_eligibility", is_opcc_staff)
+rules.add_perm("grants.invite_to_full", is_opcc_staff)
+# Staff open, close and move a round to assessment; a round is decided only when the PCC
+# signs a decision on it.
+rules.add_perm("grants.move_round", is_opcc_staff)
+rules.add_perm("grants.decide_round", is_pcc)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)
@@ -74,8 +84,58 @@ def is_round_chair(user, funding_round):
     return hasattr(funding_round, "panel") and funding_round.panel.chair_id == user.pk
 
 
+@rules.predicate
+def is_round_deputy_chair(user, funding_round):
+    if funding_round is None or not user.is_authenticated:
+        return False
+    return hasattr(funding_round, "panel") and funding_round.panel.deputy_chair_id == user.pk
+
+
+def conflicted_on(user_id, application) -> bool:
+    """Whether this person may learn nothing of the application: they declared a conflict
+    on it, belong to the applicant organisation, or represent it on the round's panel."""
+    if application.conflict_declarations.filter(member__user_id=user_id, is_conflict=True).exists():
+        return True
+    if application.organisation.memberships.filter(
+        user_id=user_id, status=MembershipStatus.ACTIVE
+    ).exists():
+        return True
+    panel = getattr(application.round, "panel", None)
+    return (
+        panel is not None
+        and panel.members.filter(
+            user_id=user_id, organisation_id=application.organisation_id
+        ).exists()
+    )
+
+
+@rules.predicate
+def is_conflicted(user, application):
+    return application is not None and user.is_authenticated and conflicted_on(user.pk, application)
+
+
+@rules.predicate
+def is_chair_of_application(user, application):
+    return application is not None and is_round_chair(user, application.round)
+
+
+@rules.predicate
+def is_deputy_for_application(user, application):
+    """The deputy chair, for an application on which the chair is conflicted."""
+    if application is None or not is_round_deputy_chair(user, application.round):
+        return False
+    return conflicted_on(application.round.panel.chair_id, application)
+
+
 rules.add_perm("grants.setup_panel", is_opcc_staff)
 rules.add_perm("grants.score_round", is_round_panel_member)
-rules.add_perm("grants.view_panel_results", is_opcc_staff | is_round_chair)
-rules.add_perm("grants.moderate_round", is_opcc_staff | is_round_chair)
+# The round's pages of results: each withholds what the viewer is conflicted on.
+rules.add_perm("grants.view_panel_results", is_opcc_staff | is_round_chair | is_round_deputy_chair)
+rules.add_perm("grants.moderate_round", is_opcc_staff | is_round_chair | is_round_deputy_chair)
+# One application's moderation: never by someone conflicted on it; the deputy chair takes
+# over where the chair is conflicted.
+rules.add_perm(
+    "grants.moderate_application",
+    ~is_conflicted & (is_opcc_staff | is_chair_of_application | is_deputy_for_application),
+)
 rules.add_perm("grants.reopen_scorecard", is_round_chair)

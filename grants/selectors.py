@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from partners.enums import REGISTERED_KINDS, MembershipStatus
 from partners.models import Organisation
 from partners.rules import is_opcc_staff
+from svd_portal.formatting import money
 
 from . import scoring
 from .enums import (
@@ -199,8 +200,6 @@ class RankingRow:
     moderation: Moderation | None
     cumulative: Decimal | None = None
     rank: int = 0
-    # True where the viewer declared a conflict on the application: see withhold_conflicts.
-    withheld: bool = False
 
     @property
     def totals(self) -> list[Decimal]:
@@ -210,14 +209,24 @@ class RankingRow:
 RANKED_STATUSES = SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
 
 
-def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
+def round_ranking(
+    *, funding_round: FundingRound, viewer, withheld: set[int] | None = None
+) -> list[RankingRow]:
     """The round's assessed applications by moderated score, then mean, with the running
-    total of recommended amounts against the budget. A fixed number of queries; the
-    members' totals come as plain tuples, which keeps a 500-application round fast."""
+    total of recommended amounts against the budget, as `viewer` may see them: the
+    applications they are conflicted on are left out altogether, so neither their rank,
+    their amount nor a running total that includes them shows (see `withheld_for`).
+
+    A fixed number of queries; the members' totals come as plain tuples, which keeps a
+    500-application round fast.
+    """
+    if withheld is None:
+        withheld = conflicted_application_ids(user=viewer, funding_round=funding_round)
     panel = Panel.objects.filter(round=funding_round).first()
     threshold = panel.spread_threshold if panel else Decimal("100")
     applications = (
         Application.objects.filter(round=funding_round, status__in=sorted(RANKED_STATUSES))
+        .exclude(pk__in=withheld)
         .select_related("organisation", "moderation")
         .only(
             "reference",
@@ -238,6 +247,7 @@ def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
     member_totals: dict[int, dict[int, Decimal]] = {}
     for application_id, member_id, total in (
         Scorecard.objects.filter(application__round=funding_round, status=ScorecardStatus.SUBMITTED)
+        .exclude(application_id__in=withheld)
         .order_by("pk")
         .values_list("application_id", "member_id", "total")
     ):
@@ -274,21 +284,24 @@ def round_ranking(*, funding_round: FundingRound) -> list[RankingRow]:
     return rows
 
 
-def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> dict:
-    """Everything in the evidence pack: ranking, members, every score, declarations.
+def panel_report(*, funding_round: FundingRound, viewer, for_download: bool = True) -> dict:
+    """Everything in the evidence pack: ranking, members, every score, declarations, as
+    `viewer` may see it: of an application they are conflicted on, only that it is
+    withheld from them (`withheld`: reference, title and organisation, unranked).
 
     `scores[application_id][member_id][criterion_id]` is (score, comment), read as
     tuples rather than model instances: a round of 500 × 8 × 10 has 40,000 scores.
     The printable page (`for_download=False`) leaves out the comments, the consensus
     scores and the full declaration list, which only the downloads carry.
     """
+    withheld = conflicted_application_ids(user=viewer, funding_round=funding_round)
     panel = Panel.objects.select_related("chair").filter(round=funding_round).first()
     members = list(panel.members.select_related("user", "organisation")) if panel else []
     # Only submitted scorecards are the panel's evidence; drafts are still being written.
     scores: dict[int, dict[int, dict[int, tuple]]] = {}
     submitted = Scorecard.objects.filter(
         application__round=funding_round, status=ScorecardStatus.SUBMITTED
-    )
+    ).exclude(application_id__in=withheld)
     if for_download:
         # The downloads carry the comments too: read the score rows themselves.
         for application_id, member_id, criterion_id, score, comment in Score.objects.filter(
@@ -309,11 +322,15 @@ def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> d
             }
     moderated_scores: dict[int, dict[int, int]] = {}
     if for_download:
-        for application_id, criterion_id, score in ModeratedScore.objects.filter(
-            moderation__application__round=funding_round
-        ).values_list("moderation__application_id", "criterion_id", "score"):
+        for application_id, criterion_id, score in (
+            ModeratedScore.objects.filter(moderation__application__round=funding_round)
+            .exclude(moderation__application_id__in=withheld)
+            .values_list("moderation__application_id", "criterion_id", "score")
+        ):
             moderated_scores.setdefault(application_id, {})[criterion_id] = score
-    declarations = ConflictDeclaration.objects.filter(application__round=funding_round)
+    declarations = ConflictDeclaration.objects.filter(application__round=funding_round).exclude(
+        application_id__in=withheld
+    )
     interests = list(
         declarations.filter(has_interest=True)
         .select_related("member__user", "member__organisation", "application")
@@ -336,7 +353,8 @@ def panel_report(*, funding_round: FundingRound, for_download: bool = True) -> d
         "panel": panel,
         "members": members,
         "criteria": list(funding_round.criteria.all()),
-        "ranking": round_ranking(funding_round=funding_round),
+        "ranking": round_ranking(funding_round=funding_round, viewer=viewer, withheld=withheld),
+        "withheld": withheld_applications(funding_round=funding_round, ids=withheld),
         "scores": scores,
         "moderated_scores": moderated_scores,
         "interests": interests,
@@ -399,26 +417,149 @@ def panel_workload(*, panel: Panel) -> list[dict]:
 
 
 def conflicted_application_ids(*, user, funding_round: FundingRound) -> set[int]:
-    """The round's applications on which this person declared a conflict of interest."""
+    """The round's applications this person may learn nothing of: those they declared a
+    conflict of interest on, and those of an organisation they belong to or represent on
+    the panel (conflicted whatever they declared: see grants.rules.conflicted_on)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    own_organisations = Q(
+        organisation__memberships__user=user,
+        organisation__memberships__status=MembershipStatus.ACTIVE,
+    ) | Q(
+        organisation_id__in=PanelMember.objects.filter(
+            panel__round=funding_round, user=user
+        ).values("organisation_id")
+    )
     return set(
         ConflictDeclaration.objects.filter(
             member__panel__round=funding_round, member__user=user, is_conflict=True
         ).values_list("application_id", flat=True)
+    ) | set(
+        Application.objects.filter(own_organisations, round=funding_round)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .values_list("pk", flat=True)
     )
 
 
-def withhold_conflicts(*, ranking: list[RankingRow], report: dict | None, user, funding_round):
-    """Takes out what a person may not see of the applications they declared a conflict on
-    (a chair, usually): every member's score and comment, the mean and spread, and the
-    moderation. Each row keeps its place and the running total, so the budget still adds up."""
-    withheld = conflicted_application_ids(user=user, funding_round=funding_round)
-    if not withheld:
-        return
-    for row in ranking:
-        if row.application.pk in withheld:
-            row.member_totals, row.mean, row.spread, row.flagged = {}, None, None, False
-            row.moderation, row.withheld = None, True
-    if report is not None:
-        for application_id in withheld:
-            report["scores"].pop(application_id, None)
-            report["moderated_scores"].pop(application_id, None)
+def withheld_applications(*, funding_round: FundingRound, ids: set[int]) -> list[Application]:
+    """The applications withheld from a viewer, to list apart and unranked: what they
+    already knew when they declared, and nothing the panel made of it."""
+    if not ids:
+        return []
+    return list(
+        Application.objects.filter(round=funding_round, pk__in=ids)
+        .select_related("organisation")
+        .only("reference", "title", "round_id", "organisation__name")
+        .order_by("reference")
+    )
+
+
+def withheld_for(*, user, funding_round: FundingRound) -> list[Application]:
+    return withheld_applications(
+        funding_round=funding_round,
+        ids=conflicted_application_ids(user=user, funding_round=funding_round),
+    )
+
+
+# --- The schedule of awards a round decision carries ---------------------------------------
+
+
+@dataclass
+class ScheduleRow:
+    application: Application
+    recommended: bool
+    amount: Decimal
+    conditions: str
+    moderated_total: Decimal | None
+
+
+@dataclass
+class Schedule:
+    rows: list[ScheduleRow]
+    # What stops it being fixed: one sentence each.
+    problems: list[str]
+    # Applications still to be checked or moderated: not in it, and not decided by it.
+    pending: list[str]
+
+
+def round_schedule_of_awards(*, funding_round: FundingRound) -> Schedule:
+    """The schedule a round decision would carry now, from the panel's moderation: the
+    applications recommended for funding (best moderated score first) with their amounts
+    and conditions, then those not recommended. With it, what stops it being fixed (an
+    application recommended without a single submitted scorecard, a total over the
+    budget) and the applications it leaves out because they are still in assessment."""
+    applications = list(
+        Application.objects.filter(round=funding_round)
+        .exclude(status__in=sorted(NOT_SCHEDULED_STATUSES))
+        .select_related("organisation", "moderation")
+        .annotate(
+            submitted_scorecards=Count(
+                "scorecards", filter=Q(scorecards__status=ScorecardStatus.SUBMITTED)
+            )
+        )
+        .order_by("reference")
+    )
+    problems = []
+    pending = [
+        a.reference
+        for a in applications
+        if a.status in {ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_ASSESSMENT}
+    ]
+    rows = []
+    for application in applications:
+        if application.status not in {
+            ApplicationStatus.RECOMMENDED,
+            ApplicationStatus.NOT_RECOMMENDED,
+        }:
+            continue
+        moderation = getattr(application, "moderation", None)
+        funded = (
+            application.status == ApplicationStatus.RECOMMENDED
+            and moderation is not None
+            and moderation.recommendation in FUNDING_RECOMMENDATIONS
+            and moderation.recommended_amount > 0
+        )
+        if funded and not application.submitted_scorecards:
+            problems.append(
+                f"{application.reference} is recommended but has no submitted scorecard: "
+                "it cannot be recommended until a member's scores are in"
+            )
+        rows.append(
+            ScheduleRow(
+                application=application,
+                recommended=funded,
+                amount=moderation.recommended_amount if funded else Decimal("0.00"),
+                conditions=moderation.conditions if funded else "",
+                moderated_total=moderation.total if moderation else None,
+            )
+        )
+    lowest = Decimal("-1")
+    rows.sort(
+        key=lambda r: (
+            not r.recommended,
+            -(r.moderated_total if r.moderated_total is not None else lowest),
+            r.application.reference,
+        )
+    )
+    if not any(r.recommended for r in rows):
+        problems.append("The round has no application recommended for funding")
+    total = sum((r.amount for r in rows), start=Decimal("0"))
+    if total > funding_round.budget:
+        problems.append(
+            f"The recommended awards total more than the round's budget of {money(funding_round.budget)}"
+        )
+    return Schedule(rows=rows, problems=problems, pending=pending)
+
+
+# Applications that never reach a decision on the round: never sent, or out before assessment.
+NOT_SCHEDULED_STATUSES = frozenset(
+    {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.WITHDRAWN,
+        ApplicationStatus.INELIGIBLE,
+        ApplicationStatus.INVITED,
+        ApplicationStatus.NOT_INVITED,
+        ApplicationStatus.AWARDED,
+        ApplicationStatus.DECLINED,
+    }
+)

@@ -20,6 +20,15 @@ class Panel(models.Model):
 
     round = models.OneToOneField(FundingRound, on_delete=models.CASCADE, related_name="panel")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Moderates the applications on which the chair declared a conflict (staff can too).
+    deputy_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Moderates the applications on which the chair declared a conflict",
+    )
     assignment_mode = models.CharField(
         max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.ALL
     )
@@ -42,7 +51,10 @@ class Panel(models.Model):
             models.CheckConstraint(
                 condition=Q(spread_threshold__gte=0) & Q(spread_threshold__lte=100),
                 name="panel_spread_threshold_percent",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(deputy_chair=models.F("chair")), name="panel_deputy_not_chair"
+            ),
         ]
 
     def __str__(self):
@@ -96,6 +108,9 @@ class ConflictDeclaration(models.Model):
     has_interest = models.BooleanField(default=False)
     interest = models.TextField("the interest declared", blank=True)
     is_conflict = models.BooleanField(default=False)
+    # Made by the portal, not the member: they belong to the applicant organisation or
+    # represent it on the panel. `interest` says which; the member cannot undo it.
+    automatic = models.BooleanField(default=False)
     declared_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -105,6 +120,10 @@ class ConflictDeclaration(models.Model):
             models.CheckConstraint(
                 condition=Q(has_interest=True) | Q(is_conflict=False),
                 name="declaration_conflict_needs_interest",
+            ),
+            models.CheckConstraint(
+                condition=Q(automatic=False) | Q(is_conflict=True),
+                name="declaration_automatic_is_conflict",
             ),
         ]
 

@@ -51,6 +51,9 @@ class FundingRound(models.Model):
     priorities = models.ManyToManyField(StrategicPriority, related_name="rounds")
     status = models.CharField(max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
     next_application_number = models.PositiveIntegerField(default=1, editable=False)
+    # The decision record whose frozen schedule of awards holds the round's moderation
+    # (its reference), set and cleared by the decisions app through grants' services.
+    decision_hold = models.CharField(max_length=24, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

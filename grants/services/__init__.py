@@ -20,7 +20,7 @@ from .applications import (
     detect_content_type,
     submission_problems,
 )
-from .decisions import round_decide
+from .decisions import round_check_not_held, round_decide, round_hold, round_release
 from .panels import (
     assignments_set,
     declaration_make,
@@ -30,7 +30,13 @@ from .panels import (
     scorecard_reopen,
     scorecard_save,
 )
-from .rounds import ROUND_MOVES, round_move, round_save, rounds_follow_dates
+from .rounds import (
+    ROUND_MOVES,
+    round_move,
+    round_move_permission,
+    round_save,
+    rounds_follow_dates,
+)
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
@@ -58,8 +64,12 @@ __all__ = [
     "budget_line_remove",
     "cap_for",
     "detect_content_type",
+    "round_check_not_held",
     "round_decide",
+    "round_hold",
+    "round_release",
     "round_move",
+    "round_move_permission",
     "round_save",
     "rounds_follow_dates",
     "submission_problems",

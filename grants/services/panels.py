@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from partners.enums import Role
-from partners.models import Organisation, User
-from partners.rules import is_opcc_staff
+from partners.enums import MembershipStatus, Role
+from partners.models import Membership, Organisation, User
 from svd_portal.formatting import money
+from svd_portal.permissions import require_perm
 
 from .. import scoring
 from ..enums import (
@@ -39,7 +39,9 @@ from ..models import (
     Scorecard,
     ScorecardReopening,
 )
+from ..selectors import conflicted_application_ids
 from .applications import application_move, cap_for
+from .decisions import round_check_not_held
 
 
 @transaction.atomic
@@ -52,18 +54,25 @@ def panel_save(
     assignment_mode: str = AssignmentMode.ALL,
     hide_applicant_identity: bool = False,
     spread_threshold: Decimal = Decimal("20"),
+    deputy_chair: User | None = None,
 ) -> Panel:
-    """Sets up (or changes) a round's panel. The chair is one of the members.
+    """Sets up (or changes) a round's panel. The chair is one of the members, and so is
+    the deputy chair, who moderates what the chair declared a conflict on.
 
     Every member holds the Panel member role; nobody who has already scored can
     be taken off the panel, so their scores keep their author.
     """
+    require_perm(by, "grants.setup_panel", funding_round)
     errors = []
     users = [user for user, _ in members]
     if len(set(users)) != len(users):
         errors.append("Each person can be on the panel once")
     if chair not in users:
         errors.append("The chair must be one of the panel's members")
+    if deputy_chair is not None and deputy_chair not in users:
+        errors.append("The deputy chair must be one of the panel's members")
+    if deputy_chair is not None and deputy_chair == chair:
+        errors.append("The deputy chair must be someone other than the chair")
     not_panellists = [
         u.full_name or u.email
         for u in users
@@ -79,6 +88,7 @@ def panel_save(
         round=funding_round, defaults={"chair": chair}
     )
     panel.chair = chair
+    panel.deputy_chair = deputy_chair
     panel.assignment_mode = assignment_mode
     panel.hide_applicant_identity = hide_applicant_identity
     panel.spread_threshold = spread_threshold
@@ -100,6 +110,7 @@ def panel_save(
 @transaction.atomic
 def assignments_set(*, member: PanelMember, applications: list[Application], by: User) -> None:
     """Gives a member exactly these applications to score (in an assigned panel)."""
+    require_perm(by, "grants.setup_panel", member.panel.round)
     if any(a.round_id != member.panel.round_id for a in applications):
         raise ValidationError("Assign only applications of this round")
     member.assignments.exclude(application__in=applications).delete()
@@ -118,6 +129,22 @@ def member_may_score(member: PanelMember, application: Application) -> bool:
     return True
 
 
+def own_organisation_conflict(member: PanelMember, application: Application) -> str:
+    """Why the member cannot score the application whatever they declare, or "": they are
+    an active member of the applicant organisation, or represent it on the panel."""
+    if member.organisation_id == application.organisation_id:
+        return (
+            f"You represent {application.organisation.name} on the panel, and it is the applicant"
+        )
+    if Membership.objects.filter(
+        user_id=member.user_id,
+        organisation_id=application.organisation_id,
+        status=MembershipStatus.ACTIVE,
+    ).exists():
+        return f"A member of the applicant, {application.organisation.name}"
+    return ""
+
+
 @transaction.atomic
 def declaration_make(
     *,
@@ -127,9 +154,17 @@ def declaration_make(
     interest: str = "",
     is_conflict: bool = False,
 ) -> ConflictDeclaration:
-    """Records a member's declaration for an application. It is made once and kept as made."""
+    """Records a member's declaration for an application. It is made once and kept as made.
+
+    A member of the applicant organisation, or its representative on the panel, is
+    declared conflicted whatever they say, and the declaration records why.
+    """
     if not member_may_score(member, application):
         raise ValidationError("This application is not one of yours to score")
+    automatic = own_organisation_conflict(member, application)
+    if automatic:
+        has_interest, is_conflict = True, True
+        interest = f"{automatic}. {interest.strip()}".strip()
     interest = interest.strip()
     if has_interest and not interest:
         raise ValidationError({"interest": "Describe the interest"})
@@ -142,6 +177,7 @@ def declaration_make(
             "has_interest": has_interest,
             "interest": interest if has_interest else "",
             "is_conflict": is_conflict,
+            "automatic": bool(automatic),
         },
     )
     if not created:
@@ -157,10 +193,16 @@ def _declaration(member, application) -> ConflictDeclaration:
         raise ValidationError(
             "You declared a conflict of interest: you cannot score this application"
         )
+    # Joined the applicant since declaring: conflicted now, and recorded as such. The
+    # caller refuses the scores once this is saved.
+    automatic = own_organisation_conflict(member, application)
+    if automatic:
+        declaration.has_interest = declaration.is_conflict = declaration.automatic = True
+        declaration.interest = f"{automatic}. {declaration.interest}".strip()
+        declaration.save(update_fields=["has_interest", "is_conflict", "automatic", "interest"])
     return declaration
 
 
-@transaction.atomic
 def scorecard_save(
     *,
     member: PanelMember,
@@ -171,11 +213,23 @@ def scorecard_save(
     """Saves a member's scores as a draft, or submits them once every criterion is scored.
 
     `marks` maps criterion id → (score or None, comment). A submitted scorecard
-    is locked: only the chair can reopen it.
+    is locked: only the chair can reopen it. The declaration is checked first, in its own
+    transaction, so that a conflict found now (the member joined the applicant since
+    declaring) is recorded even though the scores are refused.
     """
     if not member_may_score(member, application):
         raise ValidationError("This application is not one of yours to score")
-    _declaration(member, application)
+    with transaction.atomic():
+        _declaration(member, application)
+    if own_organisation_conflict(member, application):
+        raise ValidationError(
+            "You belong to or represent the applicant organisation: you cannot score this application"
+        )
+    return _scorecard_save(member=member, application=application, marks=marks, submit=submit)
+
+
+@transaction.atomic
+def _scorecard_save(*, member, application, marks, submit) -> Scorecard:
     scorecard, _ = Scorecard.objects.select_for_update().get_or_create(
         member=member, application=application
     )
@@ -227,6 +281,7 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
         raise ValidationError("You declared a conflict of interest on this application")
     if scorecard.status != ScorecardStatus.SUBMITTED:
         raise ValidationError("Only a submitted scorecard can be reopened")
+    round_check_not_held(FundingRound.objects.get(pk=scorecard.member.panel.round_id))
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for reopening the scorecard"})
     scorecard.status = ScorecardStatus.DRAFT
@@ -254,24 +309,22 @@ def moderation_record(
     people moderating at once cannot recommend more than the budget between them.
     """
     funding_round = FundingRound.objects.select_for_update().get(pk=application.round_id)
-    application = Application.objects.select_related("organisation").get(pk=application.pk)
+    application = Application.objects.select_related("organisation", "round").get(pk=application.pk)
     panel = Panel.objects.filter(round=funding_round).first()
     if panel is None:
         raise ValidationError("This round has no panel")
+    round_check_not_held(funding_round)
     if application.status not in SCORABLE_STATUSES:
         raise ValidationError(
             f"An application that is {application.get_status_display().lower()} cannot be moderated"
         )
-    acting_member = panel.members.filter(user=by).first()
-    if panel.chair_id != by.pk and not is_opcc_staff(by):
-        raise ValidationError("Only the panel's chair or OPCC staff can record moderation")
-    if (
-        acting_member is not None
-        and ConflictDeclaration.objects.filter(
-            application=application, member=acting_member, is_conflict=True
-        ).exists()
-    ):
-        raise ValidationError("You declared a conflict of interest on this application")
+    require_perm(
+        by,
+        "grants.moderate_application",
+        application,
+        message="Only the panel's chair, its deputy where the chair declared a conflict, or "
+        "OPCC staff can record moderation, and never someone conflicted on the application",
+    )
     errors = {}
     criteria = list(funding_round.criteria.all())
     for criterion in criteria:
@@ -289,6 +342,11 @@ def moderation_record(
     if recommendation == Recommendation.DO_NOT_FUND:
         recommended_amount = Decimal("0")
     elif recommendation in FUNDING_RECOMMENDATIONS:
+        if not application.scorecards.filter(status=ScorecardStatus.SUBMITTED).exists():
+            errors["recommendation"] = (
+                "No member has submitted a scorecard for this application: it cannot be "
+                "recommended for funding until one has"
+            )
         cap = cap_for(funding_round=funding_round, organisation=application.organisation)
         if recommended_amount is None or recommended_amount <= 0:
             errors["recommended_amount"] = "Give the amount recommended"
@@ -311,12 +369,19 @@ def moderation_record(
         ).aggregate(total=Sum("recommended_amount"))["total"] or Decimal("0")
         remaining = funding_round.budget - others
         if recommended_amount > remaining:
-            raise ValidationError(
-                {
-                    "recommended_amount": f"Only {money(remaining)} of the {money(funding_round.budget)} "
-                    f"budget is left to recommend; this asks for {money(recommended_amount)}"
-                }
-            )
+            # What is left depends on every recommendation, including any the person
+            # moderating is conflicted on: they are told only that the budget is exceeded.
+            if _conflicted_on_any(by, funding_round):
+                message = (
+                    f"This would take the recommendations past the round's budget of "
+                    f"{money(funding_round.budget)}"
+                )
+            else:
+                message = (
+                    f"Only {money(remaining)} of the {money(funding_round.budget)} budget is "
+                    f"left to recommend; this asks for {money(recommended_amount)}"
+                )
+            raise ValidationError({"recommended_amount": message})
     total = scoring.weighted_total((c.weight, scores[c.pk], c.scale_max) for c in criteria)
     moderation, _ = Moderation.objects.update_or_create(
         application=application,
@@ -349,3 +414,7 @@ def moderation_record(
             reason=f"Panel moderation: {Recommendation(recommendation).label.lower()}",
         )
     return moderation
+
+
+def _conflicted_on_any(user: User, funding_round: FundingRound) -> bool:
+    return bool(conflicted_application_ids(user=user, funding_round=funding_round))

@@ -21,7 +21,7 @@ from svd_portal.exports import csv_response, xlsx_workbook_response
 from svd_portal.forms import add_service_errors
 
 from .. import panel_tables, selectors, services
-from ..enums import SCORABLE_STATUSES, ApplicationStatus, ScorecardStatus
+from ..enums import SCORABLE_STATUSES, ApplicationStatus, RoundStatus, ScorecardStatus
 from ..models import Application, Attachment, FundingRound, Scorecard
 from ..panel_forms import (
     AssignmentForm,
@@ -35,13 +35,21 @@ from .applications import attachment_response
 
 
 class RoundPermissionMixin(PermissionRequiredMixin):
-    """Permission checks against the round named in the URL."""
+    """Permission checks against the round named in the URL.
+
+    A draft round is not there, for anyone, before any permission is asked: its slug gives
+    the same 404 as a round that does not exist, so an unannounced round cannot be probed.
+    Only staff's set-up pages (under /staff/) load one, to name its panel in advance.
+    """
+
+    draft_rounds = False
 
     def get_round(self) -> FundingRound:
         if not hasattr(self, "_round"):
-            self._round = get_object_or_404(
-                FundingRound.objects.select_related("panel"), slug=self.kwargs["slug"]
-            )
+            rounds = FundingRound.objects.select_related("panel")
+            if not self.draft_rounds:
+                rounds = rounds.exclude(status=RoundStatus.DRAFT)
+            self._round = get_object_or_404(rounds, slug=self.kwargs["slug"])
         return self._round
 
     def get_permission_object(self):
@@ -53,6 +61,7 @@ class RoundPermissionMixin(PermissionRequiredMixin):
 
 class PanelSetupView(RoundPermissionMixin, FormView):
     permission_required = "grants.setup_panel"
+    draft_rounds = True
     template_name = "grants/panel_setup.html"
     form_class = PanelForm
 
@@ -63,6 +72,7 @@ class PanelSetupView(RoundPermissionMixin, FormView):
         return {
             "members": [m.user for m in panel.members.select_related("user")],
             "chair": panel.chair,
+            "deputy_chair": panel.deputy_chair,
             "assignment_mode": panel.assignment_mode,
             "hide_applicant_identity": panel.hide_applicant_identity,
             "spread_threshold": panel.spread_threshold,
@@ -92,6 +102,7 @@ class PanelSetupView(RoundPermissionMixin, FormView):
                 funding_round=self.get_round(),
                 by=self.request.user,
                 chair=form.cleaned_data["chair"],
+                deputy_chair=form.cleaned_data["deputy_chair"],
                 members=members,
                 assignment_mode=form.cleaned_data["assignment_mode"],
                 hide_applicant_identity=form.cleaned_data["hide_applicant_identity"],
@@ -108,6 +119,7 @@ class PanelAssignView(RoundPermissionMixin, FormView):
     """Staff give one member the applications they are to score."""
 
     permission_required = "grants.setup_panel"
+    draft_rounds = True
     template_name = "grants/panel_assign.html"
     form_class = AssignmentForm
 
@@ -183,6 +195,7 @@ class PanelRoundView(MemberMixin, TemplateView):
             panel=member.panel,
             applications=selectors.applications_for_member(member=member),
             is_chair=member.panel.chair_id == self.request.user.pk,
+            is_deputy_chair=member.panel.deputy_chair_id == self.request.user.pk,
         )
         return context
 
@@ -234,6 +247,13 @@ class DeclareView(MemberApplicationMixin, FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
+        if declaration.automatic:
+            messages.success(
+                self.request,
+                "You belong to or represent the applicant organisation, so the portal has "
+                "recorded a conflict: you cannot see or score this application.",
+            )
+            return redirect("grants:panel-round", slug=self.kwargs["slug"])
         if declaration.is_conflict:
             messages.success(
                 self.request, "Conflict recorded. You will not see or score this application."
@@ -381,11 +401,10 @@ class ModerateView(RoundPermissionMixin, FormView):
                     SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
                 ),
             )
-            # A conflicted chair is kept out like any conflicted member.
-            if application.conflict_declarations.filter(
-                member__user=self.request.user, is_conflict=True
-            ).exists():
-                raise Http404("You declared a conflict of interest on this application")
+            # Whoever is conflicted on it (a chair, usually) learns nothing of it, not even
+            # that it can be moderated here: the deputy chair or staff moderate it.
+            if not self.request.user.has_perm("grants.moderate_application", application):
+                raise Http404("You cannot moderate this application")
             self._application = application
         return self._application
 
@@ -450,10 +469,8 @@ class RankingView(RoundPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
-        ranking = selectors.round_ranking(funding_round=funding_round)
-        selectors.withhold_conflicts(
-            ranking=ranking, report=None, user=self.request.user, funding_round=funding_round
-        )
+        user = self.request.user
+        ranking = selectors.round_ranking(funding_round=funding_round, viewer=user)
         context["ranking_table"] = panel_tables.ranking_table(
             ranking, funding_round=funding_round, detailed=False
         )
@@ -462,6 +479,7 @@ class RankingView(RoundPermissionMixin, TemplateView):
         context.update(
             round=funding_round,
             ranking=ranking,
+            withheld=selectors.withheld_for(user=user, funding_round=funding_round),
             total_recommended=total,
             remaining=funding_round.budget - total,
         )
@@ -475,12 +493,8 @@ class PanelReportView(RoundPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
-        report = selectors.panel_report(funding_round=funding_round, for_download=False)
-        selectors.withhold_conflicts(
-            ranking=report["ranking"],
-            report=report,
-            user=self.request.user,
-            funding_round=funding_round,
+        report = selectors.panel_report(
+            funding_round=funding_round, viewer=self.request.user, for_download=False
         )
         context.update(
             round=funding_round,
@@ -518,7 +532,7 @@ REPORT_HEADER = [
 ]
 
 
-WITHHELD = "Withheld: you declared a conflict of interest"
+WITHHELD = "Withheld from you: you are conflicted on it"
 
 
 def report_rows(report):
@@ -543,7 +557,7 @@ def report_rows(report):
             row.mean,
             row.spread,
             "Yes" if row.flagged else "No",
-            WITHHELD if row.withheld else m.get_recommendation_display() if m else "",
+            m.get_recommendation_display() if m else "",
             m.recommended_amount if m else "",
             row.cumulative if row.cumulative is not None else "",
             m.rationale if m else "",
@@ -598,6 +612,18 @@ def report_rows(report):
                     "",
                     "",
                 ]
+    for a in report["withheld"]:
+        # Listed apart and unranked: the recommendation column says why, nothing else shows.
+        yield [
+            "Withheld",
+            "",
+            a.reference,
+            a.organisation.name,
+            a.title,
+            *[""] * 10,
+            WITHHELD,
+            *[""] * 4,
+        ]
     for row in report["declaration_rows"]:
         reference, applicant, title, member, organisation, has_interest, interest, is_conflict = row
         yield (
@@ -615,13 +641,7 @@ def report_rows(report):
 
 class PanelReportExportView(PanelReportView):
     def get(self, request, *args, **kwargs):
-        report = selectors.panel_report(funding_round=self.get_round())
-        selectors.withhold_conflicts(
-            ranking=report["ranking"],
-            report=report,
-            user=request.user,
-            funding_round=self.get_round(),
-        )
+        report = selectors.panel_report(funding_round=self.get_round(), viewer=request.user)
         name = f"{self.get_round().slug}-panel-report-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
             return csv_response(name, REPORT_HEADER, report_rows(report))
@@ -666,7 +686,7 @@ def report_sheets(report) -> list[tuple[str, list[str], object]]:
                 row.spread,
                 "Yes" if row.flagged else "No",
                 m.total if m else None,
-                WITHHELD if row.withheld else m.get_recommendation_display() if m else "",
+                m.get_recommendation_display() if m else "",
                 m.recommended_amount if m else None,
                 row.cumulative,
                 m.rationale if m else "",
@@ -729,8 +749,17 @@ def report_sheets(report) -> list[tuple[str, list[str], object]]:
                 "Yes" if is_conflict else "No",
             ]
 
+    def withheld_rows():
+        for a in report["withheld"]:
+            yield [a.reference, a.organisation.name, a.title, WITHHELD]
+
     return [
         ("Ranking", ranking_header, ranking_rows()),
         ("Scores", scores_header, score_rows()),
         ("Declarations", declaration_header, declaration_rows()),
+        *(
+            [("Withheld", ["Reference", "Organisation", "Title", ""], withheld_rows())]
+            if report["withheld"]
+            else []
+        ),
     ]

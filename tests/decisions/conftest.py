@@ -32,6 +32,7 @@ RECORD = {
 # The panels' round, panel, applications and moderation, found by pytest under these names.
 applicant_org = panels.applicant_org
 chair_user = panels.chair_user
+declare = panels.declare
 funding_round = panels.funding_round
 make_application = panels.make_application
 make_panel = panels.make_panel
@@ -40,6 +41,7 @@ make_round = panels.make_round
 member_user = panels.member_user
 moderate = panels.moderate
 panel = panels.panel
+score = panels.score
 third_user = panels.third_user
 
 DEFERRAL = {

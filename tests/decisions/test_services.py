@@ -470,8 +470,14 @@ def test_decision_create_correction_of_an_unsigned_record_is_refused(record_in, 
 @pytest.mark.parametrize("status", [D.SIGNED, D.PUBLISHED])
 def test_decision_create_correction_of_a_signed_record_is_linked(record_in, staff_user, status):
     original = record_in(status)
+    # A signed record not yet published is deferred: its correction inherits the deferral.
+    deferral = {
+        "publication_deferred": original.publication_deferred,
+        "deferral_reasons": original.deferral_reasons,
+        "deferred_until": original.deferred_until,
+    }
     correction = services.decision_create(
-        by=staff_user, corrects=original, **{**RECORD, "title": "Correction"}
+        by=staff_user, corrects=original, **{**RECORD, "title": "Correction", **deferral}
     )
     assert (correction.status, correction.corrects, correction.reference) == (
         D.DRAFT,
@@ -580,14 +586,12 @@ def test_decision_create_from_round_fills_section_a(recommended_round, staff_use
         "Grants against serious violence.\n"
         "\n"
         "The round had a budget of £10,000. A multi-agency panel scored the applications "
-        "against the published criteria and recommends the awards below, totalling £7,800.\n"
-        "\n"
-        "Recommended awards:\n"
-        "- YV1-0001: Darlington Youth Mentoring Trust, “Mentoring for young people at risk”: "
-        "£4,800\n"
-        "- YV1-0002: Darlington Youth Mentoring Trust, “Healthy relationships in schools”: "
-        "£3,000 (with conditions)"
+        "against the published criteria. Its recommendations are the schedule of awards of "
+        "this record: the applications to fund, with their amounts and conditions, and those "
+        "not recommended."
     )
+    # No amounts in Section A: the schedule, fixed at submission, is the only list of them.
+    assert "£4,800" not in record.section_a
     assert record.funding_round == recommended_round
     assert sorted(record.applications.values_list("reference", flat=True)) == [
         "YV1-0001",

@@ -666,17 +666,28 @@ def test_whole_path_from_the_demo_round_to_the_register(db, settings):
     record = DecisionRecord.objects.get(funding_round=vpf)
     assert response.status_code == 302
     assert response["Location"] == f"/staff/decisions/{record.pk}/"
-    assert "totalling £106,255" in record.section_a
-    assert (
-        "- VPF24-0002: Bishop Auckland Boxing Club, “Friday night boxing sessions”: £4,800 "
-        "(with conditions)" in record.section_a.splitlines()
-    )
+    # The draft shows the schedule as the moderation stands; nothing is fixed yet.
+    draft_page = text(staff_client.get(f"/staff/decisions/{record.pk}/"))
+    assert "VPF24-0002: Bishop Auckland Boxing Club, £4,800 with conditions:" in draft_page
+    assert record.scheduled_awards.count() == 0
 
-    # ... and submit it for officer approval.
+    # ... and submit it for officer approval: the schedule of awards is fixed now.
     assert staff_client.post(f"/staff/decisions/{record.pk}/submit/").status_code == 302
     record.refresh_from_db()
     reference = f"DN1-{timezone.localdate():%y}"
     assert (record.status, record.reference) == (D.AWAITING_APPROVAL, reference)
+    assert list(
+        record.scheduled_awards.order_by("position").values_list(
+            "reference", "recommended", "amount"
+        )
+    ) == [
+        ("VPF24-0003", True, Decimal("35955.00")),
+        ("VPF24-0001", True, Decimal("38500.00")),
+        ("VPF24-0004", True, Decimal("27000.00")),
+        ("VPF24-0002", True, Decimal("4800.00")),
+        ("VPF24-0005", False, Decimal("0.00")),
+    ]
+    assert record.schedule_total == Decimal("106255.00")
     assert Client().get(f"/decisions/{reference}/").status_code == 404
 
     # The Chief Executive sees it waiting, and approves it with the confirmation.

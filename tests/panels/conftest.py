@@ -14,8 +14,14 @@ from django.test import Client
 from django.utils import timezone
 
 from grants import services
-from grants.enums import ApplicationStatus, CapCategory, Recommendation, RoundStatus
-from grants.models import Application, ConflictDeclaration, PanelMember
+from grants.enums import (
+    ApplicationStatus,
+    CapCategory,
+    Recommendation,
+    RoundStatus,
+    ScorecardStatus,
+)
+from grants.models import Application, ConflictDeclaration, PanelMember, Scorecard
 from partners.enums import OrganisationKind, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -247,8 +253,13 @@ def score(declare, funding_round):
 
 
 @pytest.fixture
-def moderate(chair_user):
-    """moderate(application, amount, recommendation="fund", scores=[4, 3]) by the chair."""
+def moderate(chair_user, score):
+    """moderate(application, amount, recommendation="fund", scores=[4, 3]) by the chair.
+
+    An application is recommended for funding only on a submitted scorecard: when it has
+    none, the first member free to score it submits one of 3s first (`scored=False`
+    leaves it without).
+    """
 
     def make(
         application,
@@ -259,8 +270,26 @@ def moderate(chair_user):
         by=None,
         rationale="Strong referral routes from the youth justice service.",
         conditions="",
+        scored=True,
     ):
         criteria = list(application.round.criteria.order_by("number"))
+        if (
+            scored
+            and recommendation != Recommendation.DO_NOT_FUND
+            and not Scorecard.objects.filter(
+                application=application, status=ScorecardStatus.SUBMITTED
+            ).exists()
+        ):
+            scorer = (
+                application.round.panel.members.exclude(
+                    declarations__application=application, declarations__is_conflict=True
+                )
+                .exclude(scorecards__application=application)
+                .exclude(organisation=application.organisation)
+                .order_by("pk")
+                .first()
+            )
+            score(scorer, application, [3] * len(criteria))
         return services.moderation_record(
             application=application,
             by=by or chair_user,

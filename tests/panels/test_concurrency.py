@@ -38,9 +38,12 @@ def roles(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_moderation_record_concurrent_recommendations_cannot_exceed_budget(
-    roles, panel, application, second_application, criteria, chair_user, eager_celery
+    roles, panel, application, second_application, criteria, chair_user, member, score, eager_celery
 ):
-    # Budget £10,000; each asks for £6,000: both fit alone, not together.
+    # Budget £10,000; each asks for £6,000: both fit alone, not together. Each has a
+    # submitted scorecard, without which neither could be recommended.
+    score(member, application, [4, 4])
+    score(member, second_application, [4, 4])
     barrier = threading.Barrier(2, timeout=30)
     outcomes = {}
 

@@ -4,7 +4,7 @@ import contextlib
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from grants import services
 from grants.enums import (
@@ -205,7 +205,14 @@ def test_declaration_make_other_rounds_application_refused(
 
 
 def test_declaration_make_unassigned_application_refused_when_panel_assigns(
-    make_panel, funding_round, chair_user, member_user, application, second_application, declare
+    make_panel,
+    funding_round,
+    chair_user,
+    member_user,
+    application,
+    second_application,
+    declare,
+    staff_user,
 ):
     panel = make_panel(
         funding_round,
@@ -214,7 +221,7 @@ def test_declaration_make_unassigned_application_refused_when_panel_assigns(
         assignment_mode=AssignmentMode.ASSIGNED,
     )
     member = panel.members.get(user=member_user)
-    services.assignments_set(member=member, applications=[second_application], by=chair_user)
+    services.assignments_set(member=member, applications=[second_application], by=staff_user)
     declare(member, second_application)
     with pytest.raises(ValidationError) as caught:
         declare(member, application)
@@ -607,27 +614,31 @@ def test_moderation_record_withdrawn_application_frees_the_budget(
 def test_moderation_record_not_in_assessment_refused(panel, make_application, moderate):
     submitted = make_application(status=ApplicationStatus.SUBMITTED)
     with pytest.raises(ValidationError) as caught:
-        moderate(submitted, Decimal("6000"))
+        moderate(submitted, Decimal("6000"), scored=False)
     assert caught.value.messages == ["An application that is submitted cannot be moderated"]
 
 
 def test_moderation_record_without_panel_refused(application, moderate):
     with pytest.raises(ValidationError) as caught:
-        moderate(application, Decimal("6000"))
+        moderate(application, Decimal("6000"), scored=False)
     assert caught.value.messages == ["This round has no panel"]
 
 
 def test_moderation_record_conflicted_chair_refused(chair, application, declare, moderate):
     declare(chair, application, conflict=True)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(PermissionDenied) as caught:
         moderate(application, Decimal("6000"))
-    assert caught.value.messages == ["You declared a conflict of interest on this application"]
+    assert str(caught.value) == (
+        "Only the panel's chair, its deputy where the chair declared a conflict, or OPCC "
+        "staff can record moderation, and never someone conflicted on the application"
+    )
     assert not Moderation.objects.exists()
 
 
 def test_moderation_record_by_member_not_chair_refused(panel, application, member_user, moderate):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         moderate(application, Decimal("6000"), by=member_user)
+    assert not Moderation.objects.exists()
 
 
 def test_moderation_record_by_staff_accepted(panel, application, staff_user, moderate):

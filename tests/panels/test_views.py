@@ -151,13 +151,20 @@ def test_score_page_interest_that_is_no_conflict_may_score(
 
 
 def test_score_page_unassigned_application_404_when_panel_assigns(
-    client_for, make_panel, funding_round, chair_user, member_user, application, second_application
+    client_for,
+    make_panel,
+    funding_round,
+    chair_user,
+    member_user,
+    application,
+    second_application,
+    staff_user,
 ):
     panel = make_panel(
         funding_round, chair_user, [chair_user, member_user], assignment_mode="assigned"
     )
     services.assignments_set(
-        member=panel.members.get(user=member_user), applications=[second_application], by=chair_user
+        member=panel.members.get(user=member_user), applications=[second_application], by=staff_user
     )
     client = client_for(member_user)
     assert client.get(url("panel-declare", application.reference)).status_code == 404
@@ -362,8 +369,9 @@ def test_scorecard_reopen_by_chair_through_http(client_for, chair_user, member, 
 
 
 def test_moderate_post_records_and_moves_application(
-    client_for, chair_user, panel, application, criteria
+    client_for, chair_user, panel, application, criteria, member, score
 ):
+    score(member, application, [4, 3])
     response = client_for(chair_user).post(
         url("panel-moderate", application.reference),
         moderation_data(criteria, [4, 3], "£5,500"),
@@ -377,9 +385,18 @@ def test_moderate_post_records_and_moves_application(
 
 
 def test_moderate_post_over_remaining_budget_refused_with_message(
-    client_for, chair_user, panel, application, second_application, criteria, moderate
+    client_for,
+    chair_user,
+    panel,
+    application,
+    second_application,
+    criteria,
+    moderate,
+    member,
+    score,
 ):
     moderate(application, Decimal("6000"))
+    score(member, second_application, [5, 4])
     response = client_for(chair_user).post(
         url("panel-moderate", second_application.reference),
         moderation_data(criteria, [5, 4], "6000"),
