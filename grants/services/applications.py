@@ -17,6 +17,7 @@ from partners.enums import VerificationStatus
 from partners.models import Organisation, User
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import file_size, money
+from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
 
 from ..enums import (
@@ -124,8 +125,23 @@ def application_start(
     """Starts a draft for a verified organisation in an open round, at the round's first stage.
 
     Staff log bids that came by email or on paper with that channel; they may do
-    so after the closing date, since the bid arrived in time.
+    so after the closing date, since the bid arrived in time. Only a member of the
+    organisation starts its application through the portal.
     """
+    if channel == Channel.PORTAL:
+        require_perm(
+            by,
+            "grants.start_application",
+            organisation,
+            message=f"Only a member of {organisation.name} can start its application",
+        )
+    else:
+        require_perm(
+            by,
+            "grants.log_bid",
+            funding_round,
+            message="Only OPCC staff can log a bid that came by email or on paper",
+        )
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     stage = funding_round.first_stage
     if organisation.verification_status != VerificationStatus.VERIFIED:
@@ -169,6 +185,17 @@ def _check_draft(application: Application) -> None:
         )
 
 
+def _check_editor(application: Application, by: User | None, *, doing: str = "change") -> None:
+    """After _check_draft: the person may fill this draft in (the view asks the same)."""
+    require_perm(
+        by,
+        "grants.edit_application",
+        application,
+        message=f"Only the applicant, or OPCC staff for a bid they logged, can {doing} "
+        "this application",
+    )
+
+
 def _check_word_limits(fields: dict) -> None:
     errors = {}
     for name, value in fields.items():
@@ -209,6 +236,7 @@ def application_update(
     """Saves part of a draft. Refuses text over its word limit and priorities the round does not fund."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     _check_draft(application)
+    _check_editor(application, by)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -237,6 +265,7 @@ def budget_line_add(
 ) -> BudgetLine:
     application = Application.objects.select_for_update().get(pk=application.pk)
     _check_draft(application)
+    _check_editor(application, by)
     line = BudgetLine(
         application=application, item=item.strip(), financial_year=financial_year, amount=amount
     )
@@ -251,6 +280,7 @@ def budget_line_add(
 def budget_line_remove(*, line: BudgetLine, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=line.application_id)
     _check_draft(application)
+    _check_editor(application, by)
     line.delete()
 
 
@@ -358,6 +388,7 @@ def attachment_add(*, application: Application, by: User, uploaded_file) -> Atta
 def attachment_remove(*, attachment: Attachment, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=attachment.application_id)
     _check_draft(application)
+    _check_editor(application, by)
     name = attachment.file.name
     storage = attachment.file.storage
     attachment.delete()
@@ -383,7 +414,13 @@ def _queue_status_email(application: Application, from_status: str, to_status: s
 def application_move(
     *, application: Application, to_status: str, by: User | None, reason: str = ""
 ) -> Application:
-    """Performs one move of APPLICATION_MOVES: locks the row, records it, emails the applicant."""
+    """Performs one move of APPLICATION_MOVES: locks the row, records it, emails the applicant.
+
+    The kernel of the services below, of the chair's moderation and of a signed decision:
+    it checks the move, not the mover, because who may make a move depends on why it is
+    made (the applicant withdraws; a decision signed by the PCC awards). Each caller checks
+    who is acting first; call a service that does, not this.
+    """
     application = Application.objects.select_for_update().get(pk=application.pk)
     from_status = application.status
     if to_status not in APPLICATION_MOVES[from_status]:
@@ -485,6 +522,7 @@ def application_submit(
         .get(pk=application.pk)
     )
     _check_draft(application)
+    _check_editor(application, by, doing="submit")
     now = timezone.now()
     if received_at is not None:
         if application.channel == Channel.PORTAL:
@@ -503,8 +541,18 @@ def application_submit(
     return application_move(application=application, to_status=S.SUBMITTED, by=by)
 
 
+@transaction.atomic
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
-    """The provider withdraws an application that is not yet decided."""
+    """The provider withdraws an application that is not yet decided; no one else can."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    # A decided one is refused by the move itself, with the workflow's message.
+    if S.WITHDRAWN in APPLICATION_MOVES[application.status]:
+        require_perm(
+            by,
+            "grants.withdraw_application",
+            application,
+            message="Only the applicant can withdraw this application",
+        )
     return application_move(application=application, to_status=S.WITHDRAWN, by=by, reason=reason)
 
 
@@ -512,6 +560,12 @@ def application_record_eligibility(
     *, application: Application, eligible: bool, reason: str, by: User
 ) -> Application:
     """Staff record the eligibility check of a submitted application, with a reason when not eligible."""
+    require_perm(
+        by,
+        "grants.record_eligibility",
+        application,
+        message="Only OPCC staff can record whether an application is eligible",
+    )
     if not eligible and not reason.strip():
         raise ValidationError({"reason": "Give the reason the application is not eligible"})
     to_status = S.UNDER_ASSESSMENT if eligible else S.INELIGIBLE
@@ -523,6 +577,12 @@ def application_invite_to_full(
     *, application: Application, by: User, reason: str = ""
 ) -> Application:
     """Invites an expression of interest to the full stage; the full application starts from it."""
+    require_perm(
+        by,
+        "grants.invite_to_full",
+        application,
+        message="Only OPCC staff can invite an expression of interest to apply in full",
+    )
     eoi = application_move(application=application, to_status=S.INVITED, by=by, reason=reason)
     full = Application.objects.create(
         round=eoi.round,

@@ -3,11 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from partners.models import User
+from svd_portal.permissions import require_perm
 
 from ..enums import (
     CapCategory,
@@ -17,7 +18,9 @@ from ..models import (
     AssessmentCriterion,
     AwardCap,
     FundingRound,
+    ModeratedScore,
     RoundStatusChange,
+    Score,
 )
 
 R = RoundStatus
@@ -28,6 +31,33 @@ ROUND_MOVES = {
     R.ASSESSMENT: {R.DECIDED},
     R.DECIDED: set(),
 }
+
+
+def round_move_permission(to_status: str) -> str:
+    """The permission a person needs to move a round to `to_status`: the staff page offers
+    only the moves its user holds, and round_move checks the same."""
+    return "grants.decide_round" if to_status == R.DECIDED else "grants.move_round"
+
+
+def _criteria_key(criteria) -> list[tuple]:
+    """What criteria mean to a score: each one's number, title, guidance, weight and scale."""
+    return sorted(
+        (
+            c["number"],
+            c["title"].strip(),
+            c["guidance"].strip(),
+            Decimal(c["weight"]),
+            c.get("scale_max", 5),
+        )
+        for c in criteria
+    )
+
+
+def _criteria_scored(funding_round: FundingRound) -> bool:
+    return (
+        Score.objects.filter(criterion__round=funding_round).exists()
+        or ModeratedScore.objects.filter(criterion__round=funding_round).exists()
+    )
 
 
 def _round_validate(funding_round: FundingRound, caps: list[dict], criteria: list[dict]) -> None:
@@ -80,10 +110,17 @@ def round_save(
     caps: list[dict],
     criteria: list[dict],
 ) -> FundingRound:
-    """Creates or edits a round with its caps and criteria, all or nothing.
+    """Creates or edits a round with its caps and criteria, all or nothing. Staff only.
 
-    Criteria are fixed once assessment starts, so scores keep their meaning.
+    Criteria are fixed once assessment starts, or once any application has been scored
+    against them, so scores keep their meaning: unchanged criteria are kept as they are.
     """
+    require_perm(
+        by,
+        "grants.manage_rounds",
+        funding_round,
+        message="Only OPCC staff can set up a funding round",
+    )
     if funding_round is None:
         funding_round = FundingRound(created_by=by)
     else:
@@ -93,26 +130,58 @@ def round_save(
     for name, value in fields.items():
         setattr(funding_round, name, value)
     _round_validate(funding_round, caps, criteria)
+    keep_criteria = funding_round.pk is not None and _criteria_key(
+        funding_round.criteria.values("number", "title", "guidance", "weight", "scale_max")
+    ) == _criteria_key(criteria)
+    if not keep_criteria and funding_round.pk is not None and _criteria_scored(funding_round):
+        raise ValidationError(
+            {
+                "criteria": "The assessment criteria cannot change once an application has "
+                "been scored: the scores were given against them"
+            }
+        )
     funding_round.save()
     funding_round.priorities.set(priorities)
     funding_round.caps.all().delete()
     AwardCap.objects.bulk_create(AwardCap(round=funding_round, **cap) for cap in caps)
-    funding_round.criteria.all().delete()
-    AssessmentCriterion.objects.bulk_create(
-        AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
-    )
+    if not keep_criteria:
+        funding_round.criteria.all().delete()
+        AssessmentCriterion.objects.bulk_create(
+            AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
+        )
     return funding_round
 
 
 @transaction.atomic
 def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, reason: str = ""):
-    """Moves a round along ROUND_MOVES and records who, when, from, to and why."""
+    """Moves a round along ROUND_MOVES and records who, when, from, to and why.
+
+    A person makes only the moves their role allows (round_move_permission): staff open,
+    close and move to assessment; the PCC's signed decision (round_decide, by the PCC)
+    decides. No person (by=None) is the scheduler, which only closes a round whose
+    closing date has passed.
+    """
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     from_status = funding_round.status
     if to_status not in ROUND_MOVES[from_status]:
         raise ValidationError(
             f"A round that is {funding_round.get_status_display().lower()} "
             f"cannot move to {RoundStatus(to_status).label.lower()}"
+        )
+    if by is None:
+        deadline = funding_round.full_stage_closes_at or funding_round.closes_at
+        if to_status != R.CLOSED or deadline > timezone.now():
+            raise PermissionDenied(
+                "A round moves without a person only to close when its closing date has passed"
+            )
+    else:
+        require_perm(
+            by,
+            round_move_permission(to_status),
+            funding_round,
+            message="A round is decided only by the PCC's signed decision"
+            if to_status == R.DECIDED
+            else "Only OPCC staff can open, close or move a round to assessment",
         )
     if to_status == R.OPEN and not funding_round.criteria.exists():
         raise ValidationError("Add the assessment criteria before opening the round")

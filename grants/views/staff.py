@@ -18,7 +18,7 @@ from .. import selectors, services
 from ..enums import ApplicationStatus, Stage
 from ..forms import ApplicationFilterForm, EligibilityForm, LogBidForm, RoundForm, RoundMoveForm
 from ..models import Application, FundingRound
-from ..services import ROUND_MOVES
+from ..services import ROUND_MOVES, round_move_permission
 
 
 class StaffMixin(PermissionRequiredMixin):
@@ -80,8 +80,10 @@ class RoundUpdateView(RoundStaffMixin, RoundCreateView):
 
 
 class RoundMoveView(RoundStaffMixin, View):
-    """POST only: opens, closes or moves a round on, as ROUND_MOVES allows."""
+    """POST only: opens, closes or moves a round on, as ROUND_MOVES allows. Which moves a
+    person may make is round_move's check (PermissionDenied is a 403)."""
 
+    permission_required = "grants.move_round"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -129,6 +131,7 @@ class RoundApplicationsView(RoundStaffMixin, ListView):
                 (status, label)
                 for status, label in FundingRound._meta.get_field("status").choices
                 if status in ROUND_MOVES[funding_round.status]
+                and self.request.user.has_perm(round_move_permission(status), funding_round)
             ],
             query_string=self.request.GET.urlencode(),
         )
@@ -189,6 +192,7 @@ class RoundApplicationsExportView(RoundApplicationsView):
 class LogBidView(RoundStaffMixin, FormView):
     """Staff log a bid that arrived by email or on paper, then fill it in on its pages."""
 
+    permission_required = "grants.log_bid"
     template_name = "grants/round_log_bid.html"
     form_class = LogBidForm
 
@@ -262,6 +266,7 @@ class ApplicationStaffDetailView(ApplicationStaffMixin, TemplateView):
 
 
 class ApplicationEligibilityView(ApplicationStaffDetailView):
+    permission_required = "grants.record_eligibility"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -284,6 +289,7 @@ class ApplicationEligibilityView(ApplicationStaffDetailView):
 
 
 class ApplicationInviteView(ApplicationStaffMixin, View):
+    permission_required = "grants.invite_to_full"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

@@ -27,14 +27,16 @@ from grants.models import (
     RoundStatusChange,
 )
 from grants.sections import WORD_LIMITS
-from partners.enums import OrganisationKind
+from partners.enums import OrganisationKind, Role
 from svd_portal import celery_app
 from tests.factories import (
     ApplicationFactory,
     BudgetLineFactory,
     FundingRoundFactory,
+    MembershipFactory,
     OrganisationFactory,
     StrategicPriorityFactory,
+    UserFactory,
     complete_application,
 )
 from tests.factories.grants import EvidenceStrandFactory, SuccessMeasureFactory
@@ -82,6 +84,11 @@ def _application_in(status, *, stage=Stage.FULL, **kwargs):
         )
     submitted_at = None if status == S.DRAFT else _now() - datetime.timedelta(days=1)
     return ApplicationFactory(status=status, stage=stage, submitted_at=submitted_at, **kwargs)
+
+
+def _member_of(organisation):
+    """Someone who may act for the organisation: the services check who is acting."""
+    return MembershipFactory(organisation=organisation).user
 
 
 def _snapshot(application):
@@ -284,19 +291,19 @@ def test_application_submit_exactly_the_unregistered_cap_accepted(draft, provide
     assert application.amount_requested == Decimal("5000.00")
 
 
-def test_application_submit_registered_organisation_may_ask_for_40000(funding_round, staff_user):
+def test_application_submit_registered_organisation_may_ask_for_40000(funding_round):
     charity = OrganisationFactory(charity=True)
     application = complete_application(
         ApplicationFactory(round=funding_round, organisation=charity),
         amount=Decimal("40000.00"),
     )
 
-    services.application_submit(application=application, by=staff_user)
+    services.application_submit(application=application, by=_member_of(charity))
 
     assert Application.objects.get(pk=application.pk).status == S.SUBMITTED
 
 
-def test_application_submit_registered_over_40000_refused(funding_round, staff_user):
+def test_application_submit_registered_over_40000_refused(funding_round):
     company = OrganisationFactory(company=True)
     application = complete_application(
         ApplicationFactory(round=funding_round, organisation=company),
@@ -304,7 +311,7 @@ def test_application_submit_registered_over_40000_refused(funding_round, staff_u
     )
 
     with pytest.raises(ValidationError) as exc:
-        services.application_submit(application=application, by=staff_user)
+        services.application_submit(application=application, by=_member_of(company))
 
     assert exc.value.messages == [
         "The most a registered organisation can ask for is £40,000; you have asked for £40,000.50"
@@ -428,13 +435,14 @@ def test_application_submit_second_allowed_when_the_round_allows_several(
 
 
 def test_application_submit_other_organisation_in_the_same_round_not_counted(
-    funding_round, provider_org, provider_user, staff_user
+    funding_round, provider_org, provider_user
 ):
+    other = OrganisationFactory()
     services.application_submit(
         application=complete_application(
-            ApplicationFactory(round=funding_round, organisation=OrganisationFactory())
+            ApplicationFactory(round=funding_round, organisation=other)
         ),
-        by=staff_user,
+        by=_member_of(other),
     )
     mine = complete_application(ApplicationFactory(round=funding_round, organisation=provider_org))
 
@@ -447,13 +455,14 @@ def test_application_submit_other_organisation_in_the_same_round_not_counted(
 def test_application_submit_at_the_same_moment_twice_makes_one_submission(task_queue):
     """Two requests race: the row lock lets one through and the other sees it submitted."""
     application = complete_application(ApplicationFactory())
+    applicant = _member_of(application.organisation)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def submit():
         try:
             barrier.wait(timeout=5)
-            services.application_submit(application=application, by=application.created_by)
+            services.application_submit(application=application, by=applicant)
             outcomes.append("submitted")
         except ValidationError as exc:
             outcomes.append(exc.messages)
@@ -600,16 +609,17 @@ def test_application_submit_received_at_refused_for_a_portal_application(draft, 
 
 
 def test_application_start_allocates_consecutive_references(funding_round, provider_user):
+    boxing, youth_work = OrganisationFactory(), OrganisationFactory()
     first = services.application_start(
         funding_round=funding_round,
-        organisation=OrganisationFactory(),
-        by=provider_user,
+        organisation=boxing,
+        by=_member_of(boxing),
         title="  Friday night boxing  ",
     )
     second = services.application_start(
         funding_round=funding_round,
-        organisation=OrganisationFactory(),
-        by=provider_user,
+        organisation=youth_work,
+        by=_member_of(youth_work),
         title="Detached youth work",
     )
 
@@ -640,6 +650,7 @@ def test_application_start_two_stage_round_starts_an_expression_of_interest(prov
 
 def test_application_start_unverified_organisation_refused(funding_round, provider_user):
     pending = OrganisationFactory(name="New Group", pending=True)
+    MembershipFactory(user=provider_user, organisation=pending)
 
     with pytest.raises(ValidationError) as exc:
         services.application_start(
@@ -651,12 +662,12 @@ def test_application_start_unverified_organisation_refused(funding_round, provid
     assert FundingRound.objects.get(pk=funding_round.pk).next_application_number == 1
 
 
-def test_application_start_non_provider_organisation_refused(funding_round, staff_user):
+def test_application_start_non_provider_organisation_refused(funding_round):
     police = OrganisationFactory(kind=OrganisationKind.POLICE)
 
     with pytest.raises(ValidationError) as exc:
         services.application_start(
-            funding_round=funding_round, organisation=police, by=staff_user, title="Project"
+            funding_round=funding_round, organisation=police, by=_member_of(police), title="Project"
         )
 
     assert exc.value.messages == ["Only provider organisations can apply for funding"]
@@ -1112,9 +1123,11 @@ def test_round_moves_map_is_the_documented_workflow():
 )
 def test_round_move_allowed_writes_one_status_change(from_status, to_status, staff_user):
     funding_round = FundingRoundFactory(status=from_status)
+    # Staff run the round; the PCC's signed decision decides it.
+    by = UserFactory(roles=[Role.PCC]) if to_status == R.DECIDED else staff_user
 
     services.round_move(
-        funding_round=funding_round, to_status=to_status, by=staff_user, reason="On schedule"
+        funding_round=funding_round, to_status=to_status, by=by, reason="On schedule"
     )
 
     assert FundingRound.objects.get(pk=funding_round.pk).status == to_status
@@ -1122,7 +1135,7 @@ def test_round_move_allowed_writes_one_status_change(from_status, to_status, sta
     assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
         from_status,
         to_status,
-        staff_user,
+        by,
         "On schedule",
     )
 

@@ -1,0 +1,534 @@
+"""Every workflow service checks who is acting, whatever called it (a view, a shell, a task).
+
+Each service is called by the wrong people, who are refused with PermissionDenied and change
+nothing, and by the right person, who succeeds. The checks are the `rules` permissions the
+views ask, so the button shown and the check made are the same thing.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from grants import services
+from grants.enums import ApplicationStatus, CapCategory, Channel, RoundStages, RoundStatus, Stage
+from grants.models import (
+    Application,
+    ApplicationStatusChange,
+    Attachment,
+    BudgetLine,
+    FundingRound,
+    RoundStatusChange,
+)
+from partners.enums import OrganisationKind, Role
+from tests.factories import (
+    ApplicationFactory,
+    BudgetLineFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    complete_application,
+)
+
+S = ApplicationStatus
+R = RoundStatus
+
+
+@pytest.fixture
+def panel_user(db):
+    """A panel member from a partner organisation: scores applications, runs nothing."""
+    user = UserFactory(email="panel@example.org", roles=[Role.PANEL_MEMBER])
+    MembershipFactory(
+        user=user,
+        organisation=OrganisationFactory(name="Durham Constabulary", kind=OrganisationKind.POLICE),
+    )
+    return user
+
+
+@pytest.fixture
+def pcc_user(db):
+    return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
+
+
+@pytest.fixture
+def actor(request, db):
+    """actor("other_user") is that fixture's person; actor("nobody") is no one (by=None)."""
+
+    def get(name):
+        return None if name == "nobody" else request.getfixturevalue(name)
+
+    return get
+
+
+def _application(status, organisation, **kwargs):
+    submitted_at = None if status == S.DRAFT else timezone.now() - datetime.timedelta(days=1)
+    return ApplicationFactory(
+        status=status, organisation=organisation, submitted_at=submitted_at, **kwargs
+    )
+
+
+def _state(application):
+    """What a refused call must leave as it was."""
+    application = Application.objects.get(pk=application.pk)
+    return {
+        "status": application.status,
+        "title": application.title,
+        "updated_at": application.updated_at,
+        "submitted_at": application.submitted_at,
+        "status_changes": list(
+            ApplicationStatusChange.objects.filter(application=application).values_list(
+                "pk", flat=True
+            )
+        ),
+        "budget_lines": list(application.budget_lines.values_list("pk", "amount")),
+        "attachments": list(application.attachments.values_list("pk", flat=True)),
+        "applications": Application.objects.count(),
+    }
+
+
+NOT_THE_APPLICANT = ["other_user", "panel_user", "pcc_user", "staff_user", "nobody"]
+NOT_STAFF = ["provider_user", "other_user", "panel_user", "pcc_user", "nobody"]
+
+
+# --- Starting and filling in a draft ------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other_user", "panel_user", "pcc_user", "staff_user", "nobody"])
+def test_application_start_for_an_organisation_not_theirs_refused(who, actor, provider_org):
+    funding_round = FundingRoundFactory()
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_start(
+            funding_round=funding_round, organisation=provider_org, by=actor(who), title="Boxing"
+        )
+
+    assert str(exc.value) == f"Only a member of {provider_org.name} can start its application"
+    assert Application.objects.count() == 0
+    assert FundingRound.objects.get(pk=funding_round.pk).next_application_number == 1
+
+
+@pytest.mark.parametrize("who", ["provider_user", "panel_user", "pcc_user", "nobody"])
+def test_application_start_logged_bid_by_anyone_but_staff_refused(who, actor, provider_org):
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_start(
+            funding_round=FundingRoundFactory(),
+            organisation=provider_org,
+            by=actor(who),
+            title="Boxing",
+            channel=Channel.EMAIL,
+        )
+
+    assert str(exc.value) == "Only OPCC staff can log a bid that came by email or on paper"
+    assert Application.objects.count() == 0
+
+
+def test_application_start_by_a_member_and_a_bid_logged_by_staff(
+    provider_user, provider_org, staff_user
+):
+    funding_round = FundingRoundFactory(allow_multiple_applications=True)
+
+    mine = services.application_start(
+        funding_round=funding_round, organisation=provider_org, by=provider_user, title="Sport"
+    )
+    logged = services.application_start(
+        funding_round=funding_round,
+        organisation=provider_org,
+        by=staff_user,
+        title="Boxing",
+        channel=Channel.PAPER,
+    )
+
+    assert (mine.created_by, mine.channel) == (provider_user, Channel.PORTAL)
+    assert (logged.created_by, logged.channel) == (staff_user, Channel.PAPER)
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_application_update_by_anyone_but_the_applicant_refused(who, actor, provider_org):
+    application = _application(S.DRAFT, provider_org, title="Street sport")
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_update(
+            application=application, by=actor(who), fields={"title": "Taken over"}
+        )
+
+    assert str(exc.value) == (
+        "Only the applicant, or OPCC staff for a bid they logged, can change this application"
+    )
+    assert _state(application) == before
+
+
+def test_application_update_by_the_applicant_and_by_staff_on_a_logged_bid(
+    provider_user, provider_org, staff_user
+):
+    mine = _application(S.DRAFT, provider_org)
+    logged = _application(S.DRAFT, provider_org, channel=Channel.EMAIL)
+
+    services.application_update(application=mine, by=provider_user, fields={"title": "Sport"})
+    services.application_update(application=logged, by=staff_user, fields={"title": "Boxing"})
+
+    assert Application.objects.get(pk=mine.pk).title == "Sport"
+    assert Application.objects.get(pk=logged.pk).title == "Boxing"
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_budget_line_add_and_remove_by_anyone_but_the_applicant_refused(who, actor, provider_org):
+    application = _application(S.DRAFT, provider_org)
+    line = BudgetLineFactory(application=application, amount=Decimal("1000"))
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied):
+        services.budget_line_add(
+            application=application,
+            by=actor(who),
+            item="Coaches",
+            financial_year="2025-26",
+            amount=Decimal("500"),
+        )
+    with pytest.raises(PermissionDenied):
+        services.budget_line_remove(line=line, by=actor(who))
+
+    assert _state(application) == before
+
+
+def test_budget_line_add_and_remove_by_the_applicant(provider_user, provider_org):
+    application = _application(S.DRAFT, provider_org)
+    old = BudgetLineFactory(application=application, amount=Decimal("1000"))
+
+    new = services.budget_line_add(
+        application=application,
+        by=provider_user,
+        item="Coaches",
+        financial_year="2025-26",
+        amount=Decimal("500"),
+    )
+    services.budget_line_remove(line=old, by=provider_user)
+
+    assert list(BudgetLine.objects.values_list("pk", flat=True)) == [new.pk]
+
+
+def _attachment(application, by):
+    attachment = Attachment(
+        application=application,
+        original_name="budget.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=by,
+    )
+    attachment.file.save("document.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    return attachment
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_attachment_remove_by_anyone_but_the_applicant_refused(
+    who, actor, provider_org, provider_user, attachment_storage
+):
+    application = _application(S.DRAFT, provider_org)
+    attachment = _attachment(application, provider_user)
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied):
+        services.attachment_remove(attachment=attachment, by=actor(who))
+
+    assert _state(application) == before
+    assert attachment_storage.exists(attachment.file.name)
+
+
+def test_attachment_remove_by_the_applicant(
+    provider_org, provider_user, attachment_storage, django_capture_on_commit_callbacks
+):
+    application = _application(S.DRAFT, provider_org)
+    attachment = _attachment(application, provider_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_remove(attachment=attachment, by=provider_user)
+
+    assert Attachment.objects.count() == 0
+    assert not attachment_storage.exists(attachment.file.name)
+
+
+# --- Submitting and withdrawing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_application_submit_by_anyone_but_the_applicant_refused(who, actor, provider_org):
+    application = complete_application(_application(S.DRAFT, provider_org))
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_submit(application=application, by=actor(who))
+
+    assert str(exc.value) == (
+        "Only the applicant, or OPCC staff for a bid they logged, can submit this application"
+    )
+    assert _state(application) == before
+
+
+def test_application_submit_by_the_applicant(provider_user, provider_org):
+    application = complete_application(_application(S.DRAFT, provider_org))
+
+    services.application_submit(application=application, by=provider_user)
+
+    application.refresh_from_db()
+    assert (application.status, application.submitted_by) == (S.SUBMITTED, provider_user)
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_application_withdraw_by_anyone_but_the_applicant_refused(who, actor, provider_org):
+    application = _application(S.SUBMITTED, provider_org)
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_withdraw(application=application, by=actor(who), reason="Mine now")
+
+    assert str(exc.value) == "Only the applicant can withdraw this application"
+    assert _state(application) == before
+
+
+def test_application_withdraw_by_the_applicant(provider_user, provider_org):
+    application = _application(S.SUBMITTED, provider_org)
+
+    services.application_withdraw(application=application, by=provider_user, reason="Funded")
+
+    change = ApplicationStatusChange.objects.get(application=application)
+    assert (change.to_status, change.changed_by) == (S.WITHDRAWN, provider_user)
+
+
+# --- Staff's decisions on an application ------------------------------------------------
+
+
+@pytest.mark.parametrize("who", NOT_STAFF)
+@pytest.mark.parametrize("eligible", [True, False])
+def test_application_record_eligibility_by_anyone_but_staff_refused(
+    who, eligible, actor, provider_org
+):
+    application = _application(S.SUBMITTED, provider_org)
+    before = _state(application)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_record_eligibility(
+            application=application, eligible=eligible, reason="Out of area", by=actor(who)
+        )
+
+    assert str(exc.value) == "Only OPCC staff can record whether an application is eligible"
+    assert _state(application) == before
+
+
+def test_application_record_eligibility_by_staff(staff_user, provider_org):
+    application = _application(S.SUBMITTED, provider_org)
+
+    services.application_record_eligibility(
+        application=application, eligible=True, reason="", by=staff_user
+    )
+
+    change = ApplicationStatusChange.objects.get(application=application)
+    assert (change.to_status, change.changed_by) == (S.UNDER_ASSESSMENT, staff_user)
+
+
+def _eoi(organisation):
+    funding_round = FundingRoundFactory(
+        stages=RoundStages.TWO_STAGE,
+        full_stage_closes_at=timezone.now() + datetime.timedelta(days=60),
+    )
+    return _application(S.UNDER_ASSESSMENT, organisation, round=funding_round, stage=Stage.EOI)
+
+
+@pytest.mark.parametrize("who", NOT_STAFF)
+def test_application_invite_to_full_by_anyone_but_staff_refused(who, actor, provider_org):
+    eoi = _eoi(provider_org)
+    before = _state(eoi)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.application_invite_to_full(application=eoi, by=actor(who))
+
+    assert str(exc.value) == "Only OPCC staff can invite an expression of interest to apply in full"
+    assert _state(eoi) == before
+    assert FundingRound.objects.get(pk=eoi.round_id).next_application_number == 1
+
+
+def test_application_invite_to_full_by_staff(staff_user, provider_org):
+    eoi = _eoi(provider_org)
+
+    full = services.application_invite_to_full(application=eoi, by=staff_user)
+
+    assert Application.objects.get(pk=eoi.pk).status == S.INVITED
+    assert (full.parent, full.stage, full.created_by) == (eoi, Stage.FULL, staff_user)
+
+
+# --- Rounds ------------------------------------------------------------------------------
+
+CAPS = [
+    {"category": CapCategory.UNREGISTERED, "minimum": Decimal("0"), "maximum": Decimal("5000")},
+    {"category": CapCategory.REGISTERED, "minimum": Decimal("0"), "maximum": Decimal("40000")},
+]
+CRITERIA = [
+    {"number": 1, "title": "Need", "guidance": "5: local data", "weight": 100, "scale_max": 5}
+]
+
+
+def _round_fields(title):
+    now = timezone.now()
+    return {
+        "slug": "summer-grants",
+        "fund_name": "Violence Prevention Fund",
+        "title": title,
+        "reference_prefix": "SG",
+        "description": "Grants for the summer.",
+        "eligibility": "Voluntary organisations.",
+        "how_to_apply": "Apply online.",
+        "budget": Decimal("100000"),
+        "opens_at": now + datetime.timedelta(days=1),
+        "closes_at": now + datetime.timedelta(days=30),
+        "delivery_starts_on": datetime.date(2030, 7, 1),
+        "delivery_ends_on": datetime.date(2031, 3, 31),
+    }
+
+
+@pytest.mark.parametrize("who", NOT_STAFF)
+def test_round_save_by_anyone_but_staff_refused(who, actor):
+    existing = FundingRoundFactory(status=R.DRAFT, title="As it was")
+
+    for funding_round in (None, existing):
+        with pytest.raises(PermissionDenied) as exc:
+            services.round_save(
+                funding_round=funding_round,
+                by=actor(who),
+                fields=_round_fields("Taken over"),
+                priorities=[],
+                caps=CAPS,
+                criteria=CRITERIA,
+            )
+        assert str(exc.value) == "Only OPCC staff can set up a funding round"
+
+    assert list(FundingRound.objects.values_list("title", flat=True)) == ["As it was"]
+    assert list(existing.criteria.values_list("title", flat=True)) == [
+        "Evidence-based practice",
+        "Multi-agency delivery",
+    ]
+
+
+def test_round_save_by_staff(staff_user):
+    funding_round = services.round_save(
+        funding_round=None,
+        by=staff_user,
+        fields=_round_fields("Summer grants"),
+        priorities=[],
+        caps=CAPS,
+        criteria=CRITERIA,
+    )
+
+    assert (funding_round.title, funding_round.created_by) == ("Summer grants", staff_user)
+
+
+STAFF_MOVES = [(R.DRAFT, R.OPEN), (R.OPEN, R.CLOSED), (R.CLOSED, R.OPEN), (R.CLOSED, R.ASSESSMENT)]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), STAFF_MOVES)
+@pytest.mark.parametrize("who", ["provider_user", "panel_user", "pcc_user"])
+def test_round_move_by_someone_not_running_rounds_refused(who, from_status, to_status, actor):
+    funding_round = FundingRoundFactory(status=from_status)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.round_move(funding_round=funding_round, to_status=to_status, by=actor(who))
+
+    assert str(exc.value) == "Only OPCC staff can open, close or move a round to assessment"
+    assert FundingRound.objects.get(pk=funding_round.pk).status == from_status
+    assert RoundStatusChange.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["staff_user", "provider_user", "panel_user"])
+def test_round_move_to_decided_by_anyone_but_the_pcc_refused(who, actor):
+    """A round is decided by the PCC's signed decision, not by a button on a staff page."""
+    funding_round = FundingRoundFactory(status=R.ASSESSMENT)
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.round_move(funding_round=funding_round, to_status=R.DECIDED, by=actor(who))
+
+    assert str(exc.value) == "A round is decided only by the PCC's signed decision"
+    assert FundingRound.objects.get(pk=funding_round.pk).status == R.ASSESSMENT
+    assert RoundStatusChange.objects.count() == 0
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), STAFF_MOVES)
+def test_round_move_by_staff(from_status, to_status, staff_user):
+    funding_round = FundingRoundFactory(status=from_status)
+
+    services.round_move(funding_round=funding_round, to_status=to_status, by=staff_user)
+
+    change = RoundStatusChange.objects.get(round=funding_round)
+    assert (change.to_status, change.changed_by) == (to_status, staff_user)
+
+
+def test_round_move_to_decided_by_the_pcc(pcc_user):
+    funding_round = FundingRoundFactory(status=R.ASSESSMENT)
+
+    services.round_move(funding_round=funding_round, to_status=R.DECIDED, by=pcc_user)
+
+    change = RoundStatusChange.objects.get(round=funding_round)
+    assert (change.to_status, change.changed_by) == (R.DECIDED, pcc_user)
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "closes_in_days"),
+    [
+        (R.OPEN, R.CLOSED, 1),  # before its date: someone must close it
+        (R.DRAFT, R.OPEN, -1),
+        (R.CLOSED, R.OPEN, -1),
+        (R.CLOSED, R.ASSESSMENT, -1),
+        (R.ASSESSMENT, R.DECIDED, -1),
+    ],
+)
+def test_round_move_by_no_one_other_than_closing_on_the_date_refused(
+    from_status, to_status, closes_in_days, db
+):
+    now = timezone.now()
+    funding_round = FundingRoundFactory(
+        status=from_status,
+        opens_at=now - datetime.timedelta(days=10),
+        closes_at=now + datetime.timedelta(days=closes_in_days),
+    )
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.round_move(funding_round=funding_round, to_status=to_status, by=None)
+
+    assert str(exc.value) == (
+        "A round moves without a person only to close when its closing date has passed"
+    )
+    assert FundingRound.objects.get(pk=funding_round.pk).status == from_status
+    assert RoundStatusChange.objects.count() == 0
+
+
+def test_round_move_by_no_one_closes_a_round_past_its_date(db):
+    now = timezone.now()
+    funding_round = FundingRoundFactory(
+        opens_at=now - datetime.timedelta(days=10), closes_at=now - datetime.timedelta(minutes=1)
+    )
+
+    services.round_move(funding_round=funding_round, to_status=R.CLOSED, by=None)
+
+    change = RoundStatusChange.objects.get(round=funding_round)
+    assert (change.to_status, change.changed_by) == (R.CLOSED, None)
+
+
+# --- Over HTTP: the staff page offers only the moves staff may make ---------------------
+
+
+def test_staff_round_page_offers_no_decided_button_and_refuses_the_post(staff_client, staff_user):
+    funding_round = FundingRoundFactory(status=R.ASSESSMENT)
+
+    page = staff_client.get(f"/staff/rounds/{funding_round.slug}/")
+    response = staff_client.post(
+        f"/staff/rounds/{funding_round.slug}/status/", {"to_status": "decided"}
+    )
+
+    assert page.status_code == 200
+    assert page.context["moves"] == []
+    assert 'value="decided"' not in page.content.decode()
+    assert response.status_code == 403
+    assert FundingRound.objects.get(pk=funding_round.pk).status == R.ASSESSMENT
+    assert RoundStatusChange.objects.count() == 0
