@@ -133,9 +133,7 @@ def own_organisation_conflict(member: PanelMember, application: Application) -> 
     """Why the member cannot score the application whatever they declare, or "": they are
     an active member of the applicant organisation, or represent it on the panel."""
     if member.organisation_id == application.organisation_id:
-        return (
-            f"You represent {application.organisation.name} on the panel, and it is the applicant"
-        )
+        return f"Represents the applicant, {application.organisation.name}, on the panel"
     if Membership.objects.filter(
         user_id=member.user_id,
         organisation_id=application.organisation_id,

@@ -83,9 +83,11 @@ def bulk_published(
 
 @pytest.fixture(autouse=True)
 def section_b_storage(tmp_path, monkeypatch):
-    """Section B reports in a folder of this test's own, not the shared test media."""
+    """Section B reports (and their redacted copies) in a folder of this test's own, not
+    the shared test media."""
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
     monkeypatch.setattr(DecisionRecord._meta.get_field("section_b"), "storage", storage)
+    monkeypatch.setattr(DecisionRecord._meta.get_field("section_b_redacted"), "storage", storage)
     return storage
 
 
