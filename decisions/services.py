@@ -562,6 +562,8 @@ def document_queue(
 
     Older versions are kept; the public always gets the latest ready one.
     """
+    if record.status not in LOCKED_STATUSES:
+        raise ValidationError("Only a signed record has a signed PDF")
     if by is not None:
         require_perm(by, "decisions.regenerate_document", record)
     return _document_add(record=record, by=by, reason=reason)

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partners.models import User
+from svd_portal.permissions import require_perm
 
 from ..enums import ApplicationStatus, RoundStatus
 from ..models import Application, FundingRound
 from .applications import application_move
-from .rounds import round_move
+from .rounds import _round_move
 
 # The statuses a frozen schedule's rows may be in when the PCC signs: recommended rows are
 # awarded, the others declined. Anything else (withdrawn since, say) stops the signing.
@@ -70,6 +71,7 @@ def round_decide(
     Every application must still be where the schedule found it; otherwise nothing is
     applied and the signing is refused, so that what the PCC signs is what happens.
     """
+    require_perm(by, "grants.decide_round", funding_round)
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     ids = set(awards) | set(declines)
     if set(awards) & set(declines):
@@ -101,5 +103,11 @@ def round_decide(
         funding_round.decision_hold = ""
         funding_round.save(update_fields=["decision_hold"])
     if funding_round.status == RoundStatus.ASSESSMENT:
-        round_move(funding_round=funding_round, to_status=RoundStatus.DECIDED, by=by, reason=reason)
+        _round_move(
+            funding_round=funding_round,
+            to_status=RoundStatus.DECIDED,
+            by=by,
+            reason=reason,
+            deciding=True,
+        )
     return changed

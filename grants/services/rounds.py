@@ -157,10 +157,24 @@ def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, 
     """Moves a round along ROUND_MOVES and records who, when, from, to and why.
 
     A person makes only the moves their role allows (round_move_permission): staff open,
-    close and move to assessment; the PCC's signed decision (round_decide, by the PCC)
-    decides. No person (by=None) is the scheduler, which only closes a round whose
-    closing date has passed.
+    close and move to assessment. No person (by=None) is the scheduler, which only closes
+    a round whose closing date has passed. Nobody moves a round to decided here: only a
+    signed decision does, through round_decide.
     """
+    return _round_move(funding_round=funding_round, to_status=to_status, by=by, reason=reason)
+
+
+@transaction.atomic
+def _round_move(
+    *,
+    funding_round: FundingRound,
+    to_status: str,
+    by: User | None,
+    reason: str,
+    deciding: bool = False,
+):
+    """Every move of a round. `deciding` is round_decide applying a signed decision, the
+    only way a round is decided."""
     funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
     from_status = funding_round.status
     if to_status not in ROUND_MOVES[from_status]:
@@ -174,6 +188,8 @@ def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, 
             raise PermissionDenied(
                 "A round moves without a person only to close when its closing date has passed"
             )
+    elif to_status == R.DECIDED and not deciding:
+        raise PermissionDenied("A round is decided only by the PCC's signed decision")
     else:
         require_perm(
             by,

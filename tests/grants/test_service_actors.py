@@ -464,13 +464,39 @@ def test_round_move_by_staff(from_status, to_status, staff_user):
     assert (change.to_status, change.changed_by) == (to_status, staff_user)
 
 
-def test_round_move_to_decided_by_the_pcc(pcc_user):
+def test_round_move_to_decided_even_by_the_pcc_refused(pcc_user):
+    """Only a signed decision's schedule decides a round (round_decide), never a bare move."""
     funding_round = FundingRoundFactory(status=R.ASSESSMENT)
 
-    services.round_move(funding_round=funding_round, to_status=R.DECIDED, by=pcc_user)
+    with pytest.raises(PermissionDenied) as exc:
+        services.round_move(funding_round=funding_round, to_status=R.DECIDED, by=pcc_user)
+
+    assert str(exc.value) == "A round is decided only by the PCC's signed decision"
+    assert RoundStatusChange.objects.count() == 0
+
+
+def test_round_decide_by_the_pcc_decides_the_round(pcc_user):
+    funding_round = FundingRoundFactory(status=R.ASSESSMENT)
+
+    services.round_decide(
+        funding_round=funding_round, awards={}, declines=[], by=pcc_user, reason="DN1-26"
+    )
 
     change = RoundStatusChange.objects.get(round=funding_round)
     assert (change.to_status, change.changed_by) == (R.DECIDED, pcc_user)
+
+
+@pytest.mark.parametrize("who", ["staff_user", "provider_user", "panel_user"])
+def test_round_decide_by_anyone_but_the_pcc_refused(who, actor):
+    funding_round = FundingRoundFactory(status=R.ASSESSMENT)
+
+    with pytest.raises(PermissionDenied):
+        services.round_decide(
+            funding_round=funding_round, awards={}, declines=[], by=actor(who), reason="DN1-26"
+        )
+
+    assert FundingRound.objects.get(pk=funding_round.pk).status == R.ASSESSMENT
+    assert RoundStatusChange.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -1124,11 +1124,16 @@ def test_round_moves_map_is_the_documented_workflow():
 def test_round_move_allowed_writes_one_status_change(from_status, to_status, staff_user):
     funding_round = FundingRoundFactory(status=from_status)
     # Staff run the round; the PCC's signed decision decides it.
-    by = UserFactory(roles=[Role.PCC]) if to_status == R.DECIDED else staff_user
-
-    services.round_move(
-        funding_round=funding_round, to_status=to_status, by=by, reason="On schedule"
-    )
+    if to_status == R.DECIDED:
+        by = UserFactory(roles=[Role.PCC])
+        services.round_decide(
+            funding_round=funding_round, awards={}, declines=[], by=by, reason="On schedule"
+        )
+    else:
+        by = staff_user
+        services.round_move(
+            funding_round=funding_round, to_status=to_status, by=by, reason="On schedule"
+        )
 
     assert FundingRound.objects.get(pk=funding_round.pk).status == to_status
     change = RoundStatusChange.objects.get(round=funding_round)
