@@ -386,7 +386,13 @@ def seed_panel(*, vpf: FundingRound, staff: User) -> None:
     for n in range(1, 6):
         user = User.objects.get(email=f"panel{n}@demo.example")
         members.append((user, user.memberships.select_related("organisation").first().organisation))
-    panel = services.panel_save(funding_round=vpf, by=staff, chair=members[0][0], members=members)
+    panel = services.panel_save(
+        funding_round=vpf,
+        by=staff,
+        chair=members[0][0],
+        deputy_chair=members[1][0],
+        members=members,
+    )
     panel_members = {m.user.email: m for m in panel.members.select_related("user")}
     applications = {
         int(a.reference.split("-")[1]): a

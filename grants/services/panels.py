@@ -39,6 +39,7 @@ from ..models import (
     Scorecard,
     ScorecardReopening,
 )
+from ..rules import conflicted_on
 from ..selectors import conflicted_application_ids
 from .applications import application_move, cap_for
 from .decisions import round_check_not_held
@@ -273,10 +274,8 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
     )
     if scorecard.member.panel.chair_id != by.pk:
         raise ValidationError("Only the chair can reopen a scorecard")
-    if ConflictDeclaration.objects.filter(
-        application_id=scorecard.application_id, member__user=by, is_conflict=True
-    ).exists():
-        raise ValidationError("You declared a conflict of interest on this application")
+    if conflicted_on(by.pk, scorecard.application):
+        raise ValidationError("You are conflicted on this application")
     if scorecard.status != ScorecardStatus.SUBMITTED:
         raise ValidationError("Only a submitted scorecard can be reopened")
     round_check_not_held(FundingRound.objects.get(pk=scorecard.member.panel.round_id))

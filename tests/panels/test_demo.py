@@ -105,7 +105,7 @@ def test_seed_demo_conflicted_member_kept_out_of_that_application(demo, client):
         assert name in content
 
 
-@pytest.mark.parametrize(("n", "status"), [(1, 200), (2, 403)])
-def test_seed_demo_only_the_chair_reaches_the_ranking(n, status, demo, client):
+@pytest.mark.parametrize(("n", "status"), [(1, 200), (2, 200), (3, 403), (5, 403)])
+def test_seed_demo_only_the_chair_and_deputy_reach_the_ranking(n, status, demo, client):
     sign_in(client, n)
     assert client.get(f"/panel/{VPF}/ranking/").status_code == status
