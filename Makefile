@@ -1,10 +1,11 @@
-# The two commands: `make run` (embedded default) and `make test` (the whole suite
-# on a throwaway PostgreSQL and Redis). Both set up .venv themselves.
+# The two commands: `make run` (the portal on its embedded default: gunicorn, DEBUG off)
+# and `make test` (the whole suite on a throwaway PostgreSQL and Redis). Both set up .venv
+# themselves. `make dev` is `make run` with Django's auto-reloading debug server instead.
 PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents
+.PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +15,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 run: $(VENV)/.installed
 	PORT=$(PORT) scripts/run.sh
+
+dev: $(VENV)/.installed
+	PORT=$(PORT) scripts/run.sh --dev
 
 test: $(VENV)/.installed
 	scripts/test.sh
