@@ -36,12 +36,14 @@ class DecisionRecordAdmin(PortalModelAdmin):
         "created_at",
         "corrects",
         "section_b_report",
+        "section_b_redacted_report",
     ]
     filter_horizontal = ["applications"]
-    # Section B is a private file with no URL, so the admin's file widget and its read-only
-    # display (both link to the file's URL) cannot show it. It is uploaded on the portal's
-    # edit page, and read through the staff page that checks who is asking.
-    exclude = ["section_b"]
+    # Section B and its redacted copy are private files with no URL, so the admin's file
+    # widget and its read-only display (both link to the file's URL) cannot show them. They
+    # are uploaded on the portal's edit page, and read through the staff pages that check
+    # who is asking.
+    exclude = ["section_b", "section_b_redacted"]
 
     @admin.display(description="Section B report")
     def section_b_report(self, obj):
@@ -49,3 +51,10 @@ class DecisionRecordAdmin(PortalModelAdmin):
             return None
         url = reverse("decisions:staff-section-b", args=[obj.pk])
         return format_html('<a href="{}">Download the Section B report</a>', url)
+
+    @admin.display(description="Redacted Section B report, for publication")
+    def section_b_redacted_report(self, obj):
+        if not obj.section_b_redacted:
+            return None
+        url = reverse("decisions:staff-section-b-redacted", args=[obj.pk])
+        return format_html('<a href="{}">Download the redacted Section B report</a>', url)

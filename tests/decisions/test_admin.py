@@ -1,6 +1,7 @@
 """The admin: OPCC staff may change a draft there, and nothing once it is signed."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from decisions.enums import DecisionStatus
 from decisions.models import DecisionRecord
@@ -78,3 +79,21 @@ def test_admin_change_page_of_a_record_with_section_b_links_to_the_staff_page(
     html = response.content.decode()
     assert f'href="/staff/decisions/{record.pk}/section-b/"' in html
     assert 'name="section_b"' not in html
+
+
+# Regression: the same for the redacted copy, added beside Section B with the admin still
+# showing it as a link to its URL: a 500 (found by tests/security/test_access_matrix.py).
+@pytest.mark.parametrize("status", [D.DRAFT, D.PUBLISHED])
+def test_admin_change_page_of_a_record_with_a_redacted_section_b_links_to_the_staff_page(
+    record_in, staff_client, status, section_b_storage, monkeypatch
+):
+    monkeypatch.setattr(
+        DecisionRecord._meta.get_field("section_b_redacted"), "storage", section_b_storage
+    )
+    redacted = ContentFile(b"Advice, redacted.", name="b.txt")
+    record = record_in(status, section_b_redacted=redacted)
+    response = staff_client.get(f"/admin/decisions/decisionrecord/{record.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="/staff/decisions/{record.pk}/section-b/redacted/"' in html
+    assert 'name="section_b_redacted"' not in html

@@ -8,7 +8,8 @@ One funding round in assessment, with:
   scorecard for it, and a member who has declared a conflict on it;
 - decision records in draft, awaiting approval, awaiting signature, published (with a ready
   signed PDF) and signed but not published (publication deferred, with a ready signed PDF);
-  each has a Section B report, none flagged for publication;
+  each has a Section B report, none flagged for publication; the published and the deferred
+  ones also have a redacted copy, published with the record;
 - a superuser, and a row of each of django-axes' records, for the admin's object pages.
 
 Everything is made through the services where they exist, so the data is what the portal itself
@@ -91,6 +92,11 @@ def _attach(application: Application, by: User, name: str) -> Attachment:
     attachment.file.save("document.pdf", ContentFile(PDF_BYTES), save=False)
     attachment.save()
     return attachment
+
+
+def _redacted() -> ContentFile:
+    """The redacted copy of Section B that the OPCC publishes beside the withheld report."""
+    return ContentFile(b"Advice to the PCC, redacted.", name="section-b-redacted.txt")
 
 
 def _record(status: str, *, staff: User, ceo: User, pcc: User, **fields) -> DecisionRecord:
@@ -237,10 +243,11 @@ def build() -> Scenario:
         "draft": _record(DecisionStatus.DRAFT, **people),
         "awaiting_approval": _record(DecisionStatus.AWAITING_APPROVAL, **people),
         "awaiting_signature": _record(DecisionStatus.AWAITING_SIGNATURE, **people),
-        "published": _record(DecisionStatus.PUBLISHED, **people),
+        "published": _record(DecisionStatus.PUBLISHED, **people, section_b_redacted=_redacted()),
         "withheld": _record(
             DecisionStatus.SIGNED,
             **people,
+            section_b_redacted=_redacted(),
             title="Deferred: youth diversion contract",
             publication_deferred=True,
             deferral_reasons="Staff affected must be consulted first.",

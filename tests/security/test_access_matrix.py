@@ -186,6 +186,10 @@ SITE = {
     # Section B not flagged for publication: on a published record, and on the unpublished one.
     "decisions:section-b": row("H H H H H O O O"),
     "decisions:section-b [withheld]": row("H H H H H O O O"),
+    # The redacted copy is for publication: anyone's once the record is published, only the
+    # OPCC's before then.
+    "decisions:section-b-redacted": row("O O O O O O O O"),
+    "decisions:section-b-redacted [withheld]": row("H H H H H O O O"),
     # The OPCC's decision pages: each record is in the state where its action is possible.
     # Staff draft, submit and correct; the Chief Executive approves; the PCC signs.
     "decisions:staff-list": row("L D D D D O O O"),
@@ -205,6 +209,7 @@ SITE = {
     # Version 1 is ready, so a retry is refused with a message on the record's page.
     "decisions:staff-document-retry": row("L D D D D N D D", "L D D D D R D D"),
     "decisions:staff-section-b": row("L D D D D O O O"),
+    "decisions:staff-section-b-redacted": row("L D D D D O O O"),
 }
 
 # --- The admin ----------------------------------------------------------------------------------
@@ -478,6 +483,8 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         ("pdf [published]", "published"),
         ("section-b", "published"),
         ("section-b [withheld]", "withheld"),
+        ("section-b-redacted", "published"),
+        ("section-b-redacted [withheld]", "withheld"),
     ):
         kwargs[f"decisions:{name}"] = {"reference": records[record].reference}
     for name, record in (
@@ -492,6 +499,7 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         ("staff-documents", "published"),
         ("staff-document-regenerate", "published"),
         ("staff-section-b", "withheld"),
+        ("staff-section-b-redacted", "withheld"),
     ):
         kwargs[f"decisions:{name}"] = {"pk": records[record].pk}
     for name in ("staff-document", "staff-document-retry"):
@@ -613,6 +621,7 @@ def private_storage(tmp_path, monkeypatch):
     for model, name in (
         (Attachment, "file"),
         (DecisionRecord, "section_b"),
+        (DecisionRecord, "section_b_redacted"),
         (DecisionDocument, "file"),
     ):
         monkeypatch.setattr(model._meta.get_field(name), "storage", storage)

@@ -34,8 +34,11 @@ KNOWN = {
     "decisions:pdf [published]",
     "decisions:section-b",
     "decisions:section-b [withheld]",
+    "decisions:section-b-redacted",
+    "decisions:section-b-redacted [withheld]",
     "decisions:staff-document",
     "decisions:staff-section-b",
+    "decisions:staff-section-b-redacted",
 }
 
 

@@ -80,6 +80,7 @@ def test_every_upload_field_stores_privately_with_no_url():
     assert fields == {
         "grants.Attachment.file",
         "decisions.DecisionRecord.section_b",
+        "decisions.DecisionRecord.section_b_redacted",
         "decisions.DecisionDocument.file",
     }
     private = Path(settings.PRIVATE_ROOT).resolve()
