@@ -441,6 +441,8 @@ def decision_sign(
     so it cannot be guessed from a stolen session. The check stays outside the
     transaction so a wrong attempt is counted even though the signing is refused.
     """
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("Only the PCC, signed in, can sign a decision")
     if request is None:
         password_ok = by.check_password(password)
     else:

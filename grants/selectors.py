@@ -209,9 +209,7 @@ class RankingRow:
 RANKED_STATUSES = SCORABLE_STATUSES | {ApplicationStatus.AWARDED, ApplicationStatus.DECLINED}
 
 
-def round_ranking(
-    *, funding_round: FundingRound, viewer, withheld: set[int] | None = None
-) -> list[RankingRow]:
+def round_ranking(*, funding_round: FundingRound, viewer) -> list[RankingRow]:
     """The round's assessed applications by moderated score, then mean, with the running
     total of recommended amounts against the budget, as `viewer` may see them: the
     applications they are conflicted on are left out altogether, so neither their rank,
@@ -220,8 +218,13 @@ def round_ranking(
     A fixed number of queries; the members' totals come as plain tuples, which keeps a
     500-application round fast.
     """
-    if withheld is None:
-        withheld = conflicted_application_ids(user=viewer, funding_round=funding_round)
+    return _ranking(
+        funding_round=funding_round,
+        withheld=conflicted_application_ids(user=viewer, funding_round=funding_round),
+    )
+
+
+def _ranking(*, funding_round: FundingRound, withheld: set[int]) -> list[RankingRow]:
     panel = Panel.objects.filter(round=funding_round).first()
     threshold = panel.spread_threshold if panel else Decimal("100")
     applications = (
@@ -353,7 +356,7 @@ def panel_report(*, funding_round: FundingRound, viewer, for_download: bool = Tr
         "panel": panel,
         "members": members,
         "criteria": list(funding_round.criteria.all()),
-        "ranking": round_ranking(funding_round=funding_round, viewer=viewer, withheld=withheld),
+        "ranking": _ranking(funding_round=funding_round, withheld=withheld),
         "withheld": withheld_applications(funding_round=funding_round, ids=withheld),
         "scores": scores,
         "moderated_scores": moderated_scores,

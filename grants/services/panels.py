@@ -272,8 +272,12 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
     scorecard = (
         Scorecard.objects.select_for_update().select_related("member__panel").get(pk=scorecard.pk)
     )
-    if scorecard.member.panel.chair_id != by.pk:
-        raise ValidationError("Only the chair can reopen a scorecard")
+    require_perm(
+        by,
+        "grants.reopen_scorecard",
+        scorecard.member.panel.round,
+        message="Only the chair can reopen a scorecard",
+    )
     if conflicted_on(by.pk, scorecard.application):
         raise ValidationError("You are conflicted on this application")
     if scorecard.status != ScorecardStatus.SUBMITTED:

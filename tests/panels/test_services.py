@@ -391,11 +391,11 @@ def test_scorecard_reopen_by_chair_records_reason(member, application, chair_use
 @pytest.mark.parametrize("who", ["member_user", "third_user", "staff_user"])
 def test_scorecard_reopen_by_anyone_but_the_chair_refused(request, who, member, application, score):
     scorecard = score(member, application, [4, 3])
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(PermissionDenied) as caught:
         services.scorecard_reopen(
             scorecard=scorecard, by=request.getfixturevalue(who), reason="Scored wrongly"
         )
-    assert caught.value.messages == ["Only the chair can reopen a scorecard"]
+    assert str(caught.value) == "Only the chair can reopen a scorecard"
     scorecard.refresh_from_db()
     assert scorecard.status == ScorecardStatus.SUBMITTED
     assert not ScorecardReopening.objects.exists()
