@@ -72,8 +72,17 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     staff = UserFactory(email="staff@example.org", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
     UserFactory(email="ceo@example.org", full_name="Helen Carter", roles=[Role.CHIEF_EXECUTIVE])
     UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
-    funding_round, (chair, _, _), (football, _) = round_with_panel(staff=staff)
+    funding_round, (chair, ruth, _), (football, _) = round_with_panel(staff=staff)
     criteria = list(funding_round.criteria.order_by("number"))
+    # A member's scorecard is in: without one the panel cannot recommend it.
+    member = funding_round.panel.members.get(user=ruth)
+    services.declaration_make(member=member, application=football, has_interest=False)
+    services.scorecard_save(
+        member=member,
+        application=football,
+        marks={criteria[0].pk: (4, ""), criteria[1].pk: (3, "")},
+        submit=True,
+    )
     services.moderation_record(
         application=football,
         by=chair,
@@ -95,9 +104,12 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     expect(page.get_by_role("button", name="Submit for officer approval")).to_be_visible()
     check(page, "drafted record")
     record = DecisionRecord.objects.get()
-    assert football.title in record.section_a
+    expect(page.get_by_text("Schedule of awards: as it stands")).to_be_visible()
     page.get_by_role("button", name="Submit for officer approval").click()
     expect(page.get_by_role("button", name="Submit for officer approval")).to_have_count(0)
+    # Fixed now: the schedule of awards the PCC will sign.
+    expect(page.locator("#schedule-of-awards")).to_be_visible()
+    expect(page.get_by_role("row", name=f"YV25-0001: {football.title}")).to_be_visible()
     check(page, "submitted record")
     record_url = f"{base}/staff/decisions/{record.pk}/"
 

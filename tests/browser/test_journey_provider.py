@@ -288,7 +288,8 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     page.keyboard.type(PASSWORD)
     _tab_to_text(page, "Create account")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # The email is sent before the "Check your email" page answers: wait for the page.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     page.goto(_emailed_link())
     _follow(page, "Confirm and continue")
     check(page, "after sign up")

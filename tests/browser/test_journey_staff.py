@@ -124,7 +124,7 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     check(page, "panel setup with errors")
     for name in ("Daniel Okafor", "Ruth Ellison", "Amira Haddad"):
         page.get_by_label(name, exact=False).first.check()
-    page.get_by_label("Chair").select_option(label=str(chair))
+    page.get_by_label("Chair", exact=True).select_option(label=str(chair))
     page.get_by_label("Every member scores every eligible application").check()
     page.get_by_role("button", name="Save panel").click()
     expect(page.locator("main")).to_contain_text("Amira Haddad")
