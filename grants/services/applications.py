@@ -350,9 +350,11 @@ def attachment_download_name(attachment: Attachment) -> str:
 
 @transaction.atomic
 def attachment_add(*, application: Application, by: User, uploaded_file) -> Attachment:
-    """Stores a supporting document privately, after checking its size and its real type."""
+    """Stores a supporting document privately, after checking who is adding it, its size,
+    its real type and that its name says that type."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     _check_draft(application)
+    _check_editor(application, by, doing="add a document to")
     limit = settings.ATTACHMENT_MAX_BYTES
     if uploaded_file.size > limit:
         raise ValidationError({"file": f"The file must be smaller than {file_size(limit)}"})

@@ -225,6 +225,40 @@ def _attachment(application, by):
 
 
 @pytest.mark.parametrize("who", NOT_THE_APPLICANT)
+def test_attachment_add_by_anyone_but_the_applicant_refused(
+    who, actor, provider_org, attachment_storage
+):
+    application = _application(S.DRAFT, provider_org)
+    before = _state(application)
+    upload = ContentFile(b"%PDF-1.4\n" + b"%" * 200, name="budget.pdf")
+
+    with pytest.raises(PermissionDenied) as exc:
+        services.attachment_add(application=application, by=actor(who), uploaded_file=upload)
+
+    assert str(exc.value) == (
+        "Only the applicant, or OPCC staff for a bid they logged, can add a document to "
+        "this application"
+    )
+    assert _state(application) == before
+    assert Attachment.objects.count() == 0
+
+
+def test_attachment_add_by_the_applicant(provider_org, provider_user, attachment_storage):
+    application = _application(S.DRAFT, provider_org)
+    upload = ContentFile(b"%PDF-1.4\n" + b"%" * 200, name="budget.pdf")
+
+    attachment = services.attachment_add(
+        application=application, by=provider_user, uploaded_file=upload
+    )
+
+    assert (attachment.original_name, attachment.content_type, attachment.uploaded_by) == (
+        "budget.pdf",
+        "application/pdf",
+        provider_user,
+    )
+
+
+@pytest.mark.parametrize("who", NOT_THE_APPLICANT)
 def test_attachment_remove_by_anyone_but_the_applicant_refused(
     who, actor, provider_org, provider_user, attachment_storage
 ):
