@@ -34,6 +34,8 @@ from .forms import (
 )
 from .models import DecisionRecord
 
+UNDER_WAY = (DecisionStatus.AWAITING_APPROVAL, DecisionStatus.AWAITING_SIGNATURE)
+
 # --- The public register -----------------------------------------------------------------
 
 
@@ -328,13 +330,20 @@ class RecordStaffDetailView(RecordMixin, DetailView):
             ("sign_form", "decisions:staff-sign"),
         ):
             forms[name].helper.form_action = reverse(url, args=[record.pk])
-        schedule = None
+        schedule, schedule_stale = None, []
         if record.funding_round_id and record.status == DecisionStatus.DRAFT:
             schedule = grant_selectors.round_schedule_of_awards(funding_round=record.funding_round)
+        elif record.funding_round_id and record.status in UNDER_WAY:
+            # An application withdrawn since the schedule was fixed stops the signing: say so
+            # before the PCC tries.
+            schedule_stale = grant_selectors.applications_moved_since_scheduled(
+                ids=[row.application_id for row in record.scheduled_awards.all()]
+            )
         context.update(
             forms,
             history=record.status_changes.select_related("changed_by"),
             schedule=schedule,
+            schedule_stale=schedule_stale,
             can_edit=user.has_perm("decisions.edit_record", record),
             can_submit=user.has_perm("decisions.submit_record", record),
             can_approve=user.has_perm("decisions.approve_record", record),

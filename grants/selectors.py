@@ -554,6 +554,17 @@ def round_schedule_of_awards(*, funding_round: FundingRound) -> Schedule:
     return Schedule(rows=rows, problems=problems, pending=pending)
 
 
+def applications_moved_since_scheduled(*, ids: list[int]) -> list[str]:
+    """The references of scheduled applications no longer recommended or not recommended
+    (withdrawn since, say): a schedule with any cannot be signed as it stands."""
+    return list(
+        Application.objects.filter(pk__in=ids)
+        .exclude(status__in=[ApplicationStatus.RECOMMENDED, ApplicationStatus.NOT_RECOMMENDED])
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+
+
 # Applications that never reach a decision on the round: never sent, or out before assessment.
 NOT_SCHEDULED_STATUSES = frozenset(
     {

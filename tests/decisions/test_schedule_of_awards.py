@@ -227,6 +227,20 @@ def test_an_application_withdrawn_after_the_schedule_was_fixed_stops_the_signing
     assert statuses(recommended_round)[0] == ("YV1-0001", ApplicationStatus.RECOMMENDED, None)
 
 
+def test_the_pcc_is_told_before_signing_that_the_schedule_no_longer_matches(
+    awaiting_signature, pcc_user
+):
+    page = Client()
+    page.force_login(pcc_user)
+    url = f"/staff/decisions/{awaiting_signature.pk}/"
+    assert "no longer matches" not in page.get(url).content.decode()
+    Application.objects.filter(reference="YV1-0002").update(status=ApplicationStatus.WITHDRAWN)
+    assert (
+        "The schedule of awards no longer matches the applications: YV1-0002 changed since it "
+        "was fixed."
+    ) in page.get(url).content.decode()
+
+
 def test_a_round_record_with_no_schedule_cannot_be_signed(awaiting_signature, pcc_user):
     # A record sent before schedules existed: it must go back and be fixed, not sign blind.
     awaiting_signature.scheduled_awards.all().delete()
