@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from grants import selectors as grant_selectors
 from grants import services as grant_services
+from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from partners.models import User
 from svd_portal.formatting import in_sentence, money
@@ -160,19 +161,48 @@ def decision_correct(*, record: DecisionRecord, by: User) -> DecisionRecord:
 
 
 def round_section_a(funding_round: FundingRound) -> str:
-    """Section A for a round decision: the round's background. The awards themselves are
-    the record's schedule of awards, fixed when it is sent for officer approval, so that
-    no second list of amounts can disagree with it."""
+    """Section A for a round decision, written as a formal record from the round's facts
+    (not its call-for-bids blurb): the call, the applications received, the panel and its
+    criteria, and the request. The awards themselves are the record's schedule of awards,
+    fixed when it is sent for officer approval, so no second list of amounts can disagree
+    with it."""
+    opens, closes = (
+        timezone.localtime(t) for t in (funding_round.opens_at, funding_round.closes_at)
+    )
+    received = funding_round.applications.exclude(status=ApplicationStatus.DRAFT).count()
+    panel = getattr(funding_round, "panel", None)
+    partners = (
+        sorted({m.organisation.name for m in panel.members.select_related("organisation")})
+        if panel
+        else []
+    )
+    criteria = "; ".join(
+        f"{c.title} (weight {c.weight.normalize():f})" for c in funding_round.criteria.all()
+    )
+    panel_sentence = (
+        f"A multi-agency panel drawn from {', '.join(partners)} scored the eligible "
+        f"applications against the published criteria: {criteria}."
+        if partners
+        else f"The eligible applications were scored against the published criteria: {criteria}."
+    )
     return "\n".join(
         [
-            f"{funding_round.fund_name}: {funding_round.title}",
+            "Background",
             "",
-            funding_round.description,
+            f"The Police and Crime Commissioner invited bids to the {funding_round.fund_name} "
+            f"({funding_round.title}) from {opens:%-d %B %Y} to {closes:%-d %B %Y}, with a "
+            f"budget of {money(funding_round.budget)} for projects delivered between "
+            f"{funding_round.delivery_starts_on:%-d %B %Y} and "
+            f"{funding_round.delivery_ends_on:%-d %B %Y}. "
+            f"{received} application{'' if received == 1 else 's'} {'was' if received == 1 else 'were'} received.",
             "",
-            f"The round had a budget of {money(funding_round.budget)}. A multi-agency panel "
-            "scored the applications against the published criteria. Its recommendations are "
-            "the schedule of awards of this record: the applications to fund, with their "
-            "amounts and conditions, and those not recommended.",
+            panel_sentence,
+            "",
+            "The request",
+            "",
+            "The Commissioner is asked to approve the awards in the schedule of awards of this "
+            "record, with their conditions, and to decline the applications it lists as not "
+            "recommended.",
         ]
     )
 

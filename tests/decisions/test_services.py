@@ -580,16 +580,30 @@ def test_decision_create_from_round_fills_section_a(recommended_round, staff_use
         record = services.decision_create_from_round(funding_round=recommended_round, by=staff_user)
     assert record.title == "Violence Prevention Fund: Grants round youth-violence-2025: awards"
     assert record.received_on == datetime.date(2024, 3, 28)
-    assert record.section_a == (
-        "Violence Prevention Fund: Grants round youth-violence-2025\n"
-        "\n"
-        "Grants against serious violence.\n"
-        "\n"
-        "The round had a budget of £10,000. A multi-agency panel scored the applications "
-        "against the published criteria. Its recommendations are the schedule of awards of "
-        "this record: the applications to fund, with their amounts and conditions, and those "
-        "not recommended."
+    opens, closes = (
+        timezone.localtime(t) for t in (recommended_round.opens_at, recommended_round.closes_at)
     )
+    start, end = recommended_round.delivery_starts_on, recommended_round.delivery_ends_on
+    assert record.section_a == (
+        "Background\n"
+        "\n"
+        "The Police and Crime Commissioner invited bids to the Violence Prevention Fund "
+        f"(Grants round youth-violence-2025) from {opens:%-d %B %Y} to {closes:%-d %B %Y}, "
+        f"with a budget of £10,000 for projects delivered between {start:%-d %B %Y} and "
+        f"{end:%-d %B %Y}. 3 applications were received.\n"
+        "\n"
+        "A multi-agency panel drawn from County Durham Public Health, Durham Constabulary, "
+        "Durham County Council scored the eligible applications against the published "
+        "criteria: Need and the local evidence (weight 60); Multi-agency delivery (weight 40).\n"
+        "\n"
+        "The request\n"
+        "\n"
+        "The Commissioner is asked to approve the awards in the schedule of awards of this "
+        "record, with their conditions, and to decline the applications it lists as not "
+        "recommended."
+    )
+    # Nothing of the round's call-for-bids blurb is copied into the formal record.
+    assert recommended_round.description not in record.section_a
     # No amounts in Section A: the schedule, fixed at submission, is the only list of them.
     assert "£4,800" not in record.section_a
     assert record.funding_round == recommended_round

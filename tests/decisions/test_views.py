@@ -755,3 +755,24 @@ def test_staff_submit_of_a_returned_draft_keeps_its_reference(
     assert (record.status, record.reference) == (D.AWAITING_APPROVAL, first)
     other = decision_submit(record=make_record(), by=staff_user)
     assert other.reference == f"DN2-{timezone.localdate():%y}"
+
+
+@pytest.mark.parametrize(
+    ("status", "who", "form_heading"),
+    [
+        (D.AWAITING_APPROVAL, "ceo_user", "Officer approval</h2>"),
+        (D.AWAITING_SIGNATURE, "pcc_user", "Your decision</h2>"),
+    ],
+)
+def test_the_officer_and_the_pcc_read_the_record_before_its_form(
+    request, client_as, make_record, status, who, form_heading
+):
+    record = make_record(status)
+    page = text(client_as(request.getfixturevalue(who)).get(f"/staff/decisions/{record.pk}/"))
+    # Section A and the decision requested come first; the form after them, with a link down.
+    assert (
+        page.index(record.section_a)
+        < page.index("The decision requested")
+        < page.index(form_heading)
+    )
+    assert 'href="#your-part"' in page
