@@ -5,15 +5,14 @@ from django import forms
 
 from grants.forms import helper
 from grants.models import FundingRound
+from svd_portal.forms import DateInput
 
 from .enums import Outcome
 
 
 class DecisionRecordForm(forms.Form):
     title = forms.CharField(label="Title", max_length=300)
-    received_on = forms.DateField(
-        label="Date received in the OPCC", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label="Date received in the OPCC", widget=DateInput())
     section_a = forms.CharField(
         label="Section A: background and the request",
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -62,7 +61,7 @@ class DecisionRecordForm(forms.Form):
     deferred_until = forms.DateField(
         label="Publish on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="The record is published by itself on this date",
     )
     deferral_lifted_reasons = forms.CharField(

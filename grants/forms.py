@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Fluid, Layout
 from django import forms
 
 from partners.models import Organisation, StrategicPriority, SuccessMeasure
+from svd_portal.forms import DateInput, DateTimeInput
 
 from .enums import ApplicationStatus, CapCategory, Channel
 from .models import EvidenceStrand, FundingRound
@@ -60,19 +61,6 @@ class MoneyField(forms.DecimalField):
 # --- Funding rounds ------------------------------------------------------------
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        if hasattr(value, "strftime"):
-            from django.utils import timezone
-
-            if timezone.is_aware(value):
-                value = timezone.localtime(value)
-            return value.strftime("%Y-%m-%dT%H:%M")
-        return value
-
-
 class RoundForm(forms.ModelForm):
     class Meta:
         model = FundingRound
@@ -98,8 +86,8 @@ class RoundForm(forms.ModelForm):
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),
             "full_stage_closes_at": DateTimeInput(),
-            "delivery_starts_on": forms.DateInput(attrs={"type": "date"}),
-            "delivery_ends_on": forms.DateInput(attrs={"type": "date"}),
+            "delivery_starts_on": DateInput(),
+            "delivery_ends_on": DateInput(),
             "stages": forms.RadioSelect,
             "priorities": forms.CheckboxSelectMultiple,
             "budget": forms.TextInput,

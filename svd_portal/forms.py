@@ -1,4 +1,29 @@
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+# A browser's date and datetime-local inputs show a value only in these ISO forms: in the
+# locale's (02/12/2026) the input shows empty, and saving the form unchanged would fail.
+ISO_DATE = "%Y-%m-%d"
+ISO_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, its value yyyy-mm-dd whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, to the minute in UK time (the field's
+    prepare_value has already moved an aware value to the current time zone)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_MINUTE)
 
 
 def add_service_errors(form, exc: ValidationError, field: str | None = None) -> None:
