@@ -93,6 +93,12 @@ HOW_TO_APPLY = (
     "the closing date. Applications that arrive by email or on paper are logged by OPCC staff."
 )
 
+# The tenth application came on paper, from someone with no email address.
+PAPER_BID_CONTACT = {
+    "contact_name": "Margaret Hall",
+    "contact_address": "14 Front Street\nShildon\nDL4 1AA",
+}
+
 # (organisation, title, amount, status, priority numbers, strand index)
 VPF_APPLICATIONS = [
     (
@@ -312,6 +318,7 @@ def _seed_vpf_applications(vpf: FundingRound, *, staff: User, priorities) -> Non
             declare_safeguarding=True,
             declare_data_protection=True,
             channel=Channel.PAPER if index == 9 else Channel.PORTAL,
+            **(PAPER_BID_CONTACT if index == 9 else {}),
             created_by=author,
             created_at=submitted_at - datetime.timedelta(days=10),
         )

@@ -278,6 +278,29 @@ class LogBidForm(forms.Form):
         widget=forms.RadioSelect,
     )
     title = forms.CharField(label="Project title", max_length=200)
+    # Who to tell: services.application_start asks for an email or a postal address.
+    contact_name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="The person who sent the bid",
+        error_messages={"required": "Enter the name of the person who sent the bid"},
+    )
+    contact_email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        required=False,
+        help_text="The receipt and every change of status are emailed here",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    contact_address = forms.CharField(
+        label="Postal address",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if they gave no email address: you will be asked to send letters here",
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,6 +309,13 @@ class LogBidForm(forms.Form):
             Field.select("organisation"),
             Field.radios("channel", legend_size=Size.SMALL),
             Field.text("title"),
+            Fieldset(
+                Field.text("contact_name", field_width=Fluid.TWO_THIRDS),
+                Field.text("contact_email", field_width=Fluid.TWO_THIRDS),
+                Field.textarea("contact_address"),
+                legend="Who sent the bid",
+                legend_size=Size.MEDIUM,
+            ),
             submit="Log the bid",
         )
 

@@ -5,8 +5,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from partners.enums import MembershipStatus
-
 from . import services
 from .enums import ApplicationStatus, status_for_applicant
 from .models import Application
@@ -19,7 +17,8 @@ from .models import Application
     max_retries=5,
 )
 def send_application_email(*, application_id: int, from_status: str, to_status: str) -> int:
-    """Emails the applicant organisation's members about a status change (a receipt on submission).
+    """Emails the applicant about a status change (a receipt on submission), at the
+    addresses services.applicant_mail gives.
 
     Returns the number of people written to; 0 when the application is gone.
     """
@@ -30,14 +29,7 @@ def send_application_email(*, application_id: int, from_status: str, to_status: 
     )
     if application is None:
         return 0
-    recipients = sorted(
-        set(
-            application.organisation.memberships.filter(status=MembershipStatus.ACTIVE).values_list(
-                "user__email", flat=True
-            )
-        )
-        | ({application.submitted_by.email} if application.submitted_by_id else set())
-    )
+    recipients = services.applicant_mail(application).emails
     if not recipients:
         return 0
     receipt = to_status == ApplicationStatus.SUBMITTED

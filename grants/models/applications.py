@@ -33,6 +33,11 @@ class Application(models.Model):
         max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    # Who sent a bid logged from email or paper (blank for portal bids): the applicant may
+    # not use the portal, so news of the bid goes to them (services.applicant_mail).
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_address = models.TextField("contact's postal address", max_length=500, blank=True)
 
     # The project.
     title = models.CharField("project title", max_length=200)

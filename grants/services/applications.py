@@ -10,10 +10,11 @@ from typing import NamedTuple
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from partners.enums import VerificationStatus
+from partners.enums import MembershipStatus, VerificationStatus
 from partners.models import Organisation, User
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import file_size, money
@@ -121,11 +122,15 @@ def application_start(
     by: User,
     title: str,
     channel: str = Channel.PORTAL,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_address: str = "",
 ) -> Application:
     """Starts a draft for a verified organisation in an open round, at the round's first stage.
 
-    Staff log bids that came by email or on paper with that channel; they may do
-    so after the closing date, since the bid arrived in time. Only a member of the
+    Staff log bids that came by email or on paper with that channel and the contact of
+    the person who sent it (a name, and an email or a postal address); they may do so
+    after the closing date, since the bid arrived in time. Only a member of the
     organisation starts its application through the portal.
     """
     if channel == Channel.PORTAL:
@@ -166,6 +171,9 @@ def application_start(
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Enter the project title"})
+    contact = _logged_bid_contact(
+        channel=channel, name=contact_name, email=contact_email, address=contact_address
+    )
     application = Application.objects.create(
         round=funding_round,
         organisation=organisation,
@@ -174,8 +182,38 @@ def application_start(
         title=title[:200],
         channel=channel,
         created_by=by,
+        **contact,
     )
     return application
+
+
+def _logged_bid_contact(*, channel: str, name: str, email: str, address: str) -> dict:
+    """The contact fields of a new application, checked: a logged bid needs someone to tell."""
+    name, email, address = name.strip(), email.strip(), address.strip().replace("\r\n", "\n")
+    if channel == Channel.PORTAL:
+        if name or email or address:
+            raise ValueError("A portal application's contacts are its organisation's members")
+        return {}
+    errors = {}
+    if not name:
+        errors["contact_name"] = "Enter the name of the person who sent the bid"
+    if email:
+        try:
+            validate_email(email)
+            if len(email) > 254:  # the column's length, and the most RFC 5321 allows
+                raise ValidationError("Too long")
+        except ValidationError:
+            errors["contact_email"] = (
+                "Enter an email address in the correct format, like name@example.com"
+            )
+    elif not address:
+        errors["contact_email"] = (
+            f"Enter an email address or a postal address for {name or 'the person who sent it'}, "
+            "so that they can be told what happens to the bid"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {"contact_name": name[:200], "contact_email": email, "contact_address": address[:500]}
 
 
 def _check_draft(application: Application) -> None:
@@ -397,6 +435,35 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+class ApplicantMail(NamedTuple):
+    """Where news of an application goes."""
+
+    emails: list[str]  # every address the receipt and status emails go to
+    # Set when the applicant of a logged bid gave no email address: the postal address
+    # on one line, for "A letter is needed: …" (empty if none was recorded).
+    letter_to: str | None
+
+
+def applicant_mail(application: Application) -> ApplicantMail:
+    """Who is told about an application: the organisation's active members for any bid
+    (they can read and withdraw it), and the submitter of a portal bid; for a logged bid
+    the person who sent it, by email or else by letter, never the staff who logged it."""
+    emails = set(
+        application.organisation.memberships.filter(status=MembershipStatus.ACTIVE).values_list(
+            "user__email", flat=True
+        )
+    )
+    if application.channel == Channel.PORTAL:
+        if application.submitted_by_id:
+            emails.add(application.submitted_by.email)
+        return ApplicantMail(emails=sorted(emails), letter_to=None)
+    if application.contact_email:
+        emails.add(application.contact_email)
+        return ApplicantMail(emails=sorted(emails), letter_to=None)
+    lines = (line.strip() for line in application.contact_address.splitlines())
+    return ApplicantMail(emails=sorted(emails), letter_to=", ".join(filter(None, lines)))
+
+
 def _queue_status_email(application: Application, from_status: str, to_status: str) -> None:
     if to_status in PANEL_ADVICE_STATUSES:
         return  # advice to the PCC, not news for the applicant
@@ -593,6 +660,9 @@ def application_invite_to_full(
         parent=eoi,
         reference=allocate_reference(eoi.round),
         channel=eoi.channel,
+        contact_name=eoi.contact_name,
+        contact_email=eoi.contact_email,
+        contact_address=eoi.contact_address,
         created_by=by,
         **{name: getattr(eoi, name) for name in EDITABLE_FIELDS if not name.startswith("declare_")},
     )

@@ -367,6 +367,11 @@ class ApplicationSubmitView(ApplicationMixin, TemplateView):
 class ApplicationReceiptView(ApplicationMixin, TemplateView):
     template_name = "grants/application_receipt.html"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mail"] = services.applicant_mail(context["application"])
+        return context
+
 
 class ApplicationWithdrawView(ApplicationMixin, FormView):
     template_name = "grants/application_withdraw.html"

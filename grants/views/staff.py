@@ -216,6 +216,9 @@ class LogBidView(RoundStaffMixin, FormView):
                 by=self.request.user,
                 title=form.cleaned_data["title"],
                 channel=form.cleaned_data["channel"],
+                contact_name=form.cleaned_data["contact_name"],
+                contact_email=form.cleaned_data["contact_email"],
+                contact_address=form.cleaned_data["contact_address"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -224,6 +227,14 @@ class LogBidView(RoundStaffMixin, FormView):
             self.request, f"Bid logged as {application.reference}. Fill it in from the bid."
         )
         return redirect("grants:application-detail", reference=application.reference)
+
+
+def _with_letter(message: str, application: Application) -> str:
+    """A move's message, with the letter to send when the applicant gets no email about it."""
+    letter_to = services.applicant_mail(application).letter_to
+    if letter_to is None:
+        return message
+    return f"{message} A letter is needed: {letter_to or 'no postal address is recorded'}"
 
 
 class ApplicationStaffMixin(StaffMixin):
@@ -261,6 +272,7 @@ class ApplicationStaffDetailView(ApplicationStaffMixin, TemplateView):
                 funding_round=application.round, organisation=application.organisation
             ),
             total=sum(line.amount for line in application.budget_lines.all()),
+            mail=services.applicant_mail(application),
         )
         return context
 
@@ -283,7 +295,7 @@ class ApplicationEligibilityView(ApplicationStaffDetailView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Eligibility recorded.")
+                messages.success(request, _with_letter("Eligibility recorded.", application))
                 return redirect("grants:staff-application-detail", reference=application.reference)
         return self.render_to_response(self.get_context_data(eligibility_form=form), status=400)
 
@@ -301,6 +313,10 @@ class ApplicationInviteView(ApplicationStaffMixin, View):
             return redirect("grants:staff-application-detail", reference=application.reference)
         messages.success(
             request,
-            f"Invited. The full application {full.reference} starts from the expression of interest.",
+            _with_letter(
+                f"Invited. The full application {full.reference} starts from the expression "
+                "of interest.",
+                application,
+            ),
         )
         return redirect("grants:staff-application-detail", reference=full.reference)

@@ -140,6 +140,8 @@ def test_application_start_by_a_member_and_a_bid_logged_by_staff(
         by=staff_user,
         title="Boxing",
         channel=Channel.PAPER,
+        contact_name="Sam Hall",
+        contact_address="12 Front Street\nDurham",
     )
 
     assert (mine.created_by, mine.channel) == (provider_user, Channel.PORTAL)

@@ -753,6 +753,8 @@ def test_application_start_staff_may_log_a_bid_after_closing(provider_org, staff
         by=staff_user,
         title="Paper bid",
         channel=Channel.PAPER,
+        contact_name="Sam Hall",
+        contact_address="12 Front Street\nDurham",
     )
 
     assert (bid.reference, bid.channel, bid.status) == ("PAST-0001", Channel.PAPER, S.DRAFT)

@@ -67,7 +67,7 @@ def test_send_application_email_deleted_application_returns_0(db):
     assert mail.outbox == []
 
 
-def test_send_application_email_status_change_to_active_members_and_submitter(db, staff_user):
+def _organisation_with_members():
     organisation = OrganisationFactory()
     MembershipFactory(organisation=organisation, user=UserFactory(email="b@example.org"))
     MembershipFactory(organisation=organisation, user=UserFactory(email="a@example.org"))
@@ -76,11 +76,36 @@ def test_send_application_email_status_change_to_active_members_and_submitter(db
         user=UserFactory(email="asked@example.org"),
         status="requested",
     )
+    return organisation
+
+
+def test_send_application_email_status_change_to_active_members_and_submitter(db):
     application = ApplicationFactory(
-        organisation=organisation,
+        organisation=_organisation_with_members(),
+        reference="VPF-0042",
+        status=ApplicationStatus.UNDER_ASSESSMENT,
+        submitted_at=timezone.now(),
+        submitted_by=UserFactory(email="left@example.org"),  # no longer a member
+    )
+
+    sent = tasks.send_application_email(
+        application_id=application.pk,
+        from_status=ApplicationStatus.SUBMITTED,
+        to_status=ApplicationStatus.UNDER_ASSESSMENT,
+    )
+
+    assert sent == 3
+    assert [m.to for m in mail.outbox] == [["a@example.org", "b@example.org", "left@example.org"]]
+
+
+def test_send_application_email_logged_bid_to_its_contact_and_members_not_staff(db, staff_user):
+    application = ApplicationFactory(
+        organisation=_organisation_with_members(),
         reference="VPF-0042",
         title="Detached youth work",
         channel=Channel.EMAIL,
+        contact_name="Jo Bloggs",
+        contact_email="jo@example.net",
         status=ApplicationStatus.UNDER_ASSESSMENT,
         submitted_at=timezone.now(),
         submitted_by=staff_user,
@@ -96,10 +121,14 @@ def test_send_application_email_status_change_to_active_members_and_submitter(db
     assert [(m.subject, m.to) for m in mail.outbox] == [
         (
             "Your application VPF-0042 is now: under assessment",
-            ["a@example.org", "b@example.org", "staff@example.org"],
+            ["a@example.org", "b@example.org", "jo@example.net"],
         )
     ]
-    assert "Was: Submitted\nNow: Under assessment" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert "Was: Submitted\nNow: Under assessment" in body
+    # The contact may not use the portal: the email does not send them there.
+    assert "Your applications" not in body
+    assert "give the reference" in body
 
 
 def test_rounds_follow_dates_task_closes_past_rounds(db):

@@ -526,7 +526,13 @@ def test_submit_staff_logged_bid_with_received_time_before_closing(
     )
     response = staff_client.post(
         f"/staff/rounds/{past.slug}/log-bid/",
-        {"organisation": provider_org.pk, "channel": "paper", "title": "Paper bid"},
+        {
+            "organisation": provider_org.pk,
+            "channel": "paper",
+            "title": "Paper bid",
+            "contact_name": "Sam Hall",
+            "contact_address": "12 Front Street\nDurham",
+        },
     )
     bid = Application.objects.get()
     assert response.status_code == 302

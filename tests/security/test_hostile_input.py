@@ -1048,10 +1048,17 @@ def test_log_bid(db, data, staff_user, provider_org, open_round):
                 "organisation": provider_org.pk,
                 "channel": st.sampled_from(["email", "paper"]),
                 "title": text(200),
+                "contact_name": text(200),
+                # Now and then neither an email nor a postal address: refused.
+                "contact_email": st.sampled_from(["", "jo@example.net", " Jo@Example.NET "]),
+                "contact_address": text(500, min_size=0),
             },
             hostile={
                 "organisation": hostile_choice(provider_org.pk, unverified.pk),
                 "channel": hostile_choice(*Channel.values),
+                "contact_email": st.one_of(
+                    hostile_text(60), st.emails().filter(lambda e: len(e) <= 254)
+                ),
             },
         )
     )
@@ -1059,7 +1066,17 @@ def test_log_bid(db, data, staff_user, provider_org, open_round):
     def logged(response, client):
         bid = Application.objects.get(round=open_round)
         assert (bid.title, bid.channel) == (stripped(posted, "title"), last(posted, "channel"))
+        assert (bid.contact_name, bid.contact_email) == (
+            stripped(posted, "contact_name"),
+            stripped(posted, "contact_email"),
+        )
+        assert bid.contact_email or bid.contact_address
         page_shows(client, response["Location"], bid.title)
+        page_shows(
+            client,
+            reverse("grants:staff-application-detail", args=[bid.reference]),
+            bid.contact_name,
+        )
 
     check_post(
         Post(
