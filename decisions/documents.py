@@ -18,6 +18,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
+from .enums import Outcome
+
 # Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
 PDF_VARIANT = "pdf/ua-1"
 # The address the PDF's HTML is rendered at: the template's relative URLs ("static/css/…")
@@ -27,17 +29,50 @@ PDF_BASE_URL = "https://portal.invalid/"
 PDF_STATIC_URL = PDF_BASE_URL + "static/"
 
 
+def opcc_name() -> str:
+    """The OPCC's name with its area, "Office of the Police and Crime Commissioner for
+    Durham", as the record's heading and the signature block give it."""
+    name, area = settings.PORTAL_ORGANISATION_NAME, settings.PORTAL_AREA_NAME
+    return f"{name} for {area}" if area else name
+
+
 def render_pdf(record) -> bytes:
     """The record as an A4 PDF laid out like source 000, tagged for accessibility."""
     from weasyprint import HTML
 
     html = render_to_string(
         "pdf/decision_record.html",
-        {"record": record, "organisation_name": settings.PORTAL_ORGANISATION_NAME},
+        {
+            "record": record,
+            "organisation_name": opcc_name(),
+            "area_name": settings.PORTAL_AREA_NAME,
+            "approved": record.outcome == Outcome.APPROVED,
+        },
     )
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=pdf_url_fetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_identifier=record.reference.encode()
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=record.reference.encode(),
+        finisher=scope_table_headers,
     )
+
+
+def scope_table_headers(document, pdf) -> None:
+    """WeasyPrint finisher: gives each table header cell's structure element the /Scope its
+    <th scope> says (/Row or /Column). WeasyPrint 70 tags <th> as /TH and links data cells
+    to it with /Headers, but writes no /Scope, which PDF/UA checkers look for. It keeps each
+    cell's structure element on its box as `mark` (see weasyprint/pdf/tags.py); the tests
+    check that every /TH comes out with a scope."""
+
+    def visit(box):
+        mark = getattr(box, "mark", None)
+        if getattr(box, "element_tag", None) == "th" and mark is not None:
+            scope = box.element.get("scope", "")
+            mark["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+        for child in getattr(box, "children", ()):
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
 
 
 def static_file_for(url: str) -> Path | None:
@@ -125,32 +160,140 @@ def sign_pdf(
 ) -> bytes:
     """Applies a PAdES signature with a visible block naming the PCC and the date."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko.stamp import TextStampStyle
 
+    stamp_text = (
+        f"Signed for {opcc_name()}\n"
+        f"Police and Crime Commissioner: {signed_by}\nDate: {signed_on:%-d %B %Y}"
+    )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     fields.append_signature_field(
         writer,
         sig_field_spec=fields.SigFieldSpec("PCCSignature", on_page=-1, box=(56, 40, 320, 110)),
+    )
+    tag_signature_field(
+        writer,
+        field_name="PCCSignature",
+        description=f"Signature of the Police and Crime Commissioner, {signed_by}",
     )
     metadata = signers.PdfSignatureMetadata(
         field_name="PCCSignature",
         subfilter=SigSeedSubFilter.PADES,
         reason="Decision record signed for publication",
         name=signed_by,
-        location=settings.PORTAL_ORGANISATION_NAME,
+        location=opcc_name(),
     )
+    # pyHanko's default stamp font is Courier, one of the standard 14 that are never
+    # embedded; PDF/UA needs every font embedded.
     style = TextStampStyle(
-        stamp_text=f"Signed for {settings.PORTAL_ORGANISATION_NAME}\n"
-        f"Police and Crime Commissioner: {signed_by}\nDate: {signed_on:%-d %B %Y}",
+        stamp_text=stamp_text,
         border_width=1,
+        text_box_style=TextBoxStyle(font=stamp_font(settings.DECISION_STAMP_FONT, stamp_text)),
     )
     out = io.BytesIO()
     signers.PdfSigner(metadata, signer=identity.signer, stamp_style=style).sign_pdf(
         writer, output=out
     )
     return out.getvalue()
+
+
+def tag_signature_field(writer, *, field_name: str, description: str) -> None:
+    """Gives the new signature field what PDF/UA asks of a form field on a tagged page: a
+    description (/TU), a /Form structure element holding its widget, last in reading order
+    after the record's content, and tab order by structure (/Tabs /S) on its page. The
+    changes go into the same incremental update as the signature, which covers them."""
+    from pyhanko.pdf_utils import generic
+
+    name = generic.NameObject
+    field_ref = next(
+        ref
+        for ref in writer.root["/AcroForm"]["/Fields"]
+        if ref.get_object().get("/T") == field_name
+    )
+    field = field_ref.get_object()
+    page_ref = field.raw_get("/P")
+    tree = writer.root["/StructTreeRoot"]
+    document = tree["/K"][0]  # WeasyPrint's one /Document element
+    parent_tree = tree["/ParentTree"]
+    nums = parent_tree["/Nums"]
+    key = max(int(nums[i]) for i in range(0, len(nums), 2)) + 1
+
+    form_ref = writer.add_object(
+        generic.DictionaryObject(
+            {
+                name("/Type"): name("/StructElem"),
+                name("/S"): name("/Form"),
+                name("/P"): tree["/K"].raw_get(0),
+                name("/Pg"): page_ref,
+                name("/K"): generic.ArrayObject(
+                    [
+                        generic.DictionaryObject(
+                            {
+                                name("/Type"): name("/OBJR"),
+                                name("/Obj"): field_ref,
+                                name("/Pg"): page_ref,
+                            }
+                        )
+                    ]
+                ),
+            }
+        )
+    )
+    document["/K"].append(form_ref)
+    writer.update_container(document)
+    nums.extend([generic.NumberObject(key), form_ref])
+    writer.update_container(parent_tree)
+    tree[name("/ParentTreeNextKey")] = generic.NumberObject(key + 1)
+    writer.update_container(tree)
+    field[name("/StructParent")] = generic.NumberObject(key)
+    field[name("/TU")] = generic.TextStringObject(description)
+    writer.update_container(field)
+    page = page_ref.get_object()
+    page[name("/Tabs")] = name("/S")
+    writer.update_container(page)
+
+
+def stamp_font(path: str, text: str):
+    """pyHanko's font engine for the signature block: the TrueType font at `path`, cut down
+    to the glyphs `text` needs and rescaled to 1000 units to the em, for embedding.
+
+    pyHanko 0.38 writes a TrueType font's glyph widths in the font's own units, where PDF
+    expects thousandths of an em: DejaVu Sans has 2048 units to the em, so its letters would
+    stand twice as far apart as they should and run out of the box. At 1000 units the two
+    agree. Cutting the font down first keeps the rescaling quick (about 0.2 s)."""
+    from fontTools import subset, ttLib
+    from fontTools.ttLib.scaleUpem import scale_upem
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    if not Path(path).is_file():
+        raise ImproperlyConfigured(
+            f"DECISION_STAMP_FONT names {path}, which is not a file: install fonts-dejavu-core "
+            "or name another TrueType font"
+        )
+    font = ttLib.TTFont(path)
+    # FFTM (FontForge's timestamps) is dropped rather than warned about.
+    options = subset.Options(drop_tables=[*subset.Options().drop_tables, "FFTM"])
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    scale_upem(font, 1000)
+    data = io.BytesIO()
+    font.save(data)
+
+    class StampFont(FontEngineFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=io.BytesIO(data.getvalue()),
+                font_size=10,  # TextBoxStyle sets its own size on the engine
+                obj_stream=obj_stream,
+            )
+
+    return StampFont()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # pdftotext and pdfsig check the signed decision PDFs in the tests.
 command -v pdfsig >/dev/null || missing+=(poppler-utils)
+# The signature block embeds DejaVu Sans (DECISION_STAMP_FONT), as the PDFs' text does.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # The browser tests drive Debian's Chromium (Playwright's own download is not used).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -24,6 +24,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 PORTAL_ORGANISATION_NAME = env(
     "PORTAL_ORGANISATION_NAME", default="Office of the Police and Crime Commissioner"
 )
+# The police area the PCC is elected for, as in the title "Police and Crime Commissioner for
+# Durham": decision records name it after the PCC and the OPCC. Blank leaves it out.
+PORTAL_AREA_NAME = env("PORTAL_AREA_NAME", default="Durham")
 PORTAL_SERVICE_NAME = env("PORTAL_SERVICE_NAME", default="Serious Violence Duty grants")
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="grants@opcc.example")
 
@@ -266,6 +269,11 @@ DECISION_SIGNING_CERT = env(
     "DECISION_SIGNING_CERT", default=str(BASE_DIR / "var" / "signing" / "dev-cert.pem")
 )
 DECISION_SIGNING_PASSPHRASE = env("DECISION_SIGNING_PASSPHRASE", default="")
+# The TrueType font of the visible signature block, embedded in the PDF as PDF/UA requires
+# (Debian's fonts-dejavu-core; the decision record itself is set in DejaVu Sans too).
+DECISION_STAMP_FONT = env(
+    "DECISION_STAMP_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 # A document queued or rendering for longer than this (seconds) is queued again by the sweeper.
 DECISION_DOCUMENT_STUCK_AFTER = env.int("DECISION_DOCUMENT_STUCK_AFTER", default=300)
 

@@ -4,6 +4,7 @@ files in a storage, and waiting for a worker."""
 import re
 import subprocess
 import time
+from html import unescape
 from pathlib import Path
 
 
@@ -14,6 +15,56 @@ def pdftotext(path: Path) -> str:
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return " ".join(text.split())
+
+
+def pdftotext_pages(path: Path) -> list[str]:
+    """Each page's text (`pdftotext -f N -l N`), white space made single spaces."""
+    pages = int(re.search(r"^Pages:\s+(\d+)$", pdfinfo(path), re.MULTILINE).group(1))
+    return [
+        " ".join(
+            subprocess.run(
+                ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        for n in range(1, pages + 1)
+    ]
+
+
+def pdfwords(path: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(text, x min, y min, x max, y max) of each word pdftotext finds on a page, in points
+    from the page's top left corner. (Text marked with /ActualText, as in pyHanko's stamp,
+    comes out as one "word" per line.)"""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    return [
+        (unescape(text), float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, text in re.findall(pattern, html)
+    ]
+
+
+def pdffonts(path: Path) -> list[dict[str, str]]:
+    """pdffonts' table, one dict per font keyed by its column names ("name", "emb", …).
+    The columns are cut where the dashes under the header are, since names have no spaces
+    but types do ("CID TrueType")."""
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    header, dashes, *rows = lines
+    spans = [match.span() for match in re.finditer(r"-+", dashes)]
+    names = [header[start:end].strip() for start, end in spans]
+    return [
+        {name: row[start:end].strip() for name, (start, end) in zip(names, spans, strict=True)}
+        for row in rows
+        if row.strip()
+    ]
 
 
 def pdfinfo(path: Path, *options: str) -> str:
