@@ -241,6 +241,22 @@ class RoundMoveForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False)
 
 
+class RoundCloseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the round closing early?",
+        help_text="Everyone with a draft application in the round is emailed this.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the round is closing early"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_helper = helper(Field.textarea("reason"))
+        form_helper.layout[-1] = Button.warning("submit", "Close the round")
+        self.helper = form_helper
+
+
 # --- Applications: starting ------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from partners.enums import REGISTERED_KINDS, MembershipStatus
-from partners.models import Organisation
+from partners.models import Membership, Organisation
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import money
 
@@ -16,6 +16,7 @@ from .enums import (
     SCORABLE_STATUSES,
     ApplicationStatus,
     AssignmentMode,
+    Channel,
     RoundStatus,
     ScorecardStatus,
 )
@@ -33,16 +34,40 @@ from .models import (
 
 
 def rounds_public() -> QuerySet[FundingRound]:
-    """Rounds the public may see: everything but drafts, with what the pages show."""
+    """Rounds the public may see: everything but drafts, with what the pages show (the
+    status changes are what FundingRound.early_close reads)."""
     return (
         FundingRound.objects.exclude(status=RoundStatus.DRAFT)
-        .prefetch_related("caps", "priorities", "criteria")
+        .prefetch_related("caps", "priorities", "criteria", "status_changes")
         .order_by("-opens_at", "pk")
     )
 
 
 def rounds_for_staff() -> QuerySet[FundingRound]:
-    return FundingRound.objects.order_by("-opens_at", "pk")
+    return FundingRound.objects.prefetch_related("status_changes").order_by("-opens_at", "pk")
+
+
+def round_draft_holders(*, funding_round: FundingRound) -> dict[str, list[Application]]:
+    """Who holds a draft in the round, by email address, with their drafts: the active
+    members of each portal draft's organisation. A bid staff logged from email or paper
+    is held by no one here: its sender never used the portal."""
+    drafts = list(
+        Application.objects.filter(
+            round=funding_round, status=ApplicationStatus.DRAFT, channel=Channel.PORTAL
+        ).order_by("reference")
+    )
+    members: dict[int, set[str]] = {}
+    for organisation_id, email in Membership.objects.filter(
+        organisation_id__in={draft.organisation_id for draft in drafts},
+        status=MembershipStatus.ACTIVE,
+        user__is_active=True,
+    ).values_list("organisation_id", "user__email"):
+        members.setdefault(organisation_id, set()).add(email)
+    holders: dict[str, list[Application]] = {}
+    for draft in drafts:
+        for email in sorted(members.get(draft.organisation_id, ())):
+            holders.setdefault(email, []).append(draft)
+    return dict(sorted(holders.items()))
 
 
 def applications_for_user(*, user) -> QuerySet[Application]:

@@ -1,13 +1,16 @@
 """Background work for grants: mail to applicants, and rounds that close on their date."""
 
+from urllib.parse import urljoin
+
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from . import services
+from . import selectors, services
 from .enums import ApplicationStatus, status_for_applicant
-from .models import Application
+from .models import Application, FundingRound
 
 
 @shared_task(
@@ -48,6 +51,44 @@ def send_application_email(*, application_id: int, from_status: str, to_status: 
     )
     send_mail(subject, render_to_string(template, context), None, recipients)
     return len(recipients)
+
+
+@shared_task(
+    name="grants.send_round_closed_early_emails",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_round_closed_early_emails(*, round_id: int, base_url: str) -> int:
+    """Tells each holder of a draft in the round that OPCC staff closed it early, and why:
+    one email a person, linking to each of their drafts.
+
+    Returns the number of people written to; 0 when the round is gone or no longer closed
+    early (reopened since).
+    """
+    funding_round = FundingRound.objects.filter(pk=round_id).first()
+    if funding_round is None or funding_round.early_close is None:
+        return 0
+    context = {
+        "round": funding_round,
+        "early_close": funding_round.early_close,
+        "deadline": funding_round.full_stage_closes_at or funding_round.closes_at,
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+        "contact_email": settings.PORTAL_CONTACT_EMAIL,
+    }
+    subject = f"Funding round closed early: {funding_round.title}"
+    messages = []
+    for email, drafts in selectors.round_draft_holders(funding_round=funding_round).items():
+        links = [
+            (draft, urljoin(base_url, reverse("grants:application-detail", args=[draft.reference])))
+            for draft in drafts
+        ]
+        body = render_to_string("grants/email/round_closed_early.txt", {**context, "drafts": links})
+        messages.append((subject, body, None, [email]))
+    # One connection for them all: a mail server that cannot be reached fails the task
+    # before anything is sent, and the retry starts clean.
+    return send_mass_mail(messages) if messages else 0
 
 
 @shared_task(name="grants.rounds_follow_dates")

@@ -80,6 +80,9 @@ urlpatterns = [
         "staff/rounds/<slug:slug>/status/", staff.RoundMoveView.as_view(), name="staff-round-move"
     ),
     path(
+        "staff/rounds/<slug:slug>/close/", staff.RoundCloseView.as_view(), name="staff-round-close"
+    ),
+    path(
         "staff/rounds/<slug:slug>/log-bid/", staff.LogBidView.as_view(), name="staff-round-log-bid"
     ),
     re_path(

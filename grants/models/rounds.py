@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from partners.models import StrategicPriority
 
@@ -103,6 +104,25 @@ class FundingRound(models.Model):
     @property
     def first_stage(self) -> str:
         return Stage.EOI if self.is_two_stage else Stage.FULL
+
+    @cached_property
+    def early_close(self) -> "RoundStatusChange | None":
+        """The status change by which OPCC staff closed the round before its last closing
+        time, if that is how its last open period ended (not reopened since); else None.
+
+        Reads `status_changes`, so a list of rounds prefetches them (the selectors do) and
+        costs one query rather than one a row.
+        """
+        if self.status in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            return None
+        # Newest first (RoundStatusChange's ordering); an open round only ever moves to closed.
+        closing = next(
+            (c for c in self.status_changes.all() if c.from_status == RoundStatus.OPEN), None
+        )
+        deadline = self.full_stage_closes_at or self.closes_at
+        if closing is None or closing.changed_by_id is None or closing.changed_at >= deadline:
+            return None
+        return closing
 
 
 class AwardCap(models.Model):

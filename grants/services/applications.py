@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from partners.enums import MembershipStatus, VerificationStatus
 from partners.models import Organisation, User
@@ -527,13 +528,22 @@ def submission_problems(
     """
     problems = []
     funding_round = application.round
+    early_close = funding_round.early_close
+    closed_early = early_close is not None and at >= early_close.changed_at
     if received_earlier:
-        on_time = funding_round.status not in (RoundStatus.DRAFT, RoundStatus.DECIDED) and (
-            funding_round.within_dates(stage=application.stage, at=at)
+        on_time = (
+            funding_round.status not in (RoundStatus.DRAFT, RoundStatus.DECIDED)
+            and funding_round.within_dates(stage=application.stage, at=at)
+            and not closed_early
         )
     else:
         on_time = funding_round.is_accepting(stage=application.stage, at=at)
-    if not on_time:
+    if not on_time and closed_early:
+        closed_on = date_format(timezone.localtime(early_close.changed_at), "j F Y")
+        problems.append(
+            f"Closed early by the OPCC on {closed_on}: the round no longer takes applications"
+        )
+    elif not on_time:
         problems.append("The round is not open for applications: the closing time has passed")
     if application.organisation.verification_status != VerificationStatus.VERIFIED:
         problems.append(f"{application.organisation.name} is not verified")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from partners.models import User
 from svd_portal.permissions import require_perm
+from svd_portal.tasks import enqueue
 
 from ..enums import (
     CapCategory,
@@ -153,15 +154,28 @@ def round_save(
 
 
 @transaction.atomic
-def round_move(*, funding_round: FundingRound, to_status: str, by: User | None, reason: str = ""):
+def round_move(
+    *,
+    funding_round: FundingRound,
+    to_status: str,
+    by: User | None,
+    reason: str = "",
+    base_url: str = "",
+):
     """Moves a round along ROUND_MOVES and records who, when, from, to and why.
 
     A person makes only the moves their role allows (round_move_permission): staff open,
     close and move to assessment. No person (by=None) is the scheduler, which only closes
     a round whose closing date has passed. Nobody moves a round to decided here: only a
     signed decision does, through round_decide.
+
+    Closing an open round before its closing time needs a reason; once committed, the
+    holders of its drafts are emailed it with a link to their application (under
+    `base_url`, the site's address).
     """
-    return _round_move(funding_round=funding_round, to_status=to_status, by=by, reason=reason)
+    return _round_move(
+        funding_round=funding_round, to_status=to_status, by=by, reason=reason, base_url=base_url
+    )
 
 
 @transaction.atomic
@@ -172,6 +186,7 @@ def _round_move(
     by: User | None,
     reason: str,
     deciding: bool = False,
+    base_url: str = "",
 ):
     """Every move of a round. `deciding` is round_decide applying a signed decision, the
     only way a round is decided."""
@@ -201,6 +216,11 @@ def _round_move(
         )
     if to_status == R.OPEN and not funding_round.criteria.exists():
         raise ValidationError("Add the assessment criteria before opening the round")
+    deadline = funding_round.full_stage_closes_at or funding_round.closes_at
+    closing_early = to_status == R.CLOSED and by is not None and timezone.now() < deadline
+    reason = reason.strip()
+    if closing_early and not reason:
+        raise ValidationError({"reason": "Enter why the round is closing early"})
     funding_round.status = to_status
     funding_round.save(update_fields=["status"])
     RoundStatusChange.objects.create(
@@ -210,6 +230,14 @@ def _round_move(
         reason=reason,
         changed_by=by,
     )
+    if closing_early:
+        from ..tasks import send_round_closed_early_emails
+
+        transaction.on_commit(
+            lambda: enqueue(
+                send_round_closed_early_emails, round_id=funding_round.pk, base_url=base_url
+            )
+        )
     return funding_round
 
 

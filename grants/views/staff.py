@@ -15,8 +15,15 @@ from svd_portal.exports import csv_response, xlsx_response
 from svd_portal.forms import add_service_errors
 
 from .. import selectors, services
-from ..enums import ApplicationStatus, Stage
-from ..forms import ApplicationFilterForm, EligibilityForm, LogBidForm, RoundForm, RoundMoveForm
+from ..enums import ApplicationStatus, RoundStatus, Stage
+from ..forms import (
+    ApplicationFilterForm,
+    EligibilityForm,
+    LogBidForm,
+    RoundCloseForm,
+    RoundForm,
+    RoundMoveForm,
+)
 from ..models import Application, FundingRound
 from ..services import ROUND_MOVES, round_move_permission
 
@@ -98,11 +105,60 @@ class RoundMoveView(RoundStaffMixin, View):
                     to_status=form.cleaned_data["to_status"],
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    base_url=request.build_absolute_uri("/"),
                 )
             except (ValidationError, ValueError) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             else:
                 messages.success(request, "The round's status has changed.")
+        return redirect("grants:staff-round-applications", slug=funding_round.slug)
+
+
+class RoundCloseView(RoundStaffMixin, FormView):
+    """Closing an open round: a confirmation page that asks why, then round_move, which
+    emails the reason to the holders of drafts once the close is saved."""
+
+    permission_required = "grants.move_round"
+    template_name = "grants/round_close.html"
+    form_class = RoundCloseForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.has_perm(self.permission_required)
+            and self.get_round().status != RoundStatus.OPEN
+        ):
+            messages.error(request, "Only an open round can be closed.")
+            return redirect("grants:staff-round-applications", slug=self.kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        funding_round = self.get_round()
+        deadline = funding_round.full_stage_closes_at or funding_round.closes_at
+        holders = selectors.round_draft_holders(funding_round=funding_round)
+        context.update(
+            round=funding_round,
+            deadline=deadline,
+            early=timezone.now() < deadline,
+            holders=len(holders),
+            drafts=len({draft.pk for drafts in holders.values() for draft in drafts}),
+        )
+        return context
+
+    def form_valid(self, form):
+        funding_round = self.get_round()
+        try:
+            services.round_move(
+                funding_round=funding_round,
+                to_status=RoundStatus.CLOSED,
+                by=self.request.user,
+                reason=form.cleaned_data["reason"],
+                base_url=self.request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "The round is closed.")
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 
 

@@ -494,7 +494,10 @@ def test_round_move_to_decided_by_anyone_but_the_pcc_refused(who, actor):
 def test_round_move_by_staff(from_status, to_status, staff_user):
     funding_round = FundingRoundFactory(status=from_status)
 
-    services.round_move(funding_round=funding_round, to_status=to_status, by=staff_user)
+    # Closing before the closing time needs a reason (tests/grants/test_close_early.py).
+    services.round_move(
+        funding_round=funding_round, to_status=to_status, by=staff_user, reason="Fully committed"
+    )
 
     change = RoundStatusChange.objects.get(round=funding_round)
     assert (change.to_status, change.changed_by) == (to_status, staff_user)

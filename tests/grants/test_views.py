@@ -1215,13 +1215,27 @@ def test_staff_round_create_cap_above_budget_shows_the_error(staff_client, prior
 
 def test_staff_round_move_closes_the_round(staff_client, funding_round, staff_user):
     response = staff_client.post(
-        f"/staff/rounds/{funding_round.slug}/status/", {"to_status": "closed"}
+        f"/staff/rounds/{funding_round.slug}/status/",
+        {"to_status": "closed", "reason": "Fully committed"},
     )
 
     assert response.status_code == 302
     funding_round.refresh_from_db()
     assert funding_round.status == RoundStatus.CLOSED
-    assert funding_round.status_changes.get().changed_by == staff_user
+    change = funding_round.status_changes.get()
+    assert (change.changed_by, change.reason) == (staff_user, "Fully committed")
+
+
+def test_staff_round_move_closing_early_without_a_reason_keeps_the_round_open(
+    staff_client, funding_round
+):
+    response = staff_client.post(
+        f"/staff/rounds/{funding_round.slug}/status/", {"to_status": "closed"}
+    )
+
+    assert response.status_code == 302
+    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
+    assert funding_round.status_changes.count() == 0
 
 
 # --- Withdrawal ---------------------------------------------------------------------------------

@@ -148,6 +148,9 @@ SITE = {
     "grants:staff-round-applications": row("L D D D D O D D"),
     "grants:staff-round-edit": row("L D D D D O D D", "L D D D D O D D"),
     "grants:staff-round-move": row("L D D D D N D D", "L D D D D R D D"),
+    # The scenario's round is in assessment: staff are sent back to it (only an open round
+    # closes).
+    "grants:staff-round-close": row("L D D D D R D D", "L D D D D R D D"),
     "grants:staff-round-log-bid": row("L D D D D O D D", "L D D D D O D D"),
     "grants:staff-round-export": row("L D D D D O D D"),
     "grants:staff-round-export [xlsx]": row("L D D D D O D D"),
@@ -420,6 +423,7 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants:staff-round-applications": slug,
         "grants:staff-round-edit": slug,
         "grants:staff-round-move": slug,
+        "grants:staff-round-close": slug,
         "grants:staff-round-log-bid": slug,
         "grants:staff-round-export": {**slug, "format": "csv"},
         "grants:staff-round-export [xlsx]": {**slug, "format": "xlsx"},

@@ -150,6 +150,7 @@ HOSTILE_FORMS = {
     "grants:staff-round-create": ("test_round_create", "test_round_criteria"),
     "grants:staff-round-edit": "test_round_edit",
     "grants:staff-round-move": "test_round_move",
+    "grants:staff-round-close": "test_round_close",
     "grants:staff-round-log-bid": "test_log_bid",
     "grants:staff-application-eligibility": "test_eligibility",
     "grants:staff-application-invite": "test_action_without_a_form",
@@ -1035,6 +1036,29 @@ def test_round_move(db, data, staff_user):
             watch=[draft_round],
             csrf=data.draw(csrf_case()),
             accepted=moved,
+        )
+    )
+
+
+@hostile(20)
+def test_round_close(db, data, staff_user, provider_org, open_round):
+    ApplicationFactory(round=open_round, organisation=provider_org, title=PAYLOADS[1])
+    posted = data.draw(form_data(valid={"reason": valid_text(2000)}))
+
+    def closed(response, client):
+        closed_round = FundingRound.objects.get(pk=open_round.pk)
+        assert closed_round.status == RoundStatus.CLOSED
+        assert closed_round.early_close.reason == stripped(posted, "reason")
+        page_shows(client, response["Location"], closed_round.early_close.reason)
+
+    check_post(
+        Post(
+            reverse("grants:staff-round-close", args=[open_round.slug]),
+            posted,
+            user=staff_user,
+            watch=[open_round],
+            csrf=data.draw(csrf_case()),
+            accepted=closed,
         )
     )
 
