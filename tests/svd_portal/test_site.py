@@ -133,7 +133,12 @@ def test_403_page_uses_the_site_layout(client, db):
     client.force_login(UserFactory(roles=[Role.PROVIDER]))
     response = client.get("/staff/organisations/")
     assert response.status_code == 403
-    assert "You do not have access to this page" in response.content.decode()
+    html = response.content.decode()
+    assert "You do not have access to this page" in html
+    assert (
+        'email the OPCC at <a class="govuk-link" href="mailto:grants@opcc.example">'
+        "grants@opcc.example</a>." in html
+    )
 
 
 def test_500_page_renders_without_a_request_context():
