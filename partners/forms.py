@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
@@ -25,6 +26,11 @@ def _helper(*fields, submit: str) -> FormHelper:
 
 
 class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "The email address or password is not right",
+    }
+
     username = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -261,6 +267,14 @@ class PasswordResetRequestForm(PasswordResetForm):
         self.helper = _helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS), submit="Send reset link"
         )
+
+    def save(self, **kwargs):
+        # Django names the site by its host in the subject; people know the service's name.
+        kwargs["extra_email_context"] = {
+            **(kwargs.get("extra_email_context") or {}),
+            "PORTAL_SERVICE_NAME": settings.PORTAL_SERVICE_NAME,
+        }
+        return super().save(**kwargs)
 
 
 class PasswordSetForm(SetPasswordForm):

@@ -559,7 +559,8 @@ def test_sign_in_wrong_password_refused(client, provider_user):
     assert response.status_code == 200
     html = response.content.decode()
     assert ERROR_SUMMARY in html
-    assert "Please enter a correct email address and password." in html
+    assert "The email address or password is not right" in html
+    assert "case-sensitive" not in html
     assert _signed_in_user_id(client) is None
 
 
@@ -628,6 +629,13 @@ def test_password_reset_unknown_email_sends_nothing_but_same_page(client, db, ma
     assert response.redirect_chain == [(reverse("password_reset_done"), 302)]
     assert "Check your email" in response.content.decode()
     assert mailoutbox == []
+
+
+def test_password_reset_subject_names_the_service_not_the_host(client, provider_user, mailoutbox):
+    client.post(reverse("password_reset"), {"email": "provider@example.org"})
+    assert [message.subject for message in mailoutbox] == [
+        "Reset your password for the Serious Violence Duty grants portal"
+    ]
 
 
 # --- admin -------------------------------------------------------------------------------------
