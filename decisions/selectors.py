@@ -26,8 +26,10 @@ def register_search(*, query: str = "", year: int | None = None) -> QuerySet[Dec
     query = query.strip()[:200]
     if not query:
         return records
-    # A reference (DN50-24) finds its record; anything else is a text search.
-    by_reference = records.filter(reference=query.upper())
+    # A reference (DN50-24, any case) finds its record, and one without its year (DN50)
+    # finds each year's; anything else is a text search.
+    reference = query.upper()
+    by_reference = records.filter(Q(reference=reference) | Q(reference__startswith=f"{reference}-"))
     if by_reference.exists():
         return by_reference
     if connection.vendor == "postgresql":

@@ -311,6 +311,27 @@ def test_register_list_search_by_reference(outsider, searchable, case):
     assert references(response) == [wanted]
 
 
+@pytest.mark.parametrize("query", ["DN50", "dn50", " dn50 ", "DN50-24", "dn50-24"])
+def test_register_list_finds_a_reference_without_its_year_in_any_case(outsider, staff_user, query):
+    bulk_published(3, by=staff_user, first=49)
+    published = outsider.get("/decisions/", {"q": query})
+    assert references(published) == ["DN50-24"]
+    assert "No published decision matches" not in text(published)
+
+
+def test_register_list_reference_prefix_does_not_find_longer_numbers(outsider, staff_user):
+    bulk_published(1, by=staff_user, first=500)
+    response = outsider.get("/decisions/", {"q": "DN50"})
+    assert references(response) == []
+    assert "No published decision matches ‘DN50’." in text(response)
+
+
+def test_register_list_says_when_nothing_matches(outsider, searchable):
+    response = outsider.get("/decisions/", {"q": "helicopter"})
+    assert references(response) == []
+    assert "No published decision matches ‘helicopter’." in text(response)
+
+
 def test_register_list_filter_by_year(outsider, staff_user):
     records = bulk_published(3, by=staff_user)
     DecisionRecord.objects.filter(pk=records[2].pk).update(
