@@ -2,7 +2,9 @@
 signing and correcting records."""
 
 import base64
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
@@ -155,6 +157,18 @@ class PlainTextAtom1Feed(Atom1Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(_TextSummaries(handler), item)
+        # The signed PDF is the record itself; "related" needs no length, which an
+        # enclosure would (and knowing it costs a query per entry).
+        handler.addQuickElement(
+            "link",
+            "",
+            {
+                "rel": "related",
+                "type": "application/pdf",
+                "href": urljoin(self.feed["link"], item["pdf_path"]),
+                "title": f"{item['title']} (signed PDF)",
+            },
+        )
 
 
 class RegisterFeed(Feed):
@@ -167,8 +181,14 @@ class RegisterFeed(Feed):
     def link(self):
         return reverse("decisions:register")
 
+    def author_name(self):
+        return settings.PORTAL_ORGANISATION_NAME
+
     def items(self):
         return selectors.published_records()[:50]
+
+    def item_extra_kwargs(self, item):
+        return {"pdf_path": reverse("decisions:pdf", args=[item.reference])}
 
     def item_title(self, item):
         return f"{item.reference}: {item.title}"
