@@ -1,5 +1,7 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from django.utils import dateformat
 
 
 def money(value) -> str:
@@ -37,3 +39,20 @@ def duration(value: timedelta) -> str:
     if minutes:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
+
+
+def date_time(value: datetime, format_string: str) -> str:
+    """Django's date format, with "a" written the way people write it: 5:00pm, not 5:00p.m."""
+    if value in (None, ""):
+        return ""
+    meridiem = "\\p\\m" if value.hour >= 12 else "\\a\\m"
+    parts, escaped = [], False
+    for char in format_string:
+        if escaped:
+            parts.append("\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            parts.append(meridiem if char == "a" else char)
+    return dateformat.format(value, "".join(parts))

@@ -17,6 +17,7 @@ from grants.enums import ApplicationStatus, Channel, RoundStatus
 from grants.models import FundingRound, RoundStatusChange
 from partners.enums import MembershipStatus, Role
 from svd_portal import celery_app
+from svd_portal.formatting import date_time
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -52,7 +53,7 @@ def _closed_early_on(funding_round) -> str:
 
 def _closes(funding_round) -> str:
     """How the pages write the closing time while the round keeps it."""
-    return date_format(timezone.localtime(funding_round.closes_at), "j F Y, g:ia")
+    return date_time(timezone.localtime(funding_round.closes_at), "j F Y, g:ia")
 
 
 # --- The confirmation page ----------------------------------------------------------------

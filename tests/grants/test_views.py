@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -116,6 +117,17 @@ def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, 
         "Start an application",
     ):
         assert text in _text(response), text
+
+
+def test_round_pages_write_times_as_people_do(client, funding_round):
+    closes = funding_round.closes_at.astimezone(zoneinfo.ZoneInfo("Europe/London"))
+    closes = closes.replace(hour=17, minute=0, second=0, microsecond=0)
+    FundingRound.objects.filter(pk=funding_round.pk).update(closes_at=closes)
+    expected = f"{closes.day} {closes:%B %Y}, 5:00pm"
+    for path in ("/funding/", f"/funding/{funding_round.slug}/"):
+        html = client.get(path).content.decode()
+        assert expected in html, path
+        assert "p.m." not in html, path
 
 
 def test_round_detail_closed_round_has_no_start_button(client, db):
