@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("status/", views.service_status, name="service-status"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path(
         "accounts/login/",

@@ -3,7 +3,9 @@
 import logging
 
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from decisions import selectors as decision_selectors
@@ -46,6 +48,25 @@ class HomeView(TemplateView):
 
 class AccessibilityView(TemplateView):
     template_name = "accessibility.html"
+
+
+@require_safe
+@never_cache
+def service_status(request):
+    """The footer's "Service status": the checks behind /healthz/ as a page people read.
+
+    Like /healthz/, it says what is down and leaves the error itself to the log.
+    """
+    checks = [
+        ("Website and its database", health.check_database()),
+        ("Emails and documents (the message broker)", health.check_broker()),
+    ]
+    for name, error in checks:
+        if error is not None:
+            logger.warning("Service status: %s is down: %s", name, error)
+    down = any(error is not None for _, error in checks)
+    context = {"checks": [(name, error is None) for name, error in checks], "down": down}
+    return render(request, "status.html", context, status=503 if down else 200)
 
 
 @never_cache

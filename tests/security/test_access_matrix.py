@@ -88,6 +88,7 @@ SITE = {
     # Site pages and signing in.
     "home": row("O O O O O O O O"),
     "healthz": row("O O O O O O O O", "O O O O O O O O"),
+    "service-status": row("O O O O O O O O", "N N N N N N N N"),
     "accessibility": row("O O O O O O O O"),
     "login": row("O R R R R R R R", "O R R R R R R R"),
     "logout": row("N N N N N N N N", "R R R R R R R R"),
