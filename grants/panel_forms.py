@@ -8,13 +8,21 @@ from decimal import Decimal
 
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
+from django.db.models import Prefetch
 from django.utils.html import escape
 
-from partners.enums import Role
-from partners.models import User
+from partners.enums import MembershipStatus, Role
+from partners.models import Membership, User
 
 from .enums import AssignmentMode, Recommendation
 from .forms import MoneyField, helper
+
+
+def panellist_label(user) -> str:
+    """A member as staff pick them: the organisation they represent on the panel (the
+    first active membership, as the panel set-up takes it) after their name."""
+    organisation = next((m.organisation.name for m in user.active_memberships), None)
+    return f"{user.full_name}, {organisation or 'no organisation'} ({user.email})"
 
 
 class PanelForm(forms.Form):
@@ -59,12 +67,22 @@ class PanelForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        panellists = User.objects.filter(groups__name=Role.PANEL_MEMBER, is_active=True).order_by(
-            "full_name"
+        panellists = (
+            User.objects.filter(groups__name=Role.PANEL_MEMBER, is_active=True)
+            .order_by("full_name")
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.filter(
+                        status=MembershipStatus.ACTIVE
+                    ).select_related("organisation"),
+                    to_attr="active_memberships",
+                )
+            )
         )
-        self.fields["members"].queryset = panellists
-        self.fields["chair"].queryset = panellists
-        self.fields["deputy_chair"].queryset = panellists
+        for name in ("members", "chair", "deputy_chair"):
+            self.fields[name].queryset = panellists
+            self.fields[name].label_from_instance = panellist_label
         self.helper = helper(
             Field.checkboxes("members", legend_size=Size.MEDIUM),
             Field.select("chair"),

@@ -124,7 +124,11 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     check(page, "panel setup with errors")
     for name in ("Daniel Okafor", "Ruth Ellison", "Amira Haddad"):
         page.get_by_label(name, exact=False).first.check()
-    page.get_by_label("Chair", exact=True).select_option(label=str(chair))
+    # Staff pick each member with the organisation they represent.
+    chair_organisation = chair.memberships.get().organisation.name
+    page.get_by_label("Chair", exact=True).select_option(
+        label=f"{chair.full_name}, {chair_organisation} ({chair.email})"
+    )
     page.get_by_label("Every member scores every eligible application").check()
     page.get_by_role("button", name="Save panel").click()
     expect(page.locator("main")).to_contain_text("Amira Haddad")

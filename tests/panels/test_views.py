@@ -562,6 +562,24 @@ def test_panel_setup_page_staff_saves_members_with_their_organisations(
     assert (panel.chair, panel.spread_threshold) == (chair_user, Decimal("15.00"))
 
 
+def test_panel_setup_page_lists_each_member_with_their_organisation(
+    client_for, staff_user, funding_round, chair_user, member_user
+):
+    UserFactory(full_name="Sam Loner", email="sam@example.org", roles=[Role.PANEL_MEMBER])
+    response = client_for(staff_user).get(reverse("grants:panel-setup", args=[SLUG]))
+    form = response.context["form"]
+    expected = [
+        f"Daniel Okafor, Durham Constabulary ({chair_user.email})",
+        f"Ruth Ellison, Durham County Council ({member_user.email})",
+        "Sam Loner, no organisation (sam@example.org)",
+    ]
+    assert [label for _, label in form.fields["members"].choices] == expected
+    assert [label for _, label in form.fields["chair"].choices][1:] == expected
+    html = page(response)
+    for label in expected:
+        assert label in html, label
+
+
 def test_panel_setup_page_member_without_organisation_refused(
     client_for, staff_user, funding_round, chair_user
 ):
