@@ -132,7 +132,7 @@ def test_before_the_link_is_followed_signing_in_fails_like_a_wrong_password(db, 
     )
 
     assert response.status_code == 200
-    assert "Please enter a correct email address and password." in response.content.decode()
+    assert "The email address or password is not right" in response.content.decode()
 
 
 def test_signing_up_again_before_confirming_replaces_the_details_and_the_link(

@@ -39,7 +39,7 @@ def fail(client, times, *, email=EMAIL, **extra):
     for _ in range(times):
         response = sign_in(client, "not-the-password", email=email, **extra)
         assert response.status_code == 200
-        assert "Please enter a correct email address and password." in response.content.decode()
+        assert "The email address or password is not right" in response.content.decode()
 
 
 def is_signed_in(client):
