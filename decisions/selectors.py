@@ -2,10 +2,10 @@
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from .enums import DecisionStatus
-from .models import DecisionRecord
+from .models import DecisionRecord, DecisionStatusChange
 
 
 def published_records() -> QuerySet[DecisionRecord]:
@@ -94,3 +94,24 @@ def waiting_for(*, user) -> QuerySet[DecisionRecord]:
     if is_pcc(user):
         statuses.append(DecisionStatus.AWAITING_SIGNATURE)
     return DecisionRecord.objects.filter(status__in=statuses).order_by("updated_at", "pk")
+
+
+def returned_to(*, user) -> QuerySet[DecisionRecord]:
+    """The drafts this person created whose last move was the Chief Executive or the PCC
+    returning them, newest return first, each with `return_comments`, `returned_at` and
+    `returned_from` (the status it was returned from)."""
+    last = DecisionStatusChange.objects.filter(record=OuterRef("pk")).order_by("-changed_at", "-pk")
+    return (
+        DecisionRecord.objects.filter(status=DecisionStatus.DRAFT, created_by=user)
+        .annotate(
+            last_to=Subquery(last.values("to_status")[:1]),
+            returned_from=Subquery(last.values("from_status")[:1]),
+            return_comments=Subquery(last.values("reason")[:1]),
+            returned_at=Subquery(last.values("changed_at")[:1]),
+        )
+        .filter(
+            last_to=DecisionStatus.DRAFT,
+            returned_from__in=[DecisionStatus.AWAITING_APPROVAL, DecisionStatus.AWAITING_SIGNATURE],
+        )
+        .order_by("-returned_at", "-pk")
+    )

@@ -12,7 +12,9 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from grants import selectors as grant_selectors
@@ -21,6 +23,7 @@ from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from partners.models import User
 from svd_portal.formatting import in_sentence, money
+from svd_portal.links import absolute_url
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
 
@@ -449,7 +452,40 @@ def decision_return(*, record: DecisionRecord, by: User, comments: str) -> Decis
     )
     if record.funding_round_id:
         _schedule_release(record)
+    from .tasks import send_returned_email
+
+    change_id = record.status_changes.order_by("-changed_at", "-pk").values_list("pk", flat=True)[0]
+    transaction.on_commit(lambda: enqueue(send_returned_email, status_change_id=change_id))
     return record
+
+
+def decision_return_notify(*, status_change_id: int) -> bool:
+    """Emails the record's creator that the Chief Executive or the PCC returned it to draft,
+    with their comments and a link to the record. Returns whether an email was sent: not
+    when the change is gone, the record has moved on since, or its creator is inactive."""
+    change = (
+        DecisionStatusChange.objects.select_related("record__created_by", "changed_by")
+        .filter(pk=status_change_id, to_status=D.DRAFT)
+        .first()
+    )
+    if change is None or change.record.status != D.DRAFT:
+        return False
+    record, creator = change.record, change.record.created_by
+    if not creator.is_active or not creator.email:
+        return False
+    context = {
+        "record": record,
+        "change": change,
+        "url": absolute_url("decisions:staff-detail", record.pk),
+        "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+    }
+    send_mail(
+        f"Decision record {record.reference} returned to you",
+        render_to_string("decisions/email/record_returned.txt", context),
+        None,
+        [creator.email],
+    )
+    return True
 
 
 def decision_sign(

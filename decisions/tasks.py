@@ -1,4 +1,5 @@
-"""Background work for decision records: signed PDFs, their sweeper, deferred publication."""
+"""Background work for decision records: signed PDFs, their sweeper, deferred publication,
+and telling a record's creator it was returned to draft."""
 
 import logging
 
@@ -35,3 +36,14 @@ def sweep_documents() -> list[int]:
 def publish_due() -> list[str]:
     """Publishes signed records whose deferral date has passed (hourly; idempotent)."""
     return services.decisions_publish_due()
+
+
+@shared_task(
+    name="decisions.send_returned_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_returned_email(*, status_change_id: int) -> bool:
+    """Emails a returned record's creator the comments. False when there is nothing to send."""
+    return services.decision_return_notify(status_change_id=status_change_id)

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from partners.enums import REGISTERED_KINDS, MembershipStatus
+from partners.enums import REGISTERED_KINDS, MembershipStatus, VerificationStatus
 from partners.models import Membership, Organisation
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import money
@@ -103,6 +103,17 @@ def organisations_for_applying(*, user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         memberships__user=user, memberships__status=MembershipStatus.ACTIVE
     ).order_by("name")
+
+
+def organisations_waiting_for_verification(*, user) -> list[Organisation]:
+    """The person's organisations still waiting for OPCC staff to verify them, when none of
+    their organisations is verified yet: they cannot apply until one is."""
+    if not user.is_authenticated:
+        return []
+    organisations = list(organisations_for_applying(user=user))
+    if any(o.verification_status == VerificationStatus.VERIFIED for o in organisations):
+        return []
+    return [o for o in organisations if o.verification_status == VerificationStatus.PENDING]
 
 
 def _decimal(value: str) -> Decimal | None:

@@ -8,6 +8,8 @@ from django.core.mail import send_mail, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from svd_portal.links import absolute_url
+
 from . import selectors, services
 from .enums import ApplicationStatus, status_for_applicant
 from .models import Application, FundingRound
@@ -40,6 +42,7 @@ def send_application_email(*, application_id: int, from_status: str, to_status: 
         "application": application,
         "from_label": status_for_applicant(from_status),
         "to_label": status_for_applicant(to_status),
+        "url": absolute_url("grants:application-detail", application.reference),
         "service_name": settings.PORTAL_SERVICE_NAME,
         "organisation_name": settings.PORTAL_ORGANISATION_NAME,
     }

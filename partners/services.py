@@ -18,6 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from svd_portal.formatting import duration
+from svd_portal.links import absolute_url
+from svd_portal.tasks import enqueue
 
 from .enums import (
     CHARITY_NUMBER_KINDS,
@@ -329,11 +331,59 @@ def organisation_set_verification(
     else:
         organisation.verified_at, organisation.verified_by = None, None
     organisation.save(update_fields=["verification_status", "verified_at", "verified_by"])
-    OrganisationStatusChange.objects.create(
+    change = OrganisationStatusChange.objects.create(
         organisation=organisation,
         from_status=from_status,
         to_status=to_status,
         reason=reason.strip(),
         changed_by=by,
     )
+    from .tasks import send_verification_email
+
+    transaction.on_commit(lambda: enqueue(send_verification_email, status_change_id=change.pk))
     return organisation
+
+
+def organisation_verification_notify(*, status_change_id: int) -> int:
+    """Tells an organisation's active members that OPCC staff verified it, or did not and
+    why, with a link to their organisations page. Returns the number of people written to;
+    0 when the change is gone or is no longer the organisation's latest (a later decision
+    sends its own email)."""
+    change = (
+        OrganisationStatusChange.objects.select_related("organisation")
+        .filter(pk=status_change_id)
+        .first()
+    )
+    if change is None:
+        return 0
+    latest = change.organisation.status_changes.order_by("-changed_at", "-pk").first()
+    if latest.pk != change.pk:
+        return 0
+    organisation = change.organisation
+    recipients = sorted(
+        organisation.memberships.filter(status=MembershipStatus.ACTIVE).values_list(
+            "user__email", flat=True
+        )
+    )
+    if not recipients:
+        return 0
+    verified = change.to_status == VerificationStatus.VERIFIED
+    context = {
+        "organisation": organisation,
+        "verified": verified,
+        "reason": change.reason,
+        "url": absolute_url("partners:organisations-mine"),
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+        "contact_email": settings.PORTAL_CONTACT_EMAIL,
+    }
+    subject = (
+        f"{organisation.name} is verified" if verified else f"{organisation.name} is not verified"
+    )
+    send_mail(
+        subject,
+        render_to_string("partners/email/organisation_verification.txt", context),
+        None,
+        recipients,
+    )
+    return len(recipients)

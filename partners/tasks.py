@@ -1,4 +1,5 @@
-"""Background work for partners: telling a person their account is locked."""
+"""Background work for partners: telling a person their account is locked, and members that
+their organisation is verified or not."""
 
 from celery import shared_task
 
@@ -15,3 +16,15 @@ def send_lockout_email(*, email: str, limit: int, confirming: bool, base_url: st
     return services.user_lockout_notify(
         email=email, limit=limit, confirming=confirming, base_url=base_url
     )
+
+
+@shared_task(
+    name="partners.send_verification_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_verification_email(*, status_change_id: int) -> int:
+    """Emails an organisation's members the OPCC's verification decision (with the reason
+    when it is refused). Returns the number of people written to; 0 when it is gone."""
+    return services.organisation_verification_notify(status_change_id=status_change_id)

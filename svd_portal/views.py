@@ -42,6 +42,7 @@ class HomeView(TemplateView):
             context.update(
                 organisations_awaiting=partner_selectors.organisations_awaiting_verification_count(),
                 membership_requests=partner_selectors.membership_requests_count(),
+                returned=list(decision_selectors.returned_to(user=user)),
             )
         return context
 

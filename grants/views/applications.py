@@ -24,7 +24,7 @@ from svd_portal.forms import add_service_errors
 from svd_portal.uploads import UploadLimitMixin
 
 from .. import selectors, services
-from ..enums import Channel
+from ..enums import ApplicationStatus, Channel
 from ..forms import (
     ApplicationStartForm,
     AttachmentForm,
@@ -132,6 +132,11 @@ class ApplicationStartView(LoginRequiredMixin, FormView):
         context["has_organisation"] = selectors.organisations_for_applying(
             user=self.request.user
         ).exists()
+        # Told now rather than by a form that would refuse them.
+        context["waiting_organisations"] = selectors.organisations_waiting_for_verification(
+            user=self.request.user
+        )
+        context["verification_working_days"] = settings.VERIFICATION_WORKING_DAYS
         return context
 
     def form_valid(self, form):
@@ -166,6 +171,15 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         context["can_withdraw"] = self.request.user.has_perm(
             "grants.withdraw_application", application
         )
+        if application.status == ApplicationStatus.AWARDED:
+            # The round was held while the PCC signed, so the moderation's conditions are the
+            # ones frozen in the signed schedule. The record is read through the reverse
+            # relation the decisions app declares: grants never imports decisions.
+            moderation = getattr(application, "moderation", None)
+            context["award_conditions"] = moderation.conditions if moderation else ""
+            context["award_records"] = application.decisions.filter(
+                status="published"  # decisions.enums.DecisionStatus.PUBLISHED
+            ).order_by("published_at", "pk")
         return context
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
@@ -35,4 +36,8 @@ class RoundDetailView(DetailView):
         funding_round = self.object
         context["accepting"] = funding_round.is_accepting(stage=funding_round.first_stage)
         context["caps"] = sorted(funding_round.caps.all(), key=lambda cap: cap.maximum)
+        context["waiting_organisations"] = selectors.organisations_waiting_for_verification(
+            user=self.request.user
+        )
+        context["verification_working_days"] = settings.VERIFICATION_WORKING_DAYS
         return context

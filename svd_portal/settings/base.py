@@ -29,6 +29,11 @@ PORTAL_ORGANISATION_NAME = env(
 PORTAL_AREA_NAME = env("PORTAL_AREA_NAME", default="Durham")
 PORTAL_SERVICE_NAME = env("PORTAL_SERVICE_NAME", default="Serious Violence Duty grants")
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="grants@opcc.example")
+# The portal's address, for the links in emails that are sent without a request (a status
+# change made by a signed decision, a record returned to draft).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000/")
+# How long OPCC staff usually take to verify an organisation, as told to a provider waiting.
+VERIFICATION_WORKING_DAYS = env.int("VERIFICATION_WORKING_DAYS", default=5)
 
 INSTALLED_APPS = [
     "svd_portal.apps.PortalAdminConfig",

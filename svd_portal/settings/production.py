@@ -17,6 +17,8 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+# Links in emails point at the real site: by default the first allowed host, over HTTPS.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STORAGES = {
