@@ -10,6 +10,7 @@ from decisions import services
 from decisions.enums import DecisionStatus as D
 from decisions.enums import Outcome
 from partners.enums import Role
+from tests.decisions.conftest import DEFERRAL
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.partners import PASSWORD
 
@@ -72,6 +73,29 @@ def test_awarded_application_without_conditions_says_none(
 
     assert "£4,800" in html
     assert 'Conditions</dt><dd class="govuk-summary-list__value">None</dd>' in html
+
+
+def test_awarded_application_record_deferred_shows_the_award_without_a_link(
+    recommended_round, staff_user, ceo_user, pcc_user, member_client, future_day
+):
+    record = services.decision_create_from_round(funding_round=recommended_round, by=staff_user)
+    record = services.decision_update(
+        record=record, by=staff_user, fields={**DEFERRAL, "deferred_until": future_day}
+    )
+    record = services.decision_submit(record=record, by=staff_user)
+    record = services.decision_approve(
+        record=record, by=ceo_user, advice_confirmed=True, name="Helen Carter"
+    )
+    record = services.decision_sign(
+        record=record, by=pcc_user, outcome=Outcome.APPROVED, declaration="None", password=PASSWORD
+    )
+    assert record.status == D.SIGNED
+
+    html = member_client.get(reverse("grants:application-detail", args=["YV1-0002"])).content
+    html = html.decode()
+
+    assert 'Amount awarded</dt><dd class="govuk-summary-list__value">£3,000' in html
+    assert f"/decisions/{record.reference}/" not in html
 
 
 def test_application_not_yet_decided_shows_no_award(awaiting_signature, member_client):
