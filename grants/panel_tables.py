@@ -21,6 +21,15 @@ def _or_dash(value, suffix="") -> str:
     return "–" if value is None else f"{value}{suffix}"
 
 
+def _scrolls(label: str, table: str) -> str:
+    """The table in a region of its own that scrolls sideways, so the page does not on a
+    phone; focusable, so keyboard users can scroll it too (WCAG 1.4.10 and 2.1.1)."""
+    return (
+        f'<div class="portal-table-scroll" tabindex="0" role="region" aria-label="{label}">'
+        f"{table}</div>"
+    )
+
+
 def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
     """The ranking: links to moderation on the ranking page; rationale and conditions in the report."""
     headings = [
@@ -75,10 +84,13 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
             '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">No application is in assessment.</td></tr>'
         )
     return mark_safe(  # noqa: S308 (every text value above is escaped)
-        '<table class="govuk-table govuk-!-font-size-16"><caption class="govuk-table__caption govuk-visually-hidden">'
-        "Applications by moderated score, then by members' mean</caption>"
-        f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
-        f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>'
+        _scrolls(
+            "Ranking",
+            '<table class="govuk-table govuk-!-font-size-16"><caption class="govuk-table__caption govuk-visually-hidden">'
+            "Applications by moderated score, then by members' mean</caption>"
+            f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
+            f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>',
+        )
     )
 
 
@@ -115,9 +127,12 @@ def score_tables(report) -> SafeString:
                 f"{names[member.pk]}</th>{cells}{NUM}{_or_dash(total) if total is not None else 'draft'}</td></tr>"
             )
         parts.append(
-            '<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">'
-            f"{escape(application.reference)}: {escape(application.title)}</caption>"
-            f'<thead class="govuk-table__head"><tr class="govuk-table__row">{HEAD}Member</th>{head}'
-            f'{NUM_HEAD}Total</th></tr></thead><tbody class="govuk-table__body">{"".join(lines)}</tbody></table>'
+            _scrolls(
+                f"Scores for {escape(application.reference)}",
+                '<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">'
+                f"{escape(application.reference)}: {escape(application.title)}</caption>"
+                f'<thead class="govuk-table__head"><tr class="govuk-table__row">{HEAD}Member</th>{head}'
+                f'{NUM_HEAD}Total</th></tr></thead><tbody class="govuk-table__body">{"".join(lines)}</tbody></table>',
+            )
         )
     return mark_safe("".join(parts))  # noqa: S308 (every text value above is escaped)
