@@ -11,8 +11,10 @@ from playwright.sync_api import expect
 
 from decisions.enums import DocumentStatus
 from decisions.models import DecisionRecord
-from grants.models import Application
+from grants.models import Application, FundingRound
 from partners.models import User
+from tests.factories import ApplicationFactory
+from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
 
 from .journeys import sign_in
@@ -56,6 +58,20 @@ def pages_by_role(record):
         .first()
     )
     staff_application = Application.objects.filter(round__slug=VPF).order_by("reference").first()
+    # A draft in the open round, filled in, so that its sections and check-answers show.
+    draft = complete_application(
+        ApplicationFactory(
+            round=FundingRound.objects.get(slug="community-safety-small-grants"),
+            organisation=application.organisation,
+            reference="CSG-0001",
+            title="Friday night football",
+            created_by=provider,
+        )
+    )
+    draft_pages = [
+        (f"draft {section}", f"/applications/{draft.reference}/{section}/")
+        for section in ("project", "priorities", "evidence", "delivery", "outcomes", "declarations")
+    ]
     return [
         (
             None,
@@ -76,6 +92,12 @@ def pages_by_role(record):
                 ("provider home", "/"),
                 ("your applications", "/applications/"),
                 ("an application", f"/applications/{application.reference}/"),
+                ("start an application", "/funding/community-safety-small-grants/apply/"),
+                ("a draft", f"/applications/{draft.reference}/"),
+                *draft_pages,
+                ("draft budget", f"/applications/{draft.reference}/budget/"),
+                ("draft attachments", f"/applications/{draft.reference}/attachments/"),
+                ("check answers", f"/applications/{draft.reference}/submit/"),
                 ("your organisations", "/organisations/"),
             ],
         ),
@@ -90,6 +112,11 @@ def pages_by_role(record):
                 ("staff organisations", "/staff/organisations/"),
                 ("staff decisions", "/staff/decisions/"),
                 ("staff decision record", f"/staff/decisions/{record.pk}/"),
+                ("new round", "/staff/rounds/new/"),
+                ("round edit", f"/staff/rounds/{VPF}/edit/"),
+                ("log a bid", "/staff/rounds/community-safety-small-grants/log-bid/"),
+                ("new decision record", "/staff/decisions/new/"),
+                ("decision record from a round", "/staff/decisions/from-round/"),
             ],
         ),
         (
@@ -99,6 +126,11 @@ def pages_by_role(record):
                 ("panel round", f"/panel/{VPF}/"),
                 ("panel ranking", f"/panel/{VPF}/ranking/"),
                 ("panel report", f"/panel/{VPF}/report/"),
+                ("scorecard", f"/panel/{VPF}/applications/{staff_application.reference}/"),
+                (
+                    "moderation",
+                    f"/panel/{VPF}/applications/{staff_application.reference}/moderate/",
+                ),
             ],
         ),
     ]
