@@ -2,6 +2,19 @@ from django.conf import settings
 
 from partners import rules as partner_rules
 
+# Which navigation item a page belongs to, by the start of its path.
+NAVIGATION_SECTIONS = [
+    ("/funding/", "funding"),
+    ("/decisions/", "decisions"),
+    ("/applications/", "applications"),
+    ("/organisations/", "organisations"),
+    ("/panel/", "panels"),
+    ("/staff/rounds/", "rounds"),
+    ("/staff/applications/", "rounds"),
+    ("/staff/organisations/", "staff-organisations"),
+    ("/staff/decisions/", "decision-records"),
+]
+
 
 def portal(request):
     """Names every page shows in its header and footer, and which of the header's own links
@@ -17,4 +30,7 @@ def portal(request):
         "nav_panel_member": signed_in and partner_rules.is_panel_member(user),
         "nav_staff": signed_in and partner_rules.is_opcc_staff(user),
         "nav_decision_records": signed_in and partner_rules.is_opcc(user),
+        "nav_current": next(
+            (name for prefix, name in NAVIGATION_SECTIONS if request.path.startswith(prefix)), ""
+        ),
     }

@@ -48,3 +48,18 @@ def test_navigation_has_govuk_frontends_menu_toggle(client, db):
     assert 'data-module="govuk-service-navigation"' in html
     assert 'aria-controls="navigation" hidden>Menu</button>' in html
     assert '<ul class="govuk-service-navigation__list" id="navigation">' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/funding/", "Funding"),
+        ("/decisions/", "Decisions"),
+        ("/applications/", "Your applications"),
+        ("/organisations/", "Your organisations"),
+    ],
+)
+def test_navigation_marks_the_current_section(client, db, path, current):
+    client.force_login(UserFactory(roles=[Role.PROVIDER]))
+    html = client.get(path).content.decode()
+    assert re.findall(r'aria-current="true"><strong[^>]*>([^<]+)</strong>', html) == [current]
