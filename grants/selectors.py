@@ -226,6 +226,25 @@ def applications_for_member(
     return result
 
 
+def next_application_for_member(*, member: PanelMember, after: Application) -> Application | None:
+    """The next application in the member's work (reference order, from `after` round to
+    the start) that they have not submitted a scorecard on, skipping their conflicts."""
+    conflicted = conflicted_application_ids(user=member.user, funding_round=member.panel.round)
+    remaining = [
+        application
+        for application in applications_for_member(member=member)
+        if application.pk != after.pk
+        and application.pk not in conflicted
+        and not (application.declaration is not None and application.declaration.is_conflict)
+        and not (
+            application.scorecard is not None
+            and application.scorecard.status == ScorecardStatus.SUBMITTED
+        )
+    ]
+    later = [a for a in remaining if a.reference > after.reference]
+    return (later or remaining or [None])[0]
+
+
 @dataclass
 class RankingRow:
     application: Application

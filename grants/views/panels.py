@@ -318,6 +318,11 @@ class ScoreView(MemberApplicationMixin, FormView):
             panel_slug=self.get_round().slug,
             is_chair=member.panel.chair_id == self.request.user.pk,
             my_scores=list(scorecard.scores.select_related("criterion")) if scorecard else [],
+            next_application=(
+                selectors.next_application_for_member(member=member, after=application)
+                if submitted
+                else None
+            ),
             # Independence: others' scores only once this member has submitted their own.
             other_scorecards=(
                 selectors.scorecards_for_application(application=application, exclude_member=member)
