@@ -245,6 +245,35 @@ def next_application_for_member(*, member: PanelMember, after: Application) -> A
     return (later or remaining or [None])[0]
 
 
+def panel_outstanding(*, panel: Panel, viewer) -> list[dict]:
+    """Per member with work left: the applications they have not declared on and those
+    declared but not submitted, in reference order. A member's own conflicts are not
+    their work; what the viewer is conflicted on is left out entirely."""
+    hidden = conflicted_application_ids(user=viewer, funding_round=panel.round)
+    rows = []
+    members = panel.members.select_related("user", "organisation", "panel__round")
+    for member in members.order_by("user__full_name"):
+        conflicted = conflicted_application_ids(user=member.user, funding_round=panel.round)
+        not_declared, not_submitted = [], []
+        for application in applications_for_member(member=member):
+            if application.pk in hidden or application.pk in conflicted:
+                continue
+            if application.declaration is None:
+                not_declared.append(application.reference)
+            elif application.declaration.is_conflict:
+                continue
+            elif (
+                application.scorecard is None
+                or application.scorecard.status != ScorecardStatus.SUBMITTED
+            ):
+                not_submitted.append(application.reference)
+        if not_declared or not_submitted:
+            rows.append(
+                {"member": member, "not_declared": not_declared, "not_submitted": not_submitted}
+            )
+    return rows
+
+
 @dataclass
 class RankingRow:
     application: Application

@@ -485,6 +485,11 @@ class RankingView(RoundPermissionMixin, TemplateView):
             round=funding_round,
             ranking=ranking,
             withheld=selectors.withheld_for(user=user, funding_round=funding_round),
+            outstanding=(
+                selectors.panel_outstanding(panel=funding_round.panel, viewer=user)
+                if hasattr(funding_round, "panel")
+                else []
+            ),
             total_recommended=total,
             remaining=funding_round.budget - total,
         )
