@@ -11,15 +11,24 @@ from .enums import Outcome
 
 
 class DecisionRecordForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=300)
-    received_on = forms.DateField(label="Date received in the OPCC", widget=DateInput())
+    title = forms.CharField(
+        label="Title", max_length=300, error_messages={"required": "Enter the decision's title"}
+    )
+    received_on = forms.DateField(
+        label="Date received in the OPCC",
+        widget=DateInput(),
+        error_messages={"required": "Enter the date the request was received in the OPCC"},
+    )
     section_a = forms.CharField(
         label="Section A: background and the request",
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Published in full on the register",
+        error_messages={"required": "Enter Section A: the background and the request"},
     )
     decision_text = forms.CharField(
-        label="The decision requested", widget=forms.Textarea(attrs={"rows": 3})
+        label="The decision requested",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the decision requested"},
     )
     section_b = forms.FileField(
         label="Section B report (optional)",
@@ -108,7 +117,10 @@ class DecisionRecordForm(forms.Form):
 
 class FromRoundForm(forms.Form):
     funding_round = forms.ModelChoiceField(
-        queryset=FundingRound.objects.none(), label="Round", empty_label=None
+        queryset=FundingRound.objects.none(),
+        label="Round",
+        empty_label=None,
+        error_messages={"required": "Select the round to draft the decision from"},
     )
 
     def __init__(self, *args, rounds, **kwargs):
@@ -123,8 +135,17 @@ class ApproveForm(forms.Form):
         "equalities advice has been taken into account in the preparation of this report",
         required=False,
     )
-    name = forms.CharField(label="Your name as it appears on the record", max_length=150)
-    role = forms.CharField(label="Role", max_length=150, initial="Chief Executive")
+    name = forms.CharField(
+        label="Your name as it appears on the record",
+        max_length=150,
+        error_messages={"required": "Enter your name as it appears on the record"},
+    )
+    role = forms.CharField(
+        label="Role",
+        max_length=150,
+        initial="Chief Executive",
+        error_messages={"required": "Enter your role"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +159,10 @@ class ApproveForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comments = forms.CharField(
-        label="What needs to change", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Enter what needs to change"},
     )
 
     def __init__(self, *args, **kwargs):
@@ -149,7 +173,12 @@ class ReturnForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    outcome = forms.ChoiceField(label="Decision", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
     declaration = forms.CharField(
         label="Any personal or prejudicial interest",
         initial="None",
@@ -158,11 +187,13 @@ class SignForm(forms.Form):
         help_text="I confirm that I have considered whether or not I have any personal or prejudicial "
         "interest in this matter and take the proposed decision in compliance with the Code of "
         "Conduct. Any such interests are recorded here.",
+        error_messages={"required": "Enter any personal or prejudicial interest, or None"},
     )
     password = forms.CharField(
         label="Your password, to sign",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to sign"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -61,6 +61,29 @@ class MoneyField(forms.DecimalField):
 # --- Funding rounds ------------------------------------------------------------
 
 
+ROUND_REQUIRED_MESSAGES = {
+    "fund_name": "Enter the fund's name",
+    "title": "Enter the round's title",
+    "slug": "Enter the end of the round's web address",
+    "reference_prefix": "Enter the prefix for application references",
+    "description": "Enter a description of the round",
+    "eligibility": "Enter who can apply",
+    "how_to_apply": "Enter how to apply",
+    "budget": "Enter the round's budget",
+    "opens_at": "Enter the date and time the round opens",
+    "closes_at": "Enter the date and time the round closes",
+    "stages": "Select how many stages the round has",
+    "delivery_starts_on": "Enter the date delivery starts",
+    "delivery_ends_on": "Enter the date delivery ends",
+    "priorities": "Select the priorities the round funds",
+    "unregistered_minimum": "Enter the least an unregistered organisation can ask for",
+    "unregistered_maximum": "Enter the most an unregistered organisation can ask for",
+    "registered_minimum": "Enter the least a registered organisation can ask for",
+    "registered_maximum": "Enter the most a registered organisation can ask for",
+    "criteria": "Enter the assessment criteria",
+}
+
+
 class RoundForm(forms.ModelForm):
     class Meta:
         model = FundingRound
@@ -126,11 +149,8 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = StrategicPriority.objects.order_by("number")
         # GOV.UK style: say what to do, field by field, rather than "This field is required."
-        for name, field in self.fields.items():
-            label = str(field.label or name).rstrip(" (£)").lower()
-            field.error_messages["required"] = (
-                f"Select {label}" if name in ("priorities", "stages") else f"Enter {label}"
-            )
+        for name, message in ROUND_REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["full_stage_closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
@@ -237,7 +257,9 @@ class RoundForm(forms.ModelForm):
 
 
 class RoundMoveForm(forms.Form):
-    to_status = forms.CharField(max_length=16)
+    to_status = forms.CharField(
+        max_length=16, error_messages={"required": "Select the status to move the round to"}
+    )
     reason = forms.CharField(max_length=2000, required=False)
 
 
@@ -286,14 +308,21 @@ class ApplicationStartForm(forms.Form):
 
 class LogBidForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label="Organisation that sent the bid"
+        queryset=Organisation.objects.none(),
+        label="Organisation that sent the bid",
+        error_messages={"required": "Select the organisation that sent the bid"},
     )
     channel = forms.ChoiceField(
         label="How the bid arrived",
         choices=[(Channel.EMAIL.value, "Email"), (Channel.PAPER.value, "Paper")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select how the bid arrived"},
     )
-    title = forms.CharField(label="Project title", max_length=200)
+    title = forms.CharField(
+        label="Project title",
+        max_length=200,
+        error_messages={"required": "Enter the project's title"},
+    )
     # Who to tell: services.application_start asks for an email or a postal address.
     contact_name = forms.CharField(
         label="Name",
@@ -561,6 +590,7 @@ class EligibilityForm(forms.Form):
         choices=[("yes", "Eligible: send it to assessment"), ("no", "Not eligible")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the application is eligible"},
     )
     reason = forms.CharField(
         label="Reason",
@@ -587,6 +617,7 @@ class StaffSubmitForm(forms.Form):
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M"],
         help_text="UK time. A bid received before the closing time counts as on time",
+        error_messages={"required": "Enter the date and time the bid was received"},
     )
 
 

@@ -251,6 +251,7 @@ class MembershipDecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         coerce=lambda value: value == "yes",
         choices=[("yes", "Accept"), ("no", "Refuse")],
+        error_messages={"required": "Select whether to accept the request"},
     )
 
 
