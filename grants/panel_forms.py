@@ -220,9 +220,24 @@ class ModerationForm(forms.Form):
         widget=forms.TextInput,
     )
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, outstanding: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        confirm = []
+        if outstanding:
+            # Asked only while scorecards are outstanding: recording then is a choice.
+            self.fields["confirm_outstanding"] = forms.BooleanField(
+                label=(
+                    f"Record the outcome although {outstanding} scorecard"
+                    f"{'s are' if outstanding != 1 else ' is'} outstanding"
+                ),
+                required=True,
+                error_messages={
+                    "required": "Confirm that you want to record the outcome although "
+                    "scorecards are outstanding"
+                },
+            )
+            confirm.append(Field.checkbox("confirm_outstanding"))
         score_fields = []
         for criterion in criteria:
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
@@ -239,6 +254,7 @@ class ModerationForm(forms.Form):
             Field.radios("recommendation", legend_size=Size.MEDIUM),
             Field.textarea("conditions"),
             Field.text("recommended_amount", field_width=10),
+            *confirm,
             submit="Record moderation",
         )
 

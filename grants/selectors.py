@@ -245,6 +245,23 @@ def next_application_for_member(*, member: PanelMember, after: Application) -> A
     return (later or remaining or [None])[0]
 
 
+def outstanding_scorers(*, application: Application) -> list[PanelMember]:
+    """The panel members who may score the application (it is in their work and they are
+    not conflicted on it) and have not submitted a scorecard on it, by name."""
+    from .rules import conflicted_on
+
+    panel = Panel.objects.filter(round_id=application.round_id).first()
+    if panel is None:
+        return []
+    members = panel.members.select_related("user", "organisation").order_by("user__full_name")
+    if panel.assignment_mode == AssignmentMode.ASSIGNED:
+        members = members.filter(assignments__application=application)
+    members = members.exclude(
+        scorecards__application=application, scorecards__status=ScorecardStatus.SUBMITTED
+    )
+    return [m for m in members if not conflicted_on(m.user_id, application)]
+
+
 def panel_outstanding(*, panel: Panel, viewer) -> list[dict]:
     """Per member with work left: the applications they have not declared on and those
     declared but not submitted, in reference order. A member's own conflicts are not

@@ -413,9 +413,16 @@ class ModerateView(RoundPermissionMixin, FormView):
             self._application = application
         return self._application
 
+    def get_outstanding(self):
+        if not hasattr(self, "_outstanding"):
+            self._outstanding = selectors.outstanding_scorers(application=self.get_application())
+        return self._outstanding
+
     def get_form(self, form_class=None):
         return ModerationForm(
-            criteria=list(self.get_round().criteria.all()), **self.get_form_kwargs()
+            criteria=list(self.get_round().criteria.all()),
+            outstanding=len(self.get_outstanding()),
+            **self.get_form_kwargs(),
         )
 
     def get_initial(self):
@@ -446,6 +453,7 @@ class ModerateView(RoundPermissionMixin, FormView):
                 funding_round=self.get_round(), organisation=application.organisation
             ),
             is_chair=self.request.user.has_perm("grants.reopen_scorecard", self.get_round()),
+            outstanding=self.get_outstanding(),
         )
         return context
 

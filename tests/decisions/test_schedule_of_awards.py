@@ -60,6 +60,8 @@ def moderation_post(funding_round, amount, recommendation="fund", conditions="")
         recommendation=recommendation,
         conditions=conditions,
         recommended_amount=amount,
+        # Some members' scorecards are outstanding here: record regardless.
+        confirm_outstanding="on",
     )
     return data
 

@@ -53,6 +53,8 @@ def moderation_data(criteria, scores, amount, recommendation="fund"):
         recommendation=recommendation,
         conditions="",
         recommended_amount=amount,
+        # Other members' scorecards are outstanding in these tests: record regardless.
+        confirm_outstanding="on",
     )
     return data
 
