@@ -617,7 +617,7 @@ class StaffSubmitForm(forms.Form):
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M"],
         help_text="UK time. A bid received before the closing time counts as on time",
-        error_messages={"required": "Enter the date and time the bid was received"},
+        error_messages={"required": "Enter when the bid was received"},
     )
 
 
