@@ -6,9 +6,14 @@ import re
 from html import unescape
 
 import pytest
+from django import forms
+from django.contrib.auth.tokens import default_token_generator
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from decisions.enums import DecisionStatus
 from grants.enums import ApplicationStatus, Channel
@@ -87,15 +92,19 @@ def test_application_start_posted_empty(provider_user, open_round):
 
 
 @pytest.mark.parametrize(
-    "section", ["project", "priorities", "evidence", "delivery", "outcomes", "declarations"]
+    ("section", "posted"),
+    [
+        ("project", {"amount_requested": "lots"}),
+        ("priorities", {"priorities": "999"}),
+        ("evidence", {"evidence_strand": "999"}),
+        ("outcomes", {"success_measures": "999"}),
+    ],
 )
-def test_application_section_posted_invalid(provider_user, draft, section):
-    # Sections save partial answers, so an empty post is fine; an amount that is not one is not.
+def test_application_section_posted_invalid(provider_user, draft, section, posted):
+    # Sections save partial answers, so an empty post is accepted: an answer no one could give
+    # (no such choice, an amount that is not one) is not.
     url = reverse("grants:application-section", args=[draft.reference, section])
-    response = signed_in(provider_user).post(url, {"amount_requested": "lots"})
-    if response.status_code == 302:
-        pytest.skip(f"the {section} section saves an empty answer")
-    assert_errors_told(response)
+    assert_errors_told(signed_in(provider_user).post(url, posted))
 
 
 @pytest.mark.parametrize("name", ["grants:application-budget", "grants:application-attachments"])
@@ -164,3 +173,30 @@ def test_record_sign_posted_empty(pcc_user, make_record):
     record = make_record(DecisionStatus.AWAITING_SIGNATURE)
     url = reverse("decisions:staff-sign", args=[record.pk])
     assert_errors_told(signed_in(pcc_user).post(url, {}))
+
+
+def test_password_set_posted_empty(provider_user):
+    client = Client()
+    uidb64 = urlsafe_base64_encode(force_bytes(provider_user.pk))
+    token = default_token_generator.make_token(provider_user)
+    client.get(reverse("password_reset_confirm", args=[uidb64, token]))
+    url = reverse("password_reset_confirm", args=[uidb64, "set-password"])
+    assert_errors_told(client.post(url, {}))
+
+
+@pytest.mark.parametrize(
+    ("title", "form_errors", "expected"),
+    [
+        ("Moderate OPN-0001", False, "Moderate OPN-0001"),
+        ("Moderate OPN-0001", True, "Error: Moderate OPN-0001"),
+        ("Error: Moderate OPN-0001", True, "Error: Moderate OPN-0001"),
+        ("Error: Check your answers", False, "Error: Check your answers"),
+        ("Error: Error: Check your answers", False, "Error: Check your answers"),
+    ],
+)
+def test_error_title_has_one_prefix(title, form_errors, expected):
+    form = forms.Form(data={})
+    if form_errors:
+        form.add_error(None, "Something is wrong")
+    page = Template("{% load portal %}{% error_title %}{{ title }}{% enderror_title %}")
+    assert page.render(Context({"title": title, "decision_form": form})) == expected
