@@ -226,6 +226,30 @@ def applications_for_member(
     return result
 
 
+def decided_application_for_member(*, member: PanelMember, reference: str) -> Application | None:
+    """An application decided since (no longer scorable) that the member submitted a
+    scorecard on, with `.declaration` and `.scorecard` as in applications_for_member: for
+    reading their own scorecard, never for editing it. None if there is none."""
+    application = (
+        Application.objects.filter(
+            round_id=member.panel.round_id,
+            reference=reference,
+            scorecards__member=member,
+            scorecards__status=ScorecardStatus.SUBMITTED,
+        )
+        .exclude(status__in=sorted(SCORABLE_STATUSES))
+        .select_related("organisation")
+        .first()
+    )
+    if application is None:
+        return None
+    application.declaration = ConflictDeclaration.objects.filter(
+        member=member, application=application
+    ).first()
+    application.scorecard = Scorecard.objects.get(member=member, application=application)
+    return application
+
+
 def next_application_for_member(*, member: PanelMember, after: Application) -> Application | None:
     """The next application in the member's work (reference order, from `after` round to
     the start) that they have not submitted a scorecard on, skipping their conflicts."""

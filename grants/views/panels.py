@@ -280,6 +280,25 @@ class ScoreView(MemberApplicationMixin, FormView):
                 raise Http404("You declared a conflict of interest on this application")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_application(self) -> Application:
+        try:
+            return super().get_application()
+        except Http404:
+            # Decided since: the member may still read (not edit) what they submitted.
+            application = selectors.decided_application_for_member(
+                member=self.get_member(), reference=self.kwargs["reference"]
+            )
+            if application is None:
+                raise
+            self._application = application
+            self.read_only = True
+            return application
+
+    def post(self, request, *args, **kwargs):
+        if getattr(self, "read_only", False):
+            raise Http404("This application has been decided: its scorecards are closed")
+        return super().post(request, *args, **kwargs)
+
     def get_criteria(self):
         return list(self.get_round().criteria.all())
 
@@ -318,6 +337,7 @@ class ScoreView(MemberApplicationMixin, FormView):
             panel_slug=self.get_round().slug,
             is_chair=member.panel.chair_id == self.request.user.pk,
             my_scores=list(scorecard.scores.select_related("criterion")) if scorecard else [],
+            read_only=getattr(self, "read_only", False),
             next_application=(
                 selectors.next_application_for_member(member=member, after=application)
                 if submitted
