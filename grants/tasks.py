@@ -12,7 +12,7 @@ from svd_portal.links import absolute_url
 
 from . import selectors, services
 from .enums import ApplicationStatus, status_for_applicant
-from .models import Application, FundingRound
+from .models import Application, FundingRound, PanelMember
 
 
 @shared_task(
@@ -91,6 +91,39 @@ def send_round_closed_early_emails(*, round_id: int, base_url: str) -> int:
         messages.append((subject, body, None, [email]))
     # One connection for them all: a mail server that cannot be reached fails the task
     # before anything is sent, and the retry starts clean.
+    return send_mass_mail(messages) if messages else 0
+
+
+@shared_task(
+    name="grants.send_panel_added_emails",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_panel_added_emails(*, member_ids: list[int]) -> int:
+    """Tells each newly added panel member that they are on the round's panel, with a
+    link to their work there. Members removed since are skipped.
+
+    Returns the number of people written to.
+    """
+    members = PanelMember.objects.filter(pk__in=member_ids).select_related(
+        "user", "organisation", "panel__round", "panel__chair"
+    )
+    messages = []
+    for member in members:
+        funding_round = member.panel.round
+        context = {
+            "member": member,
+            "round": funding_round,
+            "is_chair": member.panel.chair_id == member.user_id,
+            "url": absolute_url("grants:panel-round", funding_round.slug),
+            "service_name": settings.PORTAL_SERVICE_NAME,
+            "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+        }
+        subject = f"You are on the scoring panel for {funding_round.title}"
+        body = render_to_string("grants/email/panel_added.txt", context)
+        messages.append((subject, body, None, [member.user.email]))
+    # One connection for them all, as for the round closed early.
     return send_mass_mail(messages) if messages else 0
 
 

@@ -16,6 +16,7 @@ from partners.enums import MembershipStatus, Role
 from partners.models import Membership, Organisation, User
 from svd_portal.formatting import money
 from svd_portal.permissions import require_perm
+from svd_portal.tasks import enqueue
 
 from .. import scoring
 from ..enums import (
@@ -101,10 +102,18 @@ def panel_save(
         names = ", ".join(m.user.full_name for m in engaged.select_related("user"))
         raise ValidationError(f"{names} already declared or scored: they cannot leave the panel")
     leaving.delete()
+    added = []
     for user, organisation in members:
-        PanelMember.objects.update_or_create(
+        member, created = PanelMember.objects.update_or_create(
             panel=panel, user=user, defaults={"organisation": organisation}
         )
+        if created:
+            added.append(member.pk)
+    if added:
+        from ..tasks import send_panel_added_emails
+
+        # Only the newly added are told, and only once the panel is saved.
+        transaction.on_commit(lambda: enqueue(send_panel_added_emails, member_ids=added))
     return panel
 
 

@@ -27,7 +27,16 @@ def moderate_url(funding_round, application):
 
 
 def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
-    funding_round, criteria, chair, member, third, chair_user, application, declare, score, client_for
+    funding_round,
+    criteria,
+    chair,
+    member,
+    third,
+    chair_user,
+    application,
+    declare,
+    score,
+    client_for,
 ):
     score(member, application, [4, 3])
     declare(chair, application)
@@ -56,7 +65,16 @@ def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
 
 
 def test_moderation_no_warning_when_conflicted_members_left_out(
-    funding_round, criteria, chair, member, third, chair_user, application, declare, score, client_for
+    funding_round,
+    criteria,
+    chair,
+    member,
+    third,
+    chair_user,
+    application,
+    declare,
+    score,
+    client_for,
 ):
     score(member, application, [4, 3])
     score(chair, application, [4, 3])

@@ -23,8 +23,8 @@ def test_next_application_skips_conflicts_and_submitted(
     declare(member, first)
     response = client.post(
         score_url(funding_round, first),
-        {"score_%d" % c.pk: "4" for c in funding_round.criteria.all()}
-        | {"comment_%d" % c.pk: "" for c in funding_round.criteria.all()},
+        {f"score_{c.pk}": "4" for c in funding_round.criteria.all()}
+        | {f"comment_{c.pk}": "" for c in funding_round.criteria.all()},
         follow=True,
     )
     page = response.content.decode()
@@ -36,7 +36,9 @@ def test_next_application_skips_conflicts_and_submitted(
     assert "YV1-0002" not in page
 
 
-def test_next_application_none_left(funding_round, member, member_user, application, score, client_for):
+def test_next_application_none_left(
+    funding_round, member, member_user, application, score, client_for
+):
     score(member, application, [4, 3])
     page = client_for(member_user).get(score_url(funding_round, application)).content.decode()
     assert "You have scored every application." in page

@@ -17,26 +17,34 @@ def test_ranking_lists_outstanding_work_per_member(
     declare(member, second)
     declare(third, first, conflict=True)
     page = client_for(chair_user).get(f"/panel/{funding_round.slug}/ranking/").content.decode()
-    assert (
-        "<li><strong>Amira Haddad</strong><br>Not declared: 1 (YV1-0002)</li>" in page
-    )
-    assert (
-        "<li><strong>Ruth Ellison</strong><br>Scorecard not submitted: 1 (YV1-0002)</li>" in page
-    )
+    assert "<li><strong>Amira Haddad</strong><br>Not declared: 1 (YV1-0002)</li>" in page
+    assert "<li><strong>Ruth Ellison</strong><br>Scorecard not submitted: 1 (YV1-0002)</li>" in page
     assert "<strong>Daniel Okafor</strong>" not in page
 
 
 def test_outstanding_leaves_out_what_the_chair_is_conflicted_on(
-    funding_round, chair, member, third, chair_user, staff_user, make_application, declare, client_for
+    funding_round,
+    chair,
+    member,
+    third,
+    chair_user,
+    staff_user,
+    make_application,
+    declare,
+    client_for,
 ):
     first = make_application("First")
     make_application("Second")
     declare(chair, first, conflict=True)
-    chair_page = client_for(chair_user).get(f"/panel/{funding_round.slug}/ranking/").content.decode()
+    chair_page = (
+        client_for(chair_user).get(f"/panel/{funding_round.slug}/ranking/").content.decode()
+    )
     assert "<li><strong>Ruth Ellison</strong><br>Not declared: 1 (YV1-0002)</li>" in chair_page
     assert "<li><strong>Amira Haddad</strong><br>Not declared: 1 (YV1-0002)</li>" in chair_page
     assert "<li><strong>Daniel Okafor</strong><br>Not declared: 1 (YV1-0002)</li>" in chair_page
-    staff_page = client_for(staff_user).get(f"/panel/{funding_round.slug}/ranking/").content.decode()
+    staff_page = (
+        client_for(staff_user).get(f"/panel/{funding_round.slug}/ranking/").content.decode()
+    )
     assert (
         "<li><strong>Ruth Ellison</strong><br>Not declared: 2 (YV1-0001, YV1-0002)</li>"
         in staff_page

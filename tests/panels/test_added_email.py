@@ -1,0 +1,83 @@
+"""Members are emailed when added to a panel: the newly added only, after commit."""
+
+import pytest
+from django.urls import reverse
+
+from svd_portal import celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager_celery():
+    """Queued tasks run in this process, into the test mailbox, rather than on the broker."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def setup_post(client, funding_round, users, chair):
+    return client.post(
+        reverse("grants:panel-setup", args=[funding_round.slug]),
+        {
+            "members": [u.pk for u in users],
+            "chair": chair.pk,
+            "assignment_mode": "all",
+            "spread_threshold": "20",
+        },
+    )
+
+
+def test_newly_added_members_are_emailed_once(
+    client_for,
+    staff_user,
+    funding_round,
+    chair_user,
+    member_user,
+    third_user,
+    eager_celery,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.PORTAL_BASE_URL = "https://grants.example.org/"
+    client = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            setup_post(client, funding_round, [chair_user, member_user], chair_user).status_code
+            == 302
+        )
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([chair_user.email, member_user.email])
+    ruth = next(m for m in mailoutbox if m.to == [member_user.email])
+    assert ruth.subject == f"You are on the scoring panel for {funding_round.title}"
+    assert ruth.body == (
+        "Hello Ruth Ellison,\n\n"
+        f"You have been added to the scoring panel for Violence Prevention Fund: "
+        f"{funding_round.title}, representing Durham County Council.\n\n"
+        "Declare any interest and score the applications here:\n"
+        f"https://grants.example.org/panel/{funding_round.slug}/\n\n"
+        f"{settings.PORTAL_ORGANISATION_NAME}\n"
+    )
+    daniel = next(m for m in mailoutbox if m.to == [chair_user.email])
+    assert ", as its chair, representing Durham Constabulary." in daniel.body
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        setup_post(client, funding_round, [chair_user, member_user, third_user], chair_user)
+    assert [m.to for m in mailoutbox] == [[third_user.email]]
+
+
+def test_no_email_when_the_panel_save_fails(
+    client_for,
+    staff_user,
+    funding_round,
+    chair_user,
+    member_user,
+    eager_celery,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = setup_post(client_for(staff_user), funding_round, [member_user], chair_user)
+    assert response.status_code == 200
+    assert mailoutbox == []
