@@ -6,13 +6,7 @@ a person goes into them through `escape`.
 
 from decimal import Decimal
 
-from crispy_forms_gds.layout import (
-    ConditionalQuestion,
-    ConditionalRadios,
-    Field,
-    Fieldset,
-    Size,
-)
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.db.models import Prefetch
 from django.utils.html import escape
@@ -117,13 +111,6 @@ class AssignmentForm(forms.Form):
         )
 
 
-class PlainChoice(ConditionalQuestion):
-    """A radio that reveals nothing: crispy-forms-gds would give it an aria-controls
-    naming an element that does not exist."""
-
-    template = "grants/panel_radio_choice.html"
-
-
 class DeclarationForm(forms.Form):
     has_interest = forms.TypedChoiceField(
         label="Do you, or anyone close to you, have an interest in this organisation or project?",
@@ -145,18 +132,10 @@ class DeclarationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # GOV.UK conditional reveal: the details show only under "Yes" (govuk-frontend's
-        # Radios module, started by static/js/site.js; no inline script).
         self.helper = helper(
-            ConditionalRadios(
-                "has_interest",
-                PlainChoice("No"),
-                ConditionalQuestion(
-                    "Yes",
-                    Field.textarea("interest"),
-                    Field.checkbox("is_conflict"),
-                ),
-            ),
+            Field.radios("has_interest", legend_size=Size.SMALL),
+            Field.textarea("interest"),
+            Field.checkbox("is_conflict"),
             submit="Make declaration",
         )
 
