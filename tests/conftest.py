@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.management import call_command
 
@@ -58,3 +59,29 @@ def pytest_collection_modifyitems(items):
     for item in browser:
         item.add_marker(pytest.mark.browser)
     items[:] = [item for item in items if item not in browser] + browser
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the thread that queues them, into the test mailbox, rather than on the
+    shared Redis broker for a worker that is not this test's."""
+    from svd_portal import celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def actor(request, db):
+    """actor("staff_user") is that fixture's person; "anonymous" is a visitor not signed in;
+    "nobody" is no one at all (by=None): who calls a service, in the service-actor tests."""
+
+    def get(name):
+        if name == "nobody":
+            return None
+        if name == "anonymous":
+            return AnonymousUser()
+        return request.getfixturevalue(name)
+
+    return get

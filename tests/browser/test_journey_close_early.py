@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from grants.enums import RoundStatus
 from grants.models import FundingRound
 from partners.enums import Role
-from svd_portal import celery_app
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -23,15 +22,6 @@ from tests.factories import (
 from .journeys import sign_in
 
 REASON = "The fund is fully committed after the spending review."
-
-
-@pytest.fixture
-def eager_celery():
-    """The email task runs in the live server's thread, into the test mailbox, rather than
-    on the shared broker for a worker that is not this journey's."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.mark.browser

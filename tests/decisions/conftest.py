@@ -18,7 +18,6 @@ from decisions.enums import DecisionStatus, Outcome
 from decisions.models import DecisionRecord
 from grants.enums import Recommendation
 from partners.enums import Role
-from svd_portal import celery_app
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.partners import PASSWORD
 from tests.panels import conftest as panels
@@ -199,12 +198,3 @@ def recommended_round(funding_round, panel, make_application, moderate):
     )
     moderate(third, Decimal("0"), recommendation=Recommendation.DO_NOT_FUND, scores=(1, 1))
     return funding_round
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run in the thread that queues them, into the test mailbox, rather than on the
-    shared Redis broker for a worker that is not this test's."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False

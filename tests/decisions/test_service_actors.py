@@ -12,7 +12,6 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 
@@ -43,21 +42,6 @@ def redacted_storage(section_b_storage, monkeypatch):
         DecisionRecord._meta.get_field("section_b_redacted"), "storage", section_b_storage
     )
     return section_b_storage
-
-
-@pytest.fixture
-def actor(request, db):
-    """actor("ceo_user") is that fixture's person; "anonymous" is a visitor not signed in;
-    "nobody" is no one at all (by=None)."""
-
-    def get(name):
-        if name == "nobody":
-            return None
-        if name == "anonymous":
-            return AnonymousUser()
-        return request.getfixturevalue(name)
-
-    return get
 
 
 @pytest.fixture

@@ -109,16 +109,6 @@ def test_application_not_yet_decided_shows_no_award(awaiting_signature, member_c
 # --- Returned to draft ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run in this process, into the test mailbox, rather than on the broker."""
-    from svd_portal import celery_app
-
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
 def _return(client, record, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(

@@ -16,7 +16,6 @@ from grants import services
 from grants.enums import ApplicationStatus, Channel, RoundStatus
 from grants.models import FundingRound, RoundStatusChange
 from partners.enums import MembershipStatus, Role
-from svd_portal import celery_app
 from svd_portal.formatting import date_time
 from tests.factories import (
     ApplicationFactory,
@@ -27,14 +26,6 @@ from tests.factories import (
 )
 
 REASON = "The fund is fully committed after the spending review."
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run in this process, into the test mailbox, rather than on the shared broker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def _text(response) -> str:

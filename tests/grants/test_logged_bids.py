@@ -14,7 +14,6 @@ from django.utils.html import escape
 from grants import services
 from grants.enums import ApplicationStatus, Channel, Stage
 from grants.models import Application, FundingRound
-from svd_portal import celery_app
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -25,15 +24,6 @@ from tests.factories import (
 S = ApplicationStatus
 ADDRESS = "12 Front Street\r\nDurham\r\nDH1 3NJ"
 ONE_LINE = "12 Front Street, Durham, DH1 3NJ"
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run in the thread that queues them, into the test mailbox, rather than on the
-    shared Redis broker for a worker that is not this test's."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

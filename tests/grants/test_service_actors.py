@@ -54,16 +54,6 @@ def pcc_user(db):
     return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
 
 
-@pytest.fixture
-def actor(request, db):
-    """actor("other_user") is that fixture's person; actor("nobody") is no one (by=None)."""
-
-    def get(name):
-        return None if name == "nobody" else request.getfixturevalue(name)
-
-    return get
-
-
 def _application(status, organisation, **kwargs):
     submitted_at = None if status == S.DRAFT else timezone.now() - datetime.timedelta(days=1)
     return ApplicationFactory(

@@ -28,7 +28,6 @@ from grants.models import (
 )
 from grants.sections import WORD_LIMITS
 from partners.enums import OrganisationKind, Role
-from svd_portal import celery_app
 from tests.factories import (
     ApplicationFactory,
     BudgetLineFactory,
@@ -105,14 +104,6 @@ def _snapshot(application):
         "status_changes": application.status_changes.count(),
         "next_number": FundingRound.objects.get(pk=application.round_id).next_application_number,
     }
-
-
-@pytest.fixture
-def eager_celery():
-    """Runs queued tasks in this process, so that an on-commit callback can be followed."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 # --- The application workflow -------------------------------------------------------

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from grants import services
 from partners.enums import Role
-from svd_portal import celery_app
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -19,14 +18,6 @@ WAITING = (
     "Your organisation Ferryhill Food Bank is waiting for the OPCC to verify it; "
     "this usually takes up to {days} working days."
 )
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run in this process, into the test mailbox, rather than on the broker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -3,17 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from svd_portal import celery_app
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run in this process, into the test mailbox, rather than on the broker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def setup_post(client, funding_round, users, chair):

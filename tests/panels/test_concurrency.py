@@ -17,16 +17,6 @@ from grants import services
 from grants.enums import ApplicationStatus, Recommendation
 from grants.models import Application, Moderation
 from partners.enums import Role
-from svd_portal import celery_app
-
-
-@pytest.fixture
-def eager_celery():
-    """The status emails run in the thread that committed, to the test mailbox, rather than
-    being queued on the shared Redis broker for a worker that is not this test's."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ the right people succeed. The checks are the `rules` permissions the views ask
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from grants import services
@@ -47,21 +46,6 @@ def ceo_user(db):
 @pytest.fixture
 def pcc_user(db):
     return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
-
-
-@pytest.fixture
-def actor(request, db):
-    """actor("chair_user") is that fixture's person; "anonymous" is a visitor not signed in;
-    "nobody" is no one at all (by=None)."""
-
-    def get(name):
-        if name == "nobody":
-            return None
-        if name == "anonymous":
-            return AnonymousUser()
-        return request.getfixturevalue(name)
-
-    return get
 
 
 # --- Setting up the panel and its work ---------------------------------------------------------

@@ -6,19 +6,10 @@ from django.core import mail
 from django.urls import reverse
 
 from partners.enums import MembershipStatus, VerificationStatus
-from svd_portal import celery_app
 from tests.factories import MembershipFactory, UserFactory
 
 REASON = "The charity number belongs to another charity."
 LINK = "http://localhost:8000/organisations/"
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run in this process, into the test mailbox, rather than on the broker."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

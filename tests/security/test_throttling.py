@@ -8,7 +8,6 @@ from axes.models import AccessAttempt
 from django.test import Client, override_settings
 
 from partners.enums import Role
-from svd_portal import celery_app
 from tests.factories import UserFactory
 from tests.factories.partners import PASSWORD
 
@@ -18,12 +17,8 @@ LOCKED = "Too many attempts to sign in"
 
 
 @pytest.fixture(autouse=True)
-def eager_celery():
-    """The lockout email's task runs in the thread that queues it, into the test mailbox,
-    rather than on the shared Redis broker for a worker that is not this test's."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+def _lockout_emails_sent_eagerly(eager_celery):
+    """Every test here: the lockout email task runs in the thread that queues it."""
 
 
 @pytest.fixture
