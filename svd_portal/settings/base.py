@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "auditlog",
+    "django_filters",
     "svd_portal",
     "partners",
     "grants",
