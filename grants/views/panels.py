@@ -23,7 +23,7 @@ from svd_portal.forms import add_service_errors
 from .. import panel_tables, selectors, services
 from ..enums import SCORABLE_STATUSES, ApplicationStatus, RoundStatus, ScorecardStatus
 from ..models import Application, Attachment, FundingRound, Scorecard
-from ..panel_forms import (
+from ..forms import (
     AssignmentForm,
     DeclarationForm,
     ModerationForm,

@@ -1,4 +1,6 @@
-"""Forms for scoring panels. They validate input only; grants.services.panels applies the rules.
+"""Scoring panels: set-up, assignments, declarations, scorecards and moderation.
+
+They validate input only; grants.services.panels applies the rules.
 
 crispy-forms-gds renders labels, legends and hints unescaped: anything typed by
 a person goes into them through `escape`.
@@ -14,8 +16,8 @@ from django.utils.html import escape
 from partners.enums import MembershipStatus, Role
 from partners.models import Membership, User
 
-from .enums import AssignmentMode, Recommendation
-from .forms import MoneyField, helper
+from ..enums import AssignmentMode, Recommendation
+from .common import MoneyField, helper
 
 
 def panellist_label(user) -> str:

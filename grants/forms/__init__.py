@@ -1,0 +1,61 @@
+"""Forms validate input only; grants.services applies the rules. One module per subject."""
+
+from .application_sections import (
+    DeclarationsForm,
+    DeliveryForm,
+    EvidenceForm,
+    OutcomesForm,
+    PrioritiesForm,
+    ProjectForm,
+)
+from .applications import (
+    ApplicationStartForm,
+    AttachmentForm,
+    BudgetLineForm,
+    WithdrawForm,
+    financial_years,
+)
+from .common import MoneyField, helper, words
+from .panels import (
+    AssignmentForm,
+    DeclarationForm,
+    ModerationForm,
+    PanelForm,
+    ReopenForm,
+    ScorecardForm,
+    panellist_label,
+)
+from .rounds import ROUND_REQUIRED_MESSAGES, RoundCloseForm, RoundForm, RoundMoveForm
+from .staff import ApplicationFilterForm, EligibilityForm, LogBidForm, StaffSubmitForm
+
+__all__ = [
+    "ROUND_REQUIRED_MESSAGES",
+    "ApplicationFilterForm",
+    "ApplicationStartForm",
+    "AssignmentForm",
+    "AttachmentForm",
+    "BudgetLineForm",
+    "DeclarationForm",
+    "DeclarationsForm",
+    "DeliveryForm",
+    "EligibilityForm",
+    "EvidenceForm",
+    "LogBidForm",
+    "ModerationForm",
+    "MoneyField",
+    "OutcomesForm",
+    "PanelForm",
+    "PrioritiesForm",
+    "ProjectForm",
+    "ReopenForm",
+    "RoundCloseForm",
+    "RoundForm",
+    "RoundMoveForm",
+    "ScorecardForm",
+    "StaffSubmitForm",
+    "WithdrawForm",
+    "financial_years",
+    "helper",
+    "panellist_label",
+    "words",
+]
