@@ -1,11 +1,11 @@
 """Reads of grants data used in more than one place, scoped to who is asking."""
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from partners.enums import REGISTERED_KINDS, MembershipStatus, VerificationStatus
+from partners.enums import MembershipStatus, VerificationStatus
 from partners.models import Membership, Organisation
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import money
@@ -20,6 +20,7 @@ from .enums import (
     RoundStatus,
     ScorecardStatus,
 )
+from .filters import ApplicationFilter
 from .models import (
     Application,
     ConflictDeclaration,
@@ -116,55 +117,17 @@ def organisations_waiting_for_verification(*, user) -> list[Organisation]:
     return [o for o in organisations if o.verification_status == VerificationStatus.PENDING]
 
 
-def _decimal(value: str) -> Decimal | None:
-    """An amount typed in a filter, or None for anything that is not an amount of money:
-    "NaN", "Infinity" and "1e999999999" parse as decimals, but no column can compare with them."""
-    try:
-        amount = Decimal(value.replace(",", "").replace("£", "").strip())
-    except (InvalidOperation, AttributeError):
-        return None
-    if not amount.is_finite() or not -(10**12) < amount < 10**12:
-        return None
-    return amount.quantize(Decimal("0.01"))
-
-
-def applications_for_staff_list(
-    *, funding_round: FundingRound, filters: dict
-) -> QuerySet[Application]:
-    """A round's applications for the staff list and its exports, filtered and searched."""
+def applications_for_staff_list(*, funding_round: FundingRound, params) -> ApplicationFilter:
+    """A round's applications for the staff list and its exports, filtered by `params`
+    (the query string): `.qs` is the list, filtered by every value that could be used,
+    and `.form` says which could not."""
     applications = (
         Application.objects.filter(round=funding_round)
         .select_related("organisation", "evidence_strand")
         .prefetch_related(Prefetch("priorities"))
         .order_by("-created_at", "-pk")
     )
-    status = filters.get("status") or ""
-    if status in ApplicationStatus.values:
-        applications = applications.filter(status=status)
-    priority = filters.get("priority") or ""
-    # isdigit() alone takes "²" and "١", which int() refuses or reads as another number.
-    if priority.isascii() and priority.isdigit():
-        applications = applications.filter(priorities__pk=int(priority))
-    category = filters.get("category") or ""
-    if category == "registered":
-        applications = applications.filter(organisation__kind__in=sorted(REGISTERED_KINDS))
-    elif category == "unregistered":
-        applications = applications.exclude(organisation__kind__in=sorted(REGISTERED_KINDS))
-    minimum = _decimal(filters.get("min_amount") or "")
-    if minimum is not None:
-        applications = applications.filter(amount_requested__gte=minimum)
-    maximum = _decimal(filters.get("max_amount") or "")
-    if maximum is not None:
-        applications = applications.filter(amount_requested__lte=maximum)
-    # PostgreSQL text holds no NUL, so no row matches one: searching without it is the same.
-    query = (filters.get("q") or "").replace("\x00", "").strip()[:200]
-    if query:
-        applications = applications.filter(
-            Q(reference__iexact=query)
-            | Q(title__icontains=query)
-            | Q(organisation__name__icontains=query)
-        )
-    return applications
+    return ApplicationFilter(params or None, applications, funding_round=funding_round)
 
 
 # --- Panels ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +18,13 @@ from svd_portal.forms import add_service_errors
 from .. import selectors, services
 from ..enums import ApplicationStatus, RoundStatus, Stage
 from ..forms import (
-    ApplicationFilterForm,
+    CriterionFormSet,
     EligibilityForm,
     LogBidForm,
     RoundCloseForm,
     RoundForm,
     RoundMoveForm,
+    criteria_initial,
 )
 from ..models import Application, FundingRound
 from ..services import ROUND_MOVES, round_move_permission
@@ -49,10 +51,28 @@ class RoundStaffListView(StaffMixin, ListView):
 
 
 class RoundCreateView(StaffMixin, FormView):
+    """The round with its caps, and its criteria as a formset: both are checked and
+    shown together, then round_save keeps all of it or none."""
+
     template_name = "grants/round_form.html"
     form_class = RoundForm
 
-    def form_valid(self, form):
+    def get_formset(self):
+        if self.request.method == "POST":
+            return CriterionFormSet(self.request.POST, prefix="criteria")
+        return CriterionFormSet(
+            prefix="criteria", initial=criteria_initial(getattr(self, "funding_round", None))
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formset", self.get_formset())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.get_form(), self.get_formset()
+        # Both are checked, so the page lists every problem at once.
+        if not (form.is_valid() & formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         try:
             funding_round = services.round_save(
                 funding_round=getattr(self, "funding_round", None),
@@ -60,11 +80,15 @@ class RoundCreateView(StaffMixin, FormView):
                 fields=form.round_fields(),
                 priorities=form.cleaned_data["priorities"],
                 caps=form.caps(),
-                criteria=form.cleaned_data["criteria"],
+                criteria=formset.criteria(),
             )
         except ValidationError as exc:
+            # A refusal about the criteria is shown above them, the rest on the round's form.
+            if hasattr(exc, "error_dict"):
+                for message in ValidationError(exc.error_dict.pop("criteria", [])).messages:
+                    formset.add_non_form_error(message)
             add_service_errors(form, exc)
-            return self.form_invalid(form)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(self.request, f"{funding_round.title} saved.")
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 
@@ -170,19 +194,17 @@ class RoundApplicationsView(RoundStaffMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        funding_round = self.get_round()
-        self.filter_form = ApplicationFilterForm(
-            self.request.GET or None, funding_round=funding_round
+        self.filters = selectors.applications_for_staff_list(
+            funding_round=self.get_round(), params=self.request.GET
         )
-        filters = self.filter_form.data if self.filter_form.is_bound else {}
-        return selectors.applications_for_staff_list(funding_round=funding_round, filters=filters)
+        return self.filters.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         context.update(
             round=funding_round,
-            filter_form=self.filter_form,
+            filter_form=self.filters.form,
             moves=[
                 (status, label)
                 for status, label in FundingRound._meta.get_field("status").choices
@@ -238,7 +260,14 @@ class RoundApplicationsExportView(RoundApplicationsView):
     paginate_by = None
 
     def get(self, request, *args, **kwargs):
-        rows = (_export_row(a) for a in self.get_queryset().iterator(chunk_size=2000))
+        applications = self.get_queryset()
+        if self.filters.errors:
+            # A file cannot say which filter was not used: the list page does.
+            return HttpResponseBadRequest(
+                "Correct the filters on the list of applications, then download it again.",
+                content_type="text/plain; charset=utf-8",
+            )
+        rows = (_export_row(a) for a in applications.iterator(chunk_size=2000))
         name = f"{self.get_round().slug}-applications-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
             return csv_response(name, EXPORT_COLUMNS, rows)

@@ -1,0 +1,136 @@
+"""The filters of the staff list of a round's applications (and its exports)."""
+
+from decimal import Decimal
+
+import django_filters
+from crispy_forms_gds.layout import Div, Field
+from django import forms
+from django.db.models import Q
+from django.utils.text import Truncator
+
+from partners.enums import REGISTERED_KINDS
+from svd_portal.filters import FilterForm, SearchFilter
+
+from .enums import ApplicationStatus
+from .models import Application
+
+AMOUNT_LIMIT = Decimal(10**12)
+
+
+class AmountField(forms.DecimalField):
+    """An amount typed in a filter, as people type it ("£5,000"). DecimalField refuses
+    "NaN" and the infinities; the limits refuse "1e999999999", which no column can hold."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            min_value=0, max_value=AMOUNT_LIMIT - Decimal("0.01"), localize=False, **kwargs
+        )
+        self.error_messages.update(
+            invalid="Enter an amount in pounds and pence, like 4500 or 4500.50",
+            min_value="Enter an amount of £0 or more",
+            max_value="Enter an amount less than £1,000,000,000,000",
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("£", "").replace(",", "").strip()
+        return super().to_python(value)
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else amount.quantize(Decimal("0.01"))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for name in ("step", "min", "max"):
+            attrs.pop(name, None)
+        attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+        return attrs
+
+
+class AmountFilter(django_filters.NumberFilter):
+    field_class = AmountField
+
+    def get_max_validator(self):
+        return None  # AmountField has its own limits, and says them the GOV.UK way
+
+
+class ApplicationFilterForm(FilterForm):
+    def get_layout(self):
+        def row(*fields):
+            return Div(
+                *(Div(field, css_class="govuk-grid-column-one-third") for field in fields),
+                css_class="govuk-grid-row",
+            )
+
+        return [
+            row(
+                Field.text("q"),
+                Field.select("status"),
+                Field.select("priority"),
+            ),
+            row(
+                Field.select("category"),
+                Field.text("min_amount", field_width=10),
+                Field.text("max_amount", field_width=10),
+            ),
+        ]
+
+
+def _choice(what: str) -> dict:
+    return {
+        "empty_label": "Any",
+        "error_messages": {"invalid_choice": f"Select {what} from the list"},
+    }
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    """A round's applications by status, priority, kind of organisation, amount asked
+    for, and a search over reference, title and organisation."""
+
+    q = SearchFilter(label="Reference, title or organisation", method="search", what="search")
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=ApplicationStatus.choices, **_choice("a status")
+    )
+    priority = django_filters.ChoiceFilter(
+        label="Priority", field_name="priorities", choices=[], **_choice("a priority")
+    )
+    category = django_filters.ChoiceFilter(
+        label="Organisation",
+        choices=[("registered", "Registered"), ("unregistered", "Unregistered")],
+        method="by_category",
+        **_choice("registered or unregistered"),
+    )
+    min_amount = AmountFilter(
+        label="Least amount (£)", field_name="amount_requested", lookup_expr="gte"
+    )
+    max_amount = AmountFilter(
+        label="Most amount (£)", field_name="amount_requested", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Application
+        fields = ["q", "status", "priority", "category", "min_amount", "max_amount"]
+        form = ApplicationFilterForm
+
+    def __init__(self, data=None, queryset=None, *, funding_round):
+        super().__init__(data, queryset)
+        self.filters["priority"].extra["choices"] = [
+            (str(p.pk), Truncator(f"{p.number}. {p.title}").chars(40))
+            for p in funding_round.priorities.all()
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(title__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )
+
+    def by_category(self, queryset, name, value):
+        registered = {"organisation__kind__in": sorted(REGISTERED_KINDS)}
+        if value == "registered":
+            return queryset.filter(**registered)
+        return queryset.exclude(**registered)
