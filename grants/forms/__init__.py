@@ -25,7 +25,15 @@ from .panels import (
     ScorecardForm,
     panellist_label,
 )
-from .rounds import ROUND_REQUIRED_MESSAGES, RoundCloseForm, RoundForm, RoundMoveForm
+from .rounds import (
+    ROUND_REQUIRED_MESSAGES,
+    CriterionForm,
+    CriterionFormSet,
+    RoundCloseForm,
+    RoundForm,
+    RoundMoveForm,
+    criteria_initial,
+)
 from .staff import ApplicationFilterForm, EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
@@ -35,6 +43,8 @@ __all__ = [
     "AssignmentForm",
     "AttachmentForm",
     "BudgetLineForm",
+    "CriterionForm",
+    "CriterionFormSet",
     "DeclarationForm",
     "DeclarationsForm",
     "DeliveryForm",
@@ -54,6 +64,7 @@ __all__ = [
     "ScorecardForm",
     "StaffSubmitForm",
     "WithdrawForm",
+    "criteria_initial",
     "financial_years",
     "helper",
     "panellist_label",

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Size
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 
 from partners.models import StrategicPriority
@@ -31,7 +32,6 @@ ROUND_REQUIRED_MESSAGES = {
     "unregistered_maximum": "Enter the most an unregistered organisation can ask for",
     "registered_minimum": "Enter the least a registered organisation can ask for",
     "registered_maximum": "Enter the most a registered organisation can ask for",
-    "criteria": "Enter the assessment criteria",
 }
 
 
@@ -87,14 +87,6 @@ class RoundForm(forms.ModelForm):
     registered_maximum = MoneyField(
         label="Registered organisations: most (£)", widget=forms.TextInput
     )
-    criteria = forms.CharField(
-        label="Assessment criteria",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=(
-            "One criterion a line: weight | highest score | title | scoring guidance. "
-            "For example: 30 | 5 | Evidence base | 5: strong evidence from the YEF Toolkit …"
-        ),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,10 +103,6 @@ class RoundForm(forms.ModelForm):
                 if category in caps:
                     self.initial[f"{category}_minimum"] = caps[category].minimum
                     self.initial[f"{category}_maximum"] = caps[category].maximum
-            self.initial["criteria"] = "\n".join(
-                f"{c.weight.normalize():f} | {c.scale_max} | {c.title} | {c.guidance}"
-                for c in self.instance.criteria.all()
-            )
         self.helper = helper(
             Fieldset(
                 Field.text("fund_name"),
@@ -148,50 +136,14 @@ class RoundForm(forms.ModelForm):
                 legend="Award caps",
                 legend_size=Size.MEDIUM,
             ),
-            Field.textarea("criteria"),
             submit="Save round",
         )
+        # The page puts the criteria and the button inside the same <form> as these fields.
+        self.helper.form_tag = False
+        del self.helper.layout[-1]
 
     def clean_reference_prefix(self):
         return self.cleaned_data["reference_prefix"].strip().upper()
-
-    def clean_criteria(self):
-        criteria = []
-        for number, line in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [part.strip() for part in line.split("|", 3)]
-            try:
-                weight, scale_max, title, guidance = parts
-                weight = Decimal(weight)
-                scale_max = int(scale_max)
-            except (ValueError, ArithmeticError):
-                raise forms.ValidationError(
-                    f"Line {number} must read: weight | highest score | title | guidance"
-                ) from None
-            # "NaN" and "1e-999999" are decimals too: NaN cannot be compared, and the
-            # column keeps 2 decimal places, so 0.001 would be stored as 0.
-            if (
-                not weight.is_finite()
-                or not 0 <= weight <= 999
-                or weight != weight.quantize(Decimal("0.01"))
-                or not 1 <= scale_max <= 100
-                or not title
-            ):
-                raise forms.ValidationError(
-                    f"Line {number}: the weight must be 0 to 999 with at most 2 decimal places, "
-                    "the highest score 1 to 100, and the title given"
-                )
-            criteria.append(
-                {
-                    "number": len(criteria) + 1,
-                    "weight": weight,
-                    "scale_max": scale_max,
-                    "title": title[:200],
-                    "guidance": guidance,
-                }
-            )
-        return criteria
 
     def caps(self) -> list[dict]:
         return [
@@ -205,6 +157,163 @@ class RoundForm(forms.ModelForm):
 
     def round_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "priorities"}
+
+
+WEIGHT_MESSAGE = "The weight must be 0 to 999 with at most 2 decimal places"
+SCALE_MESSAGE = "The highest score must be 1 to 100"
+MAX_CRITERIA = 20
+
+
+class CriterionForm(forms.Form):
+    """One assessment criterion. Its number is its place among the criteria kept."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the criterion's title",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    guidance = forms.CharField(
+        label="Scoring guidance",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What each score means, e.g. 5: strong evidence from the YEF Toolkit",
+    )
+    # Text rather than a DecimalField: the checks below are the ones the round has always
+    # had, with one message, whatever the browser sends.
+    weight = forms.CharField(
+        label="Weight",
+        max_length=40,
+        error_messages={"required": "Enter the criterion's weight", "max_length": WEIGHT_MESSAGE},
+    )
+    scale_max = forms.IntegerField(
+        label="Highest score",
+        initial=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        min_value=1,
+        max_value=100,
+        error_messages={
+            "required": "Enter the highest score",
+            "invalid": SCALE_MESSAGE,
+            "min_value": SCALE_MESSAGE,
+            "max_value": SCALE_MESSAGE,
+        },
+    )
+
+    def clean_weight(self):
+        try:
+            weight = Decimal(self.cleaned_data["weight"])
+        except ArithmeticError:
+            raise forms.ValidationError(WEIGHT_MESSAGE) from None
+        # "NaN" and "1e-999999" are decimals too: NaN cannot be compared, and the
+        # column keeps 2 decimal places, so 0.001 would be stored as 0.
+        if (
+            not weight.is_finite()
+            or not 0 <= weight <= 999
+            or weight != weight.quantize(Decimal("0.01"))
+        ):
+            raise forms.ValidationError(WEIGHT_MESSAGE)
+        return weight
+
+
+def criterion_helper(index: int | None, removable: bool) -> FormHelper:
+    """One fieldset per criterion, inside the round's form."""
+    form_helper = FormHelper()
+    form_helper.form_tag = False
+    form_helper.disable_csrf = True
+    fields = [
+        Field.text("title"),
+        Field.textarea("guidance", rows=3),
+        Field.text("weight", field_width=5),
+        Field.text("scale_max", field_width=3),
+    ]
+    if removable:
+        fields.append(Field.checkbox("DELETE"))
+    legend = "Criterion" if index is None else f"Criterion {index + 1}"
+    form_helper.layout = Layout(Fieldset(*fields, legend=legend, legend_size=Size.MEDIUM))
+    return form_helper
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    """The round's criteria: one form each, blank forms to add more, a box to remove one.
+
+    A browser sends the number of forms: a number past MAX_CRITERIA, or none at all, is
+    an error on the page, never a crash or a thousand empty forms."""
+
+    default_error_messages = {
+        "missing_management_form": "The criteria could not be read: reload the page and "
+        "enter them again",
+        "too_many_forms": "Give no more than %(num)d criteria",
+        "too_few_forms": "Give at least one criterion",
+    }
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this criterion"
+        form.helper = criterion_helper(index, "DELETE" in form.fields)
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self.management_form.is_valid():
+            # Django then also says "at least one": the count that went missing is the cause.
+            self._non_form_errors = self.error_class(
+                [self.error_messages["missing_management_form"]],
+                error_class="nonform",
+                renderer=self.renderer,
+            )
+
+    def add_non_form_error(self, message: str) -> None:
+        self.non_form_errors().append(message)
+
+    def criteria(self) -> list[dict]:
+        """The criteria kept, numbered in order, as grants.services.round_save takes them."""
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        return [
+            {
+                "number": number,
+                "title": row["title"],
+                "guidance": row["guidance"],
+                "weight": row["weight"],
+                "scale_max": row["scale_max"],
+            }
+            for number, row in enumerate(kept, start=1)
+        ]
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm,
+    formset=BaseCriterionFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_CRITERIA,
+    validate_max=True,
+    absolute_max=MAX_CRITERIA + 5,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+def criteria_initial(funding_round) -> list[dict]:
+    """A round's criteria as the formset shows them."""
+    if funding_round is None or funding_round.pk is None:
+        return []
+    return [
+        {
+            "title": c.title,
+            "guidance": c.guidance,
+            "weight": f"{c.weight.normalize():f}",
+            "scale_max": c.scale_max,
+        }
+        for c in funding_round.criteria.order_by("number")
+    ]
 
 
 class RoundMoveForm(forms.Form):

@@ -31,6 +31,7 @@ from tests.factories import (
     complete_application,
 )
 from tests.factories.grants import EvidenceStrandFactory
+from tests.grants.criteria import criteria_data
 
 S = ApplicationStatus
 LOGIN = "/accounts/login/"
@@ -383,7 +384,22 @@ def _round_form_data(priorities, **overrides):
         "unregistered_maximum": "5000",
         "registered_minimum": "1,000",
         "registered_maximum": "40000",
-        "criteria": "60 | 5 | Evidence | 5: strong evidence\n40 | 5 | Partners | 5: named partners",
+        **criteria_data(
+            [
+                {
+                    "weight": "60",
+                    "scale_max": "5",
+                    "title": "Evidence",
+                    "guidance": "5: strong evidence",
+                },
+                {
+                    "weight": "40",
+                    "scale_max": "5",
+                    "title": "Partners",
+                    "guidance": "5: named partners",
+                },
+            ]
+        ),
     }
     data.update(overrides)
     return data

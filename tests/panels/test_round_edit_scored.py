@@ -7,6 +7,7 @@ import pytest
 from grants.enums import RoundStatus
 from grants.models import AssessmentCriterion, FundingRound, Score
 from tests.factories import StrategicPriorityFactory
+from tests.grants.criteria import page_data
 
 SLUG = "youth-violence-2025"
 
@@ -21,20 +22,8 @@ def scored_round(funding_round, application, member, score):
 
 
 def _form_data(response, **changes):
-    """The edit form as the page fills it in, with `changes`."""
-    form = response.context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            value = ""
-        elif name == "priorities":
-            value = [getattr(v, "pk", v) for v in value]
-        elif hasattr(value, "isoformat"):
-            value = (
-                value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "hour") else value.isoformat()
-            )
-        data[name] = value
+    """The edit form as the page fills it in (criteria included), with `changes`."""
+    data = page_data(response)
     data.update(changes)
     return data
 
@@ -53,19 +42,24 @@ def test_round_edit_changing_scored_criteria_refused_with_a_message(scored_round
     data = _form_data(
         staff_client.get(edit),
         title="Renamed",
-        criteria="50 | 5 | Need and the local evidence | 5: local data\n"
-        "50 | 5 | Multi-agency delivery | 5: named partners",
+        **{
+            "criteria-0-title": "Need and the local evidence",
+            "criteria-0-weight": "50",
+            "criteria-0-guidance": "5: local data",
+            "criteria-1-title": "Multi-agency delivery",
+            "criteria-1-weight": "50",
+            "criteria-1-guidance": "5: named partners",
+        },
     )
 
     response = staff_client.post(edit, data)
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {
-        "criteria": [
-            "The assessment criteria cannot change once an application has been scored: "
-            "the scores were given against them"
-        ]
-    }
+    assert response.context["form"].errors == {}
+    assert response.context["formset"].non_form_errors() == [
+        "The assessment criteria cannot change once an application has been scored: "
+        "the scores were given against them"
+    ]
     assert FundingRound.objects.get(pk=scored_round.pk).title == scored_round.title
     assert _criteria(scored_round) == before
     assert Score.objects.count() == 2
