@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grants.models import Application, FundingRound
 from grants.storage import private_storage
+from svd_portal.workflow import StatusChange
 
 from .enums import DecisionStatus, DocumentStatus, Outcome
 
@@ -214,23 +215,11 @@ class ScheduledAward(models.Model):
         return f"{self.reference}: {self.amount}"
 
 
-class DecisionStatusChange(models.Model):
+class DecisionStatusChange(StatusChange):
+    subject = "record"
     record = models.ForeignKey(
         DecisionRecord, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=24, choices=DecisionStatus.choices)
-    to_status = models.CharField(max_length=24, choices=DecisionStatus.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.record}: {self.from_status} → {self.to_status}"
 
 
 class ReferenceCounter(models.Model):

@@ -5,6 +5,7 @@ A signed record is locked: `decision_update` refuses it, and a correction is a n
 record that references it.
 """
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -23,9 +24,11 @@ from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from partners.models import User
 from svd_portal.formatting import in_sentence, money
+from svd_portal.history import attributed
 from svd_portal.links import absolute_url
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
+from svd_portal.workflow import Moved, Workflow, move
 
 from . import documents
 from .enums import LOCKED_STATUSES, DecisionStatus, DocumentStatus, Outcome
@@ -48,6 +51,23 @@ DECISION_MOVES = {
     D.SIGNED: {D.PUBLISHED},
     D.PUBLISHED: set(),
 }
+DECISION = Workflow(DecisionRecord, DECISION_MOVES, noun="A record", log=DecisionStatusChange)
+
+# A version of a signed PDF is rendered until it is ready; a failed or stuck one is queued
+# again, and two workers racing on one version may each move it. Ready is final: a new
+# render is a new version (document_queue).
+_UNTIL_READY = set(DocumentStatus.values)
+DOCUMENT = Workflow(
+    DecisionDocument,
+    {
+        DocumentStatus.QUEUED: _UNTIL_READY,
+        DocumentStatus.RENDERING: _UNTIL_READY,
+        DocumentStatus.FAILED: _UNTIL_READY,
+        DocumentStatus.READY: set(),
+    },
+    noun="A version",
+    refusal="This version is ready: regenerate to make a new one",
+)
 
 EDITABLE_FIELDS = {
     "title",
@@ -102,6 +122,7 @@ def inherited_deferral(record: DecisionRecord) -> datetime.date | None:
     return corrected.deferred_until
 
 
+@attributed
 @transaction.atomic
 def decision_create(
     *,
@@ -141,6 +162,7 @@ def decision_create(
     return record
 
 
+@attributed
 def decision_correct(*, record: DecisionRecord, by: User) -> DecisionRecord:
     """Drafts a correction of a signed record: its text to change, and its publication
     scheme considerations, the deferral included: a correction is not published before
@@ -210,6 +232,7 @@ def round_section_a(funding_round: FundingRound) -> str:
     )
 
 
+@attributed
 def decision_create_from_round(*, funding_round: FundingRound, by: User) -> DecisionRecord:
     """Drafts the decision on a round's recommendations, with Section A filled in from them."""
     under_way = (
@@ -237,6 +260,7 @@ def decision_create_from_round(*, funding_round: FundingRound, by: User) -> Deci
     )
 
 
+@attributed
 @transaction.atomic
 def decision_update(
     *, record: DecisionRecord, by: User, fields: dict, section_b=None, section_b_redacted=None
@@ -275,6 +299,7 @@ def section_b_name(uploaded_name: str) -> str:
     return f"section-b.{extension}"
 
 
+@attributed
 @transaction.atomic
 def decision_attach_section_b(*, record: DecisionRecord, by: User, uploaded_file) -> DecisionRecord:
     record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
@@ -308,7 +333,7 @@ def allocate_reference(*, on: datetime.date) -> str:
     return format_reference(seq=number, end_year=end_year)
 
 
-@transaction.atomic
+@attributed
 def decision_move(
     *,
     record: DecisionRecord,
@@ -318,34 +343,35 @@ def decision_move(
     changes: dict | None = None,
     permissions: tuple[str, ...] = (),
 ) -> DecisionRecord:
-    """Performs one move of DECISION_MOVES: locks the row, checks that `by` holds one of
-    `permissions` on it (the views' own rules), saves the move with the fields that come
-    with it (`changes`), and records who, when, from, to and why."""
-    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
-    from_status = record.status
-    if to_status not in DECISION_MOVES[from_status]:
-        raise ValidationError(
-            f"A record that is {in_sentence(record.get_status_display())} cannot move to "
-            f"{in_sentence(DecisionStatus(to_status).label)}"
-        )
-    if permissions and not any(by is not None and by.has_perm(p, record) for p in permissions):
-        raise PermissionDenied(
-            f"You may not move a record that is {in_sentence(record.get_status_display())}"
-        )
-    record.status = to_status
-    for name, value in (changes or {}).items():
-        setattr(record, name, value)
-    record.save()
-    DecisionStatusChange.objects.create(
-        record=record, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
-    )
-    if to_status == D.PUBLISHED:
-        # The register's year filter may gain a year: now, and again once others can see it.
+    """Performs one move of DECISION_MOVES: checks that `by` holds one of `permissions` on
+    the record (the views' own rules) and saves the move with the fields that come with it
+    (`changes`)."""
+
+    def guard(locked: DecisionRecord) -> None:
+        if permissions and not any(by is not None and by.has_perm(p, locked) for p in permissions):
+            raise PermissionDenied(
+                f"You may not move a record that is {in_sentence(locked.get_status_display())}"
+            )
+
+    def then(moved: Moved) -> None:
+        # The register's year filter may gain a year once others can see the record.
         cache.delete(REGISTER_YEARS_KEY)
-        transaction.on_commit(lambda: cache.delete(REGISTER_YEARS_KEY))
-    return record
+
+    if to_status == D.PUBLISHED:
+        cache.delete(REGISTER_YEARS_KEY)
+    return move(
+        DECISION,
+        record,
+        to_status,
+        by=by,
+        reason=reason,
+        guard=guard,
+        changes=changes,
+        then=then if to_status == D.PUBLISHED else None,
+    )
 
 
+@attributed
 @transaction.atomic
 def decision_submit(*, record: DecisionRecord, by: User) -> DecisionRecord:
     """Staff send a draft for officer approval; its reference is allocated now, once. A
@@ -401,6 +427,7 @@ def _schedule_release(record: DecisionRecord) -> None:
     grant_services.round_release(funding_round=record.funding_round, reference=record.reference)
 
 
+@attributed
 @transaction.atomic
 def decision_approve(
     *,
@@ -434,6 +461,7 @@ def decision_approve(
     )
 
 
+@attributed
 @transaction.atomic
 def decision_return(*, record: DecisionRecord, by: User, comments: str) -> DecisionRecord:
     """The officer or the PCC sends a record back to draft with their comments. A round
@@ -488,6 +516,7 @@ def decision_return_notify(*, status_change_id: int) -> bool:
     return True
 
 
+@attributed
 def decision_sign(
     *,
     record: DecisionRecord,
@@ -566,6 +595,7 @@ def _schedule_apply(record: DecisionRecord, *, by: User) -> None:
     )
 
 
+@attributed
 @transaction.atomic
 def decision_publish(
     *, record: DecisionRecord, by: User | None, today: datetime.date | None = None
@@ -651,25 +681,27 @@ def _document_add(*, record: DecisionRecord, by: User | None, reason: str) -> De
 
 
 def _queue_render(document: DecisionDocument) -> None:
+    transaction.on_commit(lambda: _render_later(document))
+
+
+def _render_later(document: DecisionDocument) -> None:
     from .tasks import render_document
 
-    transaction.on_commit(lambda: enqueue(render_document, document_id=document.pk))
+    enqueue(render_document, document_id=document.pk)
 
 
-@transaction.atomic
 def document_retry(*, document: DecisionDocument, by: User | None) -> DecisionDocument:
     """Queues a failed (or stuck) version again."""
-    document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
     if by is not None:
         require_perm(by, "decisions.regenerate_document", document.record)
-    if document.status == DocumentStatus.READY:
-        raise ValidationError("This version is ready: regenerate to make a new one")
-    document.status = DocumentStatus.QUEUED
-    document.last_error = ""
-    document.updated_at = timezone.now()
-    document.save(update_fields=["status", "last_error", "updated_at"])
-    _queue_render(document)
-    return document
+    return move(
+        DOCUMENT,
+        document,
+        DocumentStatus.QUEUED,
+        by=by,
+        changes={"last_error": "", "updated_at": timezone.now()},
+        then=lambda moved: _render_later(moved.instance),
+    )
 
 
 def document_render(*, document_id: int) -> DecisionDocument | None:
@@ -689,13 +721,14 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
         )
         if document is None or document.status == DocumentStatus.READY:
             return document
+        record = document.record
         now = timezone.now()
-        document.status = DocumentStatus.RENDERING
-        document.attempts += 1
-        document.started_at = now
-        document.updated_at = now
-        document.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-    record = document.record
+        document = move(
+            DOCUMENT,
+            document,
+            DocumentStatus.RENDERING,
+            changes={"attempts": document.attempts + 1, "started_at": now, "updated_at": now},
+        )
     try:
         identity = documents.load_signing_identity()
         pdf = documents.sign_pdf(
@@ -705,11 +738,17 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
             signed_on=record.signed_on,
         )
     except Exception as exc:
-        DecisionDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            updated_at=timezone.now(),
-        )
+        # Unless another worker finished this version meanwhile: then it stays ready.
+        with contextlib.suppress(ValidationError):
+            move(
+                DOCUMENT,
+                document,
+                DocumentStatus.FAILED,
+                changes={
+                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+                    "updated_at": timezone.now(),
+                },
+            )
         raise
     with transaction.atomic():
         document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
@@ -720,13 +759,20 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
         if storage.exists(name):
             storage.delete(name)
         document.file.save(name, ContentFile(pdf), save=False)
-        document.sha256 = documents.sha256(pdf)
-        document.certificate_fingerprint = identity.fingerprint
-        document.status = DocumentStatus.READY
-        document.last_error = ""
-        document.finished_at = document.updated_at = timezone.now()
-        document.save()
-    return document
+        now = timezone.now()
+        return move(
+            DOCUMENT,
+            document,
+            DocumentStatus.READY,
+            changes={
+                "file": document.file.name,
+                "sha256": documents.sha256(pdf),
+                "certificate_fingerprint": identity.fingerprint,
+                "last_error": "",
+                "finished_at": now,
+                "updated_at": now,
+            },
+        )
 
 
 def documents_sweep(*, now=None) -> list[int]:

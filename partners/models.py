@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from svd_portal.workflow import StatusChange
+
 from . import validators
 from .enums import (
     CHARITY_NUMBER_KINDS,
@@ -171,25 +173,13 @@ class Organisation(models.Model):
         return ", ".join(p for p in parts if p)
 
 
-class OrganisationStatusChange(models.Model):
+class OrganisationStatusChange(StatusChange):
     """One verification move: who, when, from, to and why."""
 
+    subject, status_field = "organisation", "verification_status"
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=16, choices=VerificationStatus.choices)
-    to_status = models.CharField(max_length=16, choices=VerificationStatus.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.organisation}: {self.from_status} → {self.to_status}"
 
 
 class Membership(models.Model):

@@ -18,8 +18,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from svd_portal.formatting import duration
+from svd_portal.history import attributed
 from svd_portal.links import absolute_url
+from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
+from svd_portal.workflow import Moved, Workflow, move
 
 from .enums import (
     CHARITY_NUMBER_KINDS,
@@ -42,6 +45,24 @@ VERIFICATION_MOVES = {
     VerificationStatus.VERIFIED: {VerificationStatus.REJECTED},
     VerificationStatus.REJECTED: {VerificationStatus.VERIFIED},
 }
+VERIFICATION = Workflow(
+    Organisation,
+    VERIFICATION_MOVES,
+    noun="An organisation",
+    log=OrganisationStatusChange,
+    field="verification_status",
+)
+# A request to join is decided once.
+MEMBERSHIP = Workflow(
+    Membership,
+    {
+        MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE, MembershipStatus.REFUSED},
+        MembershipStatus.ACTIVE: set(),
+        MembershipStatus.REFUSED: set(),
+    },
+    noun="A request to join",
+    refusal="This request has already been decided",
+)
 
 
 def user_grant_role(*, user: User, role: Role) -> None:
@@ -133,6 +154,7 @@ def _queue_sign_up_email(*, user: User, base_url: str) -> None:
     )
 
 
+@attributed(actor="user")
 @transaction.atomic
 def user_sign_up_confirm(*, user: User) -> User:
     """Finishes a sign-up from the emailed link (already checked): the account becomes active.
@@ -228,6 +250,7 @@ def _clean_numbers(*, kind: str, charity_number: str, company_number: str) -> tu
     return charity_number, company_number
 
 
+@attributed(actor="user")
 @transaction.atomic
 def organisation_register(
     *,
@@ -278,6 +301,7 @@ def organisation_register(
     return organisation
 
 
+@attributed(actor="user")
 @transaction.atomic
 def membership_request(*, user: User, organisation: Organisation) -> Membership:
     """Asks to join an organisation; OPCC staff decide. Refuses a second request."""
@@ -293,55 +317,65 @@ def membership_request(*, user: User, organisation: Organisation) -> Membership:
     return membership
 
 
-@transaction.atomic
+@attributed
 def membership_decide(*, membership: Membership, accept: bool, by: User) -> Membership:
     """Accepts or refuses a request to join. Only a pending request can be decided."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.status != MembershipStatus.REQUESTED:
-        raise ValidationError("This request has already been decided")
-    membership.status = MembershipStatus.ACTIVE if accept else MembershipStatus.REFUSED
-    membership.decided_at = timezone.now()
-    membership.decided_by = by
-    membership.save(update_fields=["status", "decided_at", "decided_by"])
-    return membership
+    return move(
+        MEMBERSHIP,
+        membership,
+        MembershipStatus.ACTIVE if accept else MembershipStatus.REFUSED,
+        by=by,
+        guard=lambda locked: require_perm(
+            by,
+            "partners.decide_membership",
+            locked,
+            message="Only OPCC staff can decide a request to join",
+        ),
+        changes={"decided_at": timezone.now(), "decided_by": by},
+    )
 
 
-@transaction.atomic
+@attributed
 def organisation_set_verification(
     *, organisation: Organisation, to_status: str, by: User, reason: str = ""
 ) -> Organisation:
     """Moves an organisation through verification and records who, when, from, to and why.
 
-    A refusal needs a reason, so the applicant can be told why.
+    A refusal needs a reason, so the applicant can be told why; the organisation's members
+    are told either way once it is saved.
     """
     if to_status not in VerificationStatus.values:
         raise ValidationError({"to_status": "Choose verify or do not verify"})
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    from_status = organisation.verification_status
-    if to_status not in VERIFICATION_MOVES.get(from_status, set()):
-        raise ValidationError(
-            f"An organisation that is {organisation.get_verification_status_display().lower()} "
-            f"cannot be moved to {VerificationStatus(to_status).label.lower()}"
-        )
-    if to_status == VerificationStatus.REJECTED and not reason.strip():
-        raise ValidationError({"reason": "Give the reason the organisation is not verified"})
-    organisation.verification_status = to_status
-    if to_status == VerificationStatus.VERIFIED:
-        organisation.verified_at, organisation.verified_by = timezone.now(), by
-    else:
-        organisation.verified_at, organisation.verified_by = None, None
-    organisation.save(update_fields=["verification_status", "verified_at", "verified_by"])
-    change = OrganisationStatusChange.objects.create(
-        organisation=organisation,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason.strip(),
-        changed_by=by,
-    )
-    from .tasks import send_verification_email
 
-    transaction.on_commit(lambda: enqueue(send_verification_email, status_change_id=change.pk))
-    return organisation
+    def guard(locked: Organisation) -> None:
+        require_perm(
+            by,
+            "partners.verify_organisation",
+            locked,
+            message="Only OPCC staff can verify an organisation",
+        )
+        if to_status == VerificationStatus.REJECTED and not reason.strip():
+            raise ValidationError({"reason": "Give the reason the organisation is not verified"})
+
+    def then(moved: Moved) -> None:
+        from .tasks import send_verification_email
+
+        enqueue(send_verification_email, status_change_id=moved.change.pk)
+
+    verified = to_status == VerificationStatus.VERIFIED
+    return move(
+        VERIFICATION,
+        organisation,
+        to_status,
+        by=by,
+        reason=reason,
+        guard=guard,
+        changes={
+            "verified_at": timezone.now() if verified else None,
+            "verified_by": by if verified else None,
+        },
+        then=then,
+    )
 
 
 def organisation_verification_notify(*, status_change_id: int) -> int:

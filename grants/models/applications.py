@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partners.models import Organisation, StrategicPriority, SuccessMeasure
+from svd_portal.workflow import StatusChange
 
 from ..enums import ApplicationStatus, Channel, Stage, status_for_applicant
 from ..storage import private_storage
@@ -156,20 +157,8 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ApplicationStatusChange(models.Model):
+class ApplicationStatusChange(StatusChange):
+    subject = "application"
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
-    to_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.application.reference}: {self.from_status} → {self.to_status}"

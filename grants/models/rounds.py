@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from partners.models import StrategicPriority
+from svd_portal.workflow import StatusChange
 
 from ..enums import CapCategory, RoundStages, RoundStatus, Stage, Toolkit
 
@@ -173,21 +174,9 @@ class AssessmentCriterion(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class RoundStatusChange(models.Model):
+class RoundStatusChange(StatusChange):
+    subject = "round"
     round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=16, choices=RoundStatus.choices)
-    to_status = models.CharField(max_length=16, choices=RoundStatus.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.round}: {self.from_status} → {self.to_status}"
 
 
 class EvidenceStrand(models.Model):

@@ -19,8 +19,10 @@ from partners.enums import MembershipStatus, VerificationStatus
 from partners.models import Organisation, User
 from partners.rules import is_opcc_staff
 from svd_portal.formatting import file_size, money
+from svd_portal.history import attributed, record_created
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
+from svd_portal.workflow import Moved, Workflow, move
 
 from ..enums import (
     NOT_LIVE_STATUSES,
@@ -55,6 +57,9 @@ APPLICATION_MOVES = {
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
 }
+APPLICATION = Workflow(
+    Application, APPLICATION_MOVES, noun="An application", log=ApplicationStatusChange
+)
 # The full application's stage-specific moves.
 STAGE_ONLY = {
     S.INVITED: Stage.EOI,
@@ -115,6 +120,7 @@ def allocate_reference(funding_round: FundingRound) -> str:
     return f"{funding_round.reference_prefix}-{number:04d}"
 
 
+@attributed
 @transaction.atomic
 def application_start(
     *,
@@ -263,6 +269,7 @@ EDITABLE_FIELDS = {
 }
 
 
+@attributed
 @transaction.atomic
 def application_update(
     *,
@@ -298,6 +305,7 @@ def application_update(
     return application
 
 
+@attributed
 @transaction.atomic
 def budget_line_add(
     *, application: Application, by: User, item: str, financial_year: str, amount: Decimal
@@ -315,6 +323,7 @@ def budget_line_add(
     return line
 
 
+@attributed
 @transaction.atomic
 def budget_line_remove(*, line: BudgetLine, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=line.application_id)
@@ -465,39 +474,20 @@ def applicant_mail(application: Application) -> ApplicantMail:
     return ApplicantMail(emails=sorted(emails), letter_to=", ".join(filter(None, lines)))
 
 
-def _queue_status_email(application: Application, from_status: str, to_status: str) -> None:
-    if to_status in PANEL_ADVICE_STATUSES:
+def _queue_status_email(moved: Moved) -> None:
+    if moved.to_status in PANEL_ADVICE_STATUSES:
         return  # advice to the PCC, not news for the applicant
     from ..tasks import send_application_email
 
-    transaction.on_commit(
-        lambda: enqueue(
-            send_application_email,
-            application_id=application.pk,
-            from_status=from_status,
-            to_status=to_status,
-        )
+    enqueue(
+        send_application_email,
+        application_id=moved.instance.pk,
+        from_status=moved.from_status,
+        to_status=moved.to_status,
     )
 
 
-@transaction.atomic
-def application_move(
-    *, application: Application, to_status: str, by: User | None, reason: str = ""
-) -> Application:
-    """Performs one move of APPLICATION_MOVES: locks the row, records it, emails the applicant.
-
-    The kernel of the services below, of the chair's moderation and of a signed decision:
-    it checks the move, not the mover, because who may make a move depends on why it is
-    made (the applicant withdraws; a decision signed by the PCC awards). Each caller checks
-    who is acting first; call a service that does, not this.
-    """
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    from_status = application.status
-    if to_status not in APPLICATION_MOVES[from_status]:
-        raise ValidationError(
-            f"An application that is {application.get_status_display().lower()} "
-            f"cannot be moved to {ApplicationStatus(to_status).label.lower()}"
-        )
+def _check_stage(application: Application, to_status: str) -> None:
     stage = STAGE_ONLY.get(to_status)
     if stage and application.stage != stage:
         raise ValidationError(
@@ -505,17 +495,28 @@ def application_move(
             if stage == Stage.EOI
             else "Only a full application can be recommended, awarded or declined"
         )
-    application.status = to_status
-    application.save(update_fields=["status", "updated_at"])
-    ApplicationStatusChange.objects.create(
-        application=application,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason.strip(),
-        changed_by=by,
+
+
+@attributed
+def application_move(
+    *, application: Application, to_status: str, by: User | None, reason: str = ""
+) -> Application:
+    """Performs one move of APPLICATION_MOVES and emails the applicant once it is saved.
+
+    The kernel of the services below, of the chair's moderation and of a signed decision:
+    it checks the move, not the mover, because who may make a move depends on why it is
+    made (the applicant withdraws; a decision signed by the PCC awards). Each caller checks
+    who is acting first; call a service that does, not this.
+    """
+    return move(
+        APPLICATION,
+        application,
+        to_status,
+        by=by,
+        reason=reason,
+        guard=lambda locked: _check_stage(locked, to_status),
+        then=_queue_status_email,
     )
-    _queue_status_email(application, from_status, to_status)
-    return application
 
 
 def submission_problems(
@@ -585,6 +586,7 @@ def submission_problems(
     return problems
 
 
+@attributed
 @transaction.atomic
 def application_submit(
     *, application: Application, by: User, received_at: datetime.datetime | None = None
@@ -620,6 +622,7 @@ def application_submit(
     return application_move(application=application, to_status=S.SUBMITTED, by=by)
 
 
+@attributed
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
     """The provider withdraws an application that is not yet decided; no one else can."""
@@ -635,6 +638,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
     return application_move(application=application, to_status=S.WITHDRAWN, by=by, reason=reason)
 
 
+@attributed
 def application_record_eligibility(
     *, application: Application, eligible: bool, reason: str, by: User
 ) -> Application:
@@ -651,6 +655,7 @@ def application_record_eligibility(
     return application_move(application=application, to_status=to_status, by=by, reason=reason)
 
 
+@attributed
 @transaction.atomic
 def application_invite_to_full(
     *, application: Application, by: User, reason: str = ""
@@ -678,10 +683,15 @@ def application_invite_to_full(
     )
     full.priorities.set(eoi.priorities.all())
     full.success_measures.set(eoi.success_measures.all())
-    BudgetLine.objects.bulk_create(
-        BudgetLine(
-            application=full, item=line.item, financial_year=line.financial_year, amount=line.amount
+    record_created(
+        BudgetLine.objects.bulk_create(
+            BudgetLine(
+                application=full,
+                item=line.item,
+                financial_year=line.financial_year,
+                amount=line.amount,
+            )
+            for line in eoi.budget_lines.all()
         )
-        for line in eoi.budget_lines.all()
     )
     return full

@@ -15,8 +15,10 @@ from django.utils import timezone
 from partners.enums import MembershipStatus, Role
 from partners.models import Membership, Organisation, User
 from svd_portal.formatting import money
+from svd_portal.history import attributed, record_created
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
+from svd_portal.workflow import Workflow, move
 
 from .. import scoring
 from ..enums import (
@@ -45,7 +47,18 @@ from ..selectors import conflicted_application_ids
 from .applications import application_move, cap_for
 from .decisions import round_check_not_held
 
+# A member submits a scorecard once; only the chair reopens it (scorecard_reopen records why).
+SCORECARD = Workflow(
+    Scorecard,
+    {
+        ScorecardStatus.DRAFT: {ScorecardStatus.SUBMITTED},
+        ScorecardStatus.SUBMITTED: {ScorecardStatus.DRAFT},
+    },
+    noun="A scorecard",
+)
 
+
+@attributed
 @transaction.atomic
 def panel_save(
     *,
@@ -265,13 +278,20 @@ def _scorecard_save(*, member, application, marks, submit) -> Scorecard:
             defaults={"score": score, "comment": comment.strip()},
         )
     scorecard.marks = {str(c.pk): marks.get(c.pk, (None, ""))[0] for c in criteria}
-    if submit:
-        scorecard.status = ScorecardStatus.SUBMITTED
-        scorecard.submitted_at = timezone.now()
-        scorecard.total = scoring.weighted_total(
-            (c.weight, marks[c.pk][0], c.scale_max) for c in criteria
-        )
     scorecard.save()
+    if submit:
+        scorecard = move(
+            SCORECARD,
+            scorecard,
+            ScorecardStatus.SUBMITTED,
+            by=member.user,
+            changes={
+                "submitted_at": timezone.now(),
+                "total": scoring.weighted_total(
+                    (c.weight, marks[c.pk][0], c.scale_max) for c in criteria
+                ),
+            },
+        )
     return scorecard
 
 
@@ -294,14 +314,17 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
     round_check_not_held(FundingRound.objects.get(pk=scorecard.member.panel.round_id))
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for reopening the scorecard"})
-    scorecard.status = ScorecardStatus.DRAFT
-    scorecard.submitted_at = None
-    scorecard.total = None
-    scorecard.save()
     ScorecardReopening.objects.create(scorecard=scorecard, reason=reason.strip(), reopened_by=by)
-    return scorecard
+    return move(
+        SCORECARD,
+        scorecard,
+        ScorecardStatus.DRAFT,
+        by=by,
+        changes={"submitted_at": None, "total": None},
+    )
 
 
+@attributed
 @transaction.atomic
 def moderation_record(
     *,
@@ -408,8 +431,10 @@ def moderation_record(
         },
     )
     moderation.scores.all().delete()
-    ModeratedScore.objects.bulk_create(
-        ModeratedScore(moderation=moderation, criterion=c, score=scores[c.pk]) for c in criteria
+    record_created(
+        ModeratedScore.objects.bulk_create(
+            ModeratedScore(moderation=moderation, criterion=c, score=scores[c.pk]) for c in criteria
+        )
     )
     to_status = (
         ApplicationStatus.RECOMMENDED

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import User
+from svd_portal.history import attributed, record_created
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
+from svd_portal.workflow import Moved, Workflow, move
 
 from ..enums import (
     CapCategory,
@@ -32,6 +34,7 @@ ROUND_MOVES = {
     R.ASSESSMENT: {R.DECIDED},
     R.DECIDED: set(),
 }
+ROUND = Workflow(FundingRound, ROUND_MOVES, noun="A round", log=RoundStatusChange)
 
 
 def round_move_permission(to_status: str) -> str:
@@ -101,6 +104,7 @@ def _round_validate(funding_round: FundingRound, caps: list[dict], criteria: lis
         raise ValidationError(errors)
 
 
+@attributed
 @transaction.atomic
 def round_save(
     *,
@@ -147,12 +151,16 @@ def round_save(
     AwardCap.objects.bulk_create(AwardCap(round=funding_round, **cap) for cap in caps)
     if not keep_criteria:
         funding_round.criteria.all().delete()
-        AssessmentCriterion.objects.bulk_create(
-            AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
+        # bulk_create sends no signals: the history is told of the new criteria.
+        record_created(
+            AssessmentCriterion.objects.bulk_create(
+                AssessmentCriterion(round=funding_round, **criterion) for criterion in criteria
+            )
         )
     return funding_round
 
 
+@attributed
 @transaction.atomic
 def round_move(
     *,
@@ -190,55 +198,44 @@ def _round_move(
 ):
     """Every move of a round. `deciding` is round_decide applying a signed decision, the
     only way a round is decided."""
-    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
-    from_status = funding_round.status
-    if to_status not in ROUND_MOVES[from_status]:
-        raise ValidationError(
-            f"A round that is {funding_round.get_status_display().lower()} "
-            f"cannot move to {RoundStatus(to_status).label.lower()}"
-        )
-    if by is None:
-        deadline = funding_round.full_stage_closes_at or funding_round.closes_at
-        if to_status != R.CLOSED or deadline > timezone.now():
-            raise PermissionDenied(
-                "A round moves without a person only to close when its closing date has passed"
-            )
-    elif to_status == R.DECIDED and not deciding:
-        raise PermissionDenied("A round is decided only by the PCC's signed decision")
-    else:
-        require_perm(
-            by,
-            round_move_permission(to_status),
-            funding_round,
-            message="A round is decided only by the PCC's signed decision"
-            if to_status == R.DECIDED
-            else "Only OPCC staff can open, close or move a round to assessment",
-        )
-    if to_status == R.OPEN and not funding_round.criteria.exists():
-        raise ValidationError("Add the assessment criteria before opening the round")
-    deadline = funding_round.full_stage_closes_at or funding_round.closes_at
-    closing_early = to_status == R.CLOSED and by is not None and timezone.now() < deadline
     reason = reason.strip()
-    if closing_early and not reason:
-        raise ValidationError({"reason": "Enter why the round is closing early"})
-    funding_round.status = to_status
-    funding_round.save(update_fields=["status"])
-    RoundStatusChange.objects.create(
-        round=funding_round,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        changed_by=by,
-    )
-    if closing_early:
-        from ..tasks import send_round_closed_early_emails
 
-        transaction.on_commit(
-            lambda: enqueue(
-                send_round_closed_early_emails, round_id=funding_round.pk, base_url=base_url
+    def guard(locked: FundingRound) -> None:
+        deadline = locked.full_stage_closes_at or locked.closes_at
+        if by is None:
+            if to_status != R.CLOSED or deadline > timezone.now():
+                raise PermissionDenied(
+                    "A round moves without a person only to close when its closing date has passed"
+                )
+        elif to_status == R.DECIDED and not deciding:
+            raise PermissionDenied("A round is decided only by the PCC's signed decision")
+        else:
+            require_perm(
+                by,
+                round_move_permission(to_status),
+                locked,
+                message="A round is decided only by the PCC's signed decision"
+                if to_status == R.DECIDED
+                else "Only OPCC staff can open, close or move a round to assessment",
             )
-        )
-    return funding_round
+        if to_status == R.OPEN and not locked.criteria.exists():
+            raise ValidationError("Add the assessment criteria before opening the round")
+        if _closing_early(locked, to_status, by) and not reason:
+            raise ValidationError({"reason": "Enter why the round is closing early"})
+
+    def then(moved: Moved) -> None:
+        if _closing_early(moved.instance, to_status, by, at=moved.change.changed_at):
+            from ..tasks import send_round_closed_early_emails
+
+            enqueue(send_round_closed_early_emails, round_id=funding_round.pk, base_url=base_url)
+
+    return move(ROUND, funding_round, to_status, by=by, reason=reason, guard=guard, then=then)
+
+
+def _closing_early(funding_round: FundingRound, to_status: str, by: User | None, at=None) -> bool:
+    """A person closing an open round before its (last) closing time."""
+    deadline = funding_round.full_stage_closes_at or funding_round.closes_at
+    return to_status == R.CLOSED and by is not None and (at or timezone.now()) < deadline
 
 
 def rounds_follow_dates(*, now: datetime.datetime | None = None) -> list[str]:

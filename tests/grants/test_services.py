@@ -164,7 +164,7 @@ def test_application_move_refused_raises_and_writes_nothing(from_status, to_stat
 
     assert exc.value.messages == [
         f"An application that is {S(from_status).label.lower()} "
-        f"cannot be moved to {S(to_status).label.lower()}"
+        f"cannot move to {S(to_status).label.lower()}"
     ]
     assert Application.objects.get(pk=application.pk).status == from_status
     assert ApplicationStatusChange.objects.count() == 0

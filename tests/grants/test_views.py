@@ -1193,7 +1193,7 @@ def test_staff_eligibility_for_a_draft_refused(staff_client, draft):
 
     assert response.status_code == 400
     assert response.context["eligibility_form"].non_field_errors() == [
-        "An application that is draft cannot be moved to not eligible"
+        "An application that is draft cannot move to not eligible"
     ]
     assert Application.objects.get(pk=draft.pk).status == S.DRAFT
 

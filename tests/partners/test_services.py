@@ -250,7 +250,7 @@ def test_organisation_set_verification_refuses_verified_to_verified(db, staff_us
             organisation=organisation, to_status=VerificationStatus.VERIFIED, by=staff_user
         )
     assert excinfo.value.messages == [
-        "An organisation that is verified cannot be moved to verified"
+        "An organisation that is verified cannot move to verified"
     ]
     assert OrganisationStatusChange.objects.count() == 0
 
@@ -262,7 +262,7 @@ def test_organisation_set_verification_refuses_move_back_to_pending(db, staff_us
             organisation=organisation, to_status=VerificationStatus.PENDING, by=staff_user
         )
     assert excinfo.value.messages == [
-        "An organisation that is verified cannot be moved to waiting for verification"
+        "An organisation that is verified cannot move to waiting for verification"
     ]
 
 

@@ -363,7 +363,7 @@ def test_staff_verify_twice_is_400_with_message(staff_client, pending_organisati
     response = staff_client.post(url, {"to_status": VerificationStatus.VERIFIED.value})
     assert response.status_code == 400
     assert (
-        "An organisation that is verified cannot be moved to verified" in response.content.decode()
+        "An organisation that is verified cannot move to verified" in response.content.decode()
     )
     assert OrganisationStatusChange.objects.count() == 1
 
