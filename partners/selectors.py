@@ -6,6 +6,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
 from .enums import PROVIDER_KINDS, MembershipStatus, VerificationStatus
+from .filters import OrganisationFilter
 from .models import Membership, Organisation, User
 from .validators import normalise_charity_number, normalise_company_number
 
@@ -47,22 +48,16 @@ def memberships_for_user(*, user) -> QuerySet[Membership]:
     )
 
 
-def organisations_for_staff(*, status: str = "", query: str = "") -> QuerySet[Organisation]:
-    """Every organisation, for OPCC staff, with the count of people waiting to join."""
+def organisations_for_staff(*, params) -> OrganisationFilter:
+    """Every organisation, for OPCC staff, with the count of people waiting to join,
+    filtered by `params` (the query string): `.qs` is the list, filtered by every value
+    that could be used, and `.form` says which could not."""
     organisations = Organisation.objects.annotate(
         pending_requests=Count(
             "memberships", filter=Q(memberships__status=MembershipStatus.REQUESTED)
         )
     ).order_by("name", "pk")
-    if status:
-        organisations = organisations.filter(verification_status=status)
-    if query:
-        organisations = organisations.filter(
-            Q(name__icontains=query)
-            | Q(charity_number=normalise_charity_number(query))
-            | Q(company_number=normalise_company_number(query))
-        )
-    return organisations
+    return OrganisationFilter(params or None, organisations)
 
 
 def organisations_awaiting_verification_count() -> int:

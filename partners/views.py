@@ -11,7 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from svd_portal.forms import add_service_errors
 
 from . import selectors, services
-from .enums import MembershipStatus, VerificationStatus
+from .enums import MembershipStatus
 from .forms import (
     MembershipDecisionForm,
     OrganisationJoinForm,
@@ -148,22 +148,11 @@ class OrganisationStaffListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        status = self.request.GET.get("status", "")
-        if status not in VerificationStatus.values:
-            status = ""
-        self.status = status
-        # PostgreSQL text holds no NUL, so no row matches one: searching without it is the same.
-        self.query = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
-        return selectors.organisations_for_staff(status=status, query=self.query)
+        self.filters = selectors.organisations_for_staff(params=self.request.GET)
+        return self.filters.qs
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            status=self.status,
-            query=self.query,
-            statuses=VerificationStatus.choices,
-        )
-        return context
+        return super().get_context_data(filter_form=self.filters.form, **kwargs)
 
 
 class OrganisationStaffDetailView(PermissionRequiredMixin, DetailView):
