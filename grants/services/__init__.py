@@ -22,7 +22,7 @@ from .applications import (
     detect_content_type,
     submission_problems,
 )
-from .decisions import round_check_not_held, round_decide, round_hold, round_release
+from .awarding import round_check_not_held, round_decide, round_hold, round_release
 from .panels import (
     assignments_set,
     declaration_make,

@@ -45,7 +45,7 @@ from ..models import (
 from ..rules import conflicted_on
 from ..selectors import conflicted_application_ids
 from .applications import application_move, cap_for
-from .decisions import round_check_not_held
+from .awarding import round_check_not_held
 
 # A member submits a scorecard once; only the chair reopens it (scorecard_reopen records why).
 SCORECARD = Workflow(

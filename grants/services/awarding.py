@@ -1,5 +1,6 @@
-"""What a PCC decision does to a round: called by the decisions app, which grants never
-imports (dependencies run partners ← grants ← decisions). The decisions app passes plain
+"""Awarding: what a PCC decision does to a round. Its record holds the round's moderation
+from submission, and once signed its schedule of awards decides the round's applications.
+Called by the decisions app, which grants never imports (dependencies run partners ← grants ← decisions). The decisions app passes plain
 data (application ids and amounts), so grants applies exactly what was signed."""
 
 from decimal import Decimal
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partners.models import User
+from svd_portal.history import attributed
 from svd_portal.permissions import require_perm
 
 from ..enums import ApplicationStatus, RoundStatus
@@ -54,6 +56,7 @@ def round_release(*, funding_round: FundingRound, reference: str) -> FundingRoun
     return funding_round
 
 
+@attributed
 @transaction.atomic
 def round_decide(
     *,
