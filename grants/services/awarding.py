@@ -1,7 +1,8 @@
 """Awarding: what a PCC decision does to a round. Its record holds the round's moderation
 from submission, and once signed its schedule of awards decides the round's applications.
-Called by the decisions app, which grants never imports (dependencies run partners ← grants ← decisions). The decisions app passes plain
-data (application ids and amounts), so grants applies exactly what was signed."""
+Called by the decisions app, which grants never imports (dependencies run partners ←
+grants ← decisions): it passes plain data (application ids and amounts), so grants applies
+exactly what was signed."""
 
 from decimal import Decimal
 
