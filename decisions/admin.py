@@ -9,9 +9,8 @@ from .models import DecisionRecord
 
 @admin.register(DecisionRecord)
 class DecisionRecordAdmin(PortalModelAdmin):
-    """Read-only once signed: `decisions.change_decisionrecord` holds only for drafts.
-
-    Workflow moves are not made here: they go through the portal's pages and services.
+    """Read only: records are drafted, edited and moved on the portal's pages, through
+    the services that check each step and record it in the field history.
     """
 
     list_display = ["reference", "title", "status", "outcome", "published_at"]
@@ -44,6 +43,15 @@ class DecisionRecordAdmin(PortalModelAdmin):
     # are uploaded on the portal's edit page, and read through the staff pages that check
     # who is asking.
     exclude = ["section_b", "section_b_redacted"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="Section B report")
     def section_b_report(self, obj):

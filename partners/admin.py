@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin as AuditlogEntryAdmin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -106,11 +108,15 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
 
 
 class MembershipInline(PortalTabularInline):
+    """Accepting or declining goes through the organisation's page (partners.services
+    .membership_decide), so the status is read-only here: a membership added here starts
+    as requested, like one asked for on the portal."""
+
     model = Membership
     fk_name = "organisation"
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["requested_at", "decided_at", "decided_by"]
+    readonly_fields = ["status", "requested_at", "decided_at", "decided_by"]
 
 
 class StatusChangeInline(PortalTabularInline):
@@ -175,3 +181,24 @@ class SuccessMeasureAdmin(PortalModelAdmin):
     list_display = ["title", "code", "is_home_office", "partnership"]
     list_filter = ["is_home_office"]
     prepopulated_fields = {"code": ["title"]}
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditlogEntryAdmin):
+    """The field history, read only: nobody adds, changes or deletes an entry, not even a
+    superuser. (Registered here, with the people whose changes it records.)"""
+
+    # auditlog's own list searches first_name and last_name, which this User does not have.
+    search_fields = ["object_repr", "actor__full_name", "actor__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

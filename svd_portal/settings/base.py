@@ -63,12 +63,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Changes made in a request (the admin's too) are attributed to its signed-in user.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Field history (django-auditlog; models are registered in each app's history.py) ---
+# Values are kept as JSON, so an empty value and "None" stay apart.
+AUDITLOG_STORE_JSON_CHANGES = True
+# Who and when is the record; the address people connect from is not kept.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 ROOT_URLCONF = "svd_portal.urls"
 WSGI_APPLICATION = "svd_portal.wsgi.application"

@@ -1,10 +1,13 @@
-"""The admin: OPCC staff may change a draft there, and nothing once it is signed."""
+"""The admin: OPCC staff read decision records there and change nothing: records are
+drafted, edited and moved through the portal's pages, so every change is checked and
+recorded in the field history."""
 
 import pytest
 from django.core.files.base import ContentFile
 
 from decisions.enums import DecisionStatus
 from decisions.models import DecisionRecord
+from partners.models import User
 
 from .conftest import RECORD
 
@@ -21,18 +24,10 @@ FORM = {
 }
 
 
-def test_admin_change_of_a_draft_is_saved(make_record, staff_client):
-    record = make_record(D.DRAFT)
-    response = staff_client.post(f"/admin/decisions/decisionrecord/{record.pk}/change/", FORM)
-    assert response.status_code == 302
-    after = DecisionRecord.objects.get(pk=record.pk)
-    assert (after.title, after.publish_section_b) == ("Changed in the admin", True)
-
-
 @pytest.mark.parametrize(
-    "status", [D.AWAITING_APPROVAL, D.AWAITING_SIGNATURE, D.SIGNED, D.PUBLISHED]
+    "status", [D.DRAFT, D.AWAITING_APPROVAL, D.AWAITING_SIGNATURE, D.SIGNED, D.PUBLISHED]
 )
-def test_admin_change_of_a_record_past_draft_is_refused(record_in, staff_client, status):
+def test_admin_change_of_a_record_is_refused(record_in, staff_client, status):
     record = record_in(status)
     response = staff_client.post(
         f"/admin/decisions/decisionrecord/{record.pk}/change/",
@@ -97,3 +92,31 @@ def test_admin_change_page_of_a_record_with_a_redacted_section_b_links_to_the_st
     html = response.content.decode()
     assert f'href="/staff/decisions/{record.pk}/section-b/redacted/"' in html
     assert 'name="section_b_redacted"' not in html
+
+
+@pytest.mark.parametrize("status", [D.DRAFT, D.PUBLISHED])
+def test_admin_change_of_a_record_is_refused_to_a_superuser_too(record_in, client, status):
+    superuser = User.objects.create_superuser(
+        "root@example.org", "correct-horse-battery-staple", full_name="Root Admin"
+    )
+    client.force_login(superuser)
+    record = record_in(status)
+
+    response = client.post(f"/admin/decisions/decisionrecord/{record.pk}/change/", FORM)
+
+    assert response.status_code == 403
+    after = DecisionRecord.objects.get(pk=record.pk)
+    assert (after.title, after.section_a, after.status) == (
+        RECORD["title"],
+        RECORD["section_a"],
+        status,
+    )
+
+
+def test_admin_add_of_a_record_is_refused(client, staff_user):
+    client.force_login(staff_user)
+
+    response = client.post("/admin/decisions/decisionrecord/add/", FORM)
+
+    assert response.status_code == 403
+    assert not DecisionRecord.objects.exists()
