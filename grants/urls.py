@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import applications, panels, public, staff
+from .views import applications, moderation, panels, public, staff
 
 app_name = "grants"
 
@@ -114,16 +114,16 @@ urlpatterns = [
     ),
     path("panel/", panels.PanelsMineView.as_view(), name="panels-mine"),
     path("panel/<slug:slug>/", panels.PanelRoundView.as_view(), name="panel-round"),
-    path("panel/<slug:slug>/ranking/", panels.RankingView.as_view(), name="panel-ranking"),
-    path("panel/<slug:slug>/report/", panels.PanelReportView.as_view(), name="panel-report"),
+    path("panel/<slug:slug>/ranking/", moderation.RankingView.as_view(), name="panel-ranking"),
+    path("panel/<slug:slug>/report/", moderation.PanelReportView.as_view(), name="panel-report"),
     re_path(
         r"^panel/(?P<slug>[-\w]+)/report\.(?P<format>csv|xlsx)$",
-        panels.PanelReportExportView.as_view(),
+        moderation.PanelReportExportView.as_view(),
         name="panel-report-export",
     ),
     path(
         "panel/<slug:slug>/scorecards/<int:pk>/reopen/",
-        panels.ScorecardReopenView.as_view(),
+        moderation.ScorecardReopenView.as_view(),
         name="panel-scorecard-reopen",
     ),
     path(
@@ -143,7 +143,7 @@ urlpatterns = [
     ),
     path(
         "panel/<slug:slug>/applications/<str:reference>/moderate/",
-        panels.ModerateView.as_view(),
+        moderation.ModerateView.as_view(),
         name="panel-moderate",
     ),
 ]

@@ -1,15 +1,47 @@
 """Spreadsheet downloads: CSV (streamed) and XLSX, with cells that cannot run as formulas.
-Every one is a staff or panel export, so each is sent as confidential."""
+Every one is a staff or panel export, so each is sent as confidential.
+
+An export names its columns: either a list of `Column(heading, value)` applied to each
+item, or a NamedTuple row type whose fields are the columns, each annotated with its
+heading (`total: Annotated[Decimal | str, "Total (%)"] = ""`).
+"""
 
 import csv
 import io
-from collections.abc import Iterable
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 from .downloads import confidential
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an export: its heading, and how to read its cell from an item."""
+
+    heading: str
+    value: Callable[[typing.Any], object]
+
+
+def headings(columns: Sequence[Column]) -> list[str]:
+    return [column.heading for column in columns]
+
+
+def cells(columns: Sequence[Column], items: Iterable) -> Iterator[list]:
+    """A row of cells per item, one cell per column, in the columns' order."""
+    getters = [column.value for column in columns]
+    for item in items:
+        yield [get(item) for get in getters]
+
+
+def row_headings(row_type: type[tuple]) -> list[str]:
+    """The headings of a NamedTuple row type, from each field's `Annotated[…, heading]`."""
+    hints = typing.get_type_hints(row_type, include_extras=True)
+    return [hints[name].__metadata__[0] for name in row_type._fields]
 
 
 def safe_cell(value):
