@@ -41,7 +41,7 @@ from ..models import (
     BudgetLine,
     FundingRound,
 )
-from ..sections import WORD_LIMITS, incomplete_sections, word_count
+from ..sections import EDITABLE_FIELDS, WORD_LIMITS, incomplete_sections, word_count
 
 S = ApplicationStatus
 APPLICATION_MOVES = {
@@ -249,24 +249,6 @@ def _check_word_limits(fields: dict) -> None:
             errors[name] = f"Use {limit} words or fewer (you have {word_count(value)})"
     if errors:
         raise ValidationError(errors)
-
-
-EDITABLE_FIELDS = {
-    "title",
-    "summary",
-    "description",
-    "amount_requested",
-    "evidence_strand",
-    "evidence_other",
-    "evidence_description",
-    "target_cohort",
-    "delivery_area",
-    "partners_involved",
-    "outcomes",
-    "declare_accurate",
-    "declare_safeguarding",
-    "declare_data_protection",
-}
 
 
 @attributed

@@ -29,17 +29,11 @@ from ..forms import (
     ApplicationStartForm,
     AttachmentForm,
     BudgetLineForm,
-    DeclarationsForm,
-    DeliveryForm,
-    EvidenceForm,
-    OutcomesForm,
-    PrioritiesForm,
-    ProjectForm,
     StaffSubmitForm,
     WithdrawForm,
 )
 from ..models import Application
-from ..sections import SECTIONS, section_complete
+from ..sections import SECTIONS, SECTIONS_BY_SLUG
 
 
 def attachment_response(attachment) -> FileResponse:
@@ -166,7 +160,8 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         application = context["application"]
         context["sections"] = [
-            (section, section_complete(application, section.slug)) for section in SECTIONS
+            (section, section.is_complete(application), section.url(application))
+            for section in SECTIONS
         ]
         context["can_withdraw"] = self.request.user.has_perm(
             "grants.withdraw_application", application
@@ -183,64 +178,49 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         return context
 
 
-SECTION_FORMS = {
-    "project": (ProjectForm, ["title", "summary", "description", "amount_requested"]),
-    "priorities": (PrioritiesForm, []),
-    "evidence": (EvidenceForm, ["evidence_strand", "evidence_other", "evidence_description"]),
-    "delivery": (DeliveryForm, ["target_cohort", "delivery_area", "partners_involved"]),
-    "outcomes": (OutcomesForm, ["outcomes"]),
-    "declarations": (
-        DeclarationsForm,
-        ["declare_accurate", "declare_safeguarding", "declare_data_protection"],
-    ),
-}
-
-
 class ApplicationSectionView(ApplicationMixin, FormView):
-    """One section of the form. Saving keeps the draft; nothing is checked for completeness here."""
+    """One section of the form, as grants.sections defines it. Saving keeps the draft;
+    nothing is checked for completeness here."""
 
     edit = True
     template_name = "grants/application_section.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs["section"] not in SECTION_FORMS:
+        self.section = SECTIONS_BY_SLUG.get(kwargs["section"])
+        # Budget and attachments have pages of their own.
+        if self.section is None or not self.section.form:
             raise Http404("No such section")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
-        return SECTION_FORMS[self.kwargs["section"]][0]
+        return self.section.form_class
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if self.kwargs["section"] == "priorities":
+        if self.section.form_takes_round:
             kwargs["funding_round"] = self.get_application().round
         return kwargs
 
     def get_initial(self):
         application = self.get_application()
-        section = self.kwargs["section"]
-        initial = {name: getattr(application, name) for name in SECTION_FORMS[section][1]}
-        if section == "priorities":
-            initial["priorities"] = list(application.priorities.all())
-        if section == "outcomes":
-            initial["success_measures"] = list(application.success_measures.all())
+        initial = {name: getattr(application, name) for name in self.section.fields}
+        for name in self.section.relations:
+            initial[name] = list(getattr(application, name).all())
         return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["section"] = next(s for s in SECTIONS if s.slug == self.kwargs["section"])
+        context["section"] = self.section
         return context
 
     def form_valid(self, form):
-        section = self.kwargs["section"]
         data = form.cleaned_data
         try:
             services.application_update(
                 application=self.get_application(),
                 by=self.request.user,
-                fields={name: data[name] for name in SECTION_FORMS[section][1]},
-                priorities=data.get("priorities") if section == "priorities" else None,
-                success_measures=data.get("success_measures") if section == "outcomes" else None,
+                fields={name: data[name] for name in self.section.fields},
+                **{name: data[name] for name in self.section.relations},
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -132,7 +132,7 @@ class SuccessMeasureFactory(factory.django.DjangoModelFactory):
 
 
 def complete_application(application: Application, *, amount=Decimal("4500.00")) -> Application:
-    """Fills every section that grants.sections.section_complete requires, so it can be submitted.
+    """Fills every section of grants.sections.SECTIONS as its is_complete asks, so it can be submitted.
 
     The budget is one line of `amount`, the amount requested; the first priority the round
     funds is chosen (a new one is linked to the round if it funds none).
