@@ -168,7 +168,7 @@ class CriterionForm(forms.Form):
     """One assessment criterion. Its number is its place among the criteria kept."""
 
     title = forms.CharField(
-        label="Title",
+        label="Criterion title",
         max_length=200,
         error_messages={
             "required": "Enter the criterion's title",

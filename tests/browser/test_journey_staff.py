@@ -75,10 +75,18 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     page.get_by_label("Unregistered organisations: most (£)", exact=True).fill("5000")
     page.get_by_label("Registered organisations: least (£)", exact=True).fill("0")
     page.get_by_label("Registered organisations: most (£)", exact=True).fill("40000")
-    page.get_by_label("Assessment criteria").fill(
-        "60 | 5 | Evidence base | 5: follows a toolkit strand closely\n"
-        "40 | 5 | Multi-agency delivery | 5: named partners with defined roles"
-    )
+    for number, (weight, title, guidance) in enumerate(
+        [
+            ("60", "Evidence base", "5: follows a toolkit strand closely"),
+            ("40", "Multi-agency delivery", "5: named partners with defined roles"),
+        ],
+        start=1,
+    ):
+        criterion = page.get_by_role("group", name=f"Criterion {number}")
+        criterion.get_by_label("Criterion title").fill(title)
+        criterion.get_by_label("Scoring guidance").fill(guidance)
+        criterion.get_by_label("Weight").fill(weight)
+        criterion.get_by_label("Highest score").fill("5")
     page.get_by_label("Single stage: full application").check()
     page.get_by_label(priority.title, exact=False).check()
     page.get_by_role("button", name="Save round").click()

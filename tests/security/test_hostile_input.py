@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -849,10 +850,6 @@ def test_application_withdraw(db, data, provider, draft):
 
 # --- grants: OPCC staff ------------------------------------------------------------------------
 
-# Text that survives the criteria line format: no "|" and nothing splitlines() splits on.
-CRITERION_TEXT = valid_text(60).filter(
-    lambda s: "|" not in s and len(s.splitlines()) == 1 and s == s.splitlines()[0]
-)
 HOSTILE_WEIGHTS = [
     "NaN",
     "sNaN",
@@ -870,17 +867,52 @@ HOSTILE_WEIGHTS = [
     "x",
 ]
 HOSTILE_SCALES = ["0", "101", "٣", "1e2", "5.0", "-5", "", "9" * 30]
+HOSTILE_COUNTS = ["0", "1", "2", "1000", "-1", "", "x", "3.0", "٣", "9" * 30]
+CRITERIA = 3  # the rows each post fills in
 
 
-def criteria_lines(weights, scales):
-    line = st.builds(
-        lambda w, s, t, g: f"{w} | {s} | {t} | {g}",
-        weights,
-        scales,
-        CRITERION_TEXT,
-        CRITERION_TEXT,
-    )
-    return st.lists(line, min_size=1, max_size=3).map("\n".join)
+def criteria_fields(weights, scales) -> dict:
+    """The criteria formset's fields: its management form and three rows."""
+    fields = {
+        "criteria-TOTAL_FORMS": str(CRITERIA),
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "1",
+        "criteria-MAX_NUM_FORMS": "20",
+    }
+    for index in range(CRITERIA):
+        fields.update(
+            {
+                f"criteria-{index}-title": text(200),
+                f"criteria-{index}-guidance": text(500, min_size=0),
+                f"criteria-{index}-weight": weights,
+                f"criteria-{index}-scale_max": scales,
+            }
+        )
+    return fields
+
+
+def hostile_criteria_fields() -> dict:
+    fields = {
+        "criteria-TOTAL_FORMS": st.sampled_from(HOSTILE_COUNTS),
+        "criteria-INITIAL_FORMS": st.sampled_from(HOSTILE_COUNTS),
+    }
+    for index in range(CRITERIA):
+        fields.update(
+            {
+                f"criteria-{index}-title": hostile_text(300),
+                f"criteria-{index}-weight": st.sampled_from(HOSTILE_WEIGHTS),
+                f"criteria-{index}-scale_max": st.sampled_from(HOSTILE_SCALES),
+                f"criteria-{index}-DELETE": hostile_bool(),
+            }
+        )
+    return fields
+
+
+VALID_WEIGHTS = st.one_of(
+    st.sampled_from(["60", "40", "33.33", "0", "999"]),
+    st.decimals(0, 999, places=2).map(str),
+)
+VALID_SCALES = st.sampled_from(["5", "10", "1", "100"])
 
 
 def round_fields(priorities, *, slug):
@@ -905,13 +937,7 @@ def round_fields(priorities, *, slug):
         "unregistered_maximum": "5000",
         "registered_minimum": "£1,000",
         "registered_maximum": "40000",
-        "criteria": criteria_lines(
-            st.one_of(
-                st.sampled_from(["60", "40", "33.33", "0", "999"]),
-                st.decimals(0, 999, places=2).map(str),
-            ),
-            st.sampled_from(["5", "10", "1", "100"]),
-        ),
+        **criteria_fields(VALID_WEIGHTS, VALID_SCALES),
     }
     bad = {
         "slug": st.one_of(hostile_text(90), st.just("open-round")),
@@ -929,10 +955,7 @@ def round_fields(priorities, *, slug):
         "unregistered_maximum": hostile_amount(),
         "registered_minimum": hostile_amount(),
         "registered_maximum": hostile_amount(),
-        "criteria": st.one_of(
-            criteria_lines(st.sampled_from(HOSTILE_WEIGHTS), st.sampled_from(HOSTILE_SCALES)),
-            hostile_text(300),
-        ),
+        **hostile_criteria_fields(),
     }
     return valid, bad
 
@@ -943,15 +966,26 @@ def round_saved(posted):
         assert saved.title == stripped(posted, "title")
         assert saved.fund_name == stripped(posted, "fund_name")
         assert saved.budget == as_decimal(last(posted, "budget"))
+        # An accepted post counted its forms in numbers the formset took, read as it reads
+        # them; a row it counted as saved before ("initial") can be removed with DELETE.
+        total = forms.IntegerField().to_python(last(posted, "criteria-TOTAL_FORMS"))
+        initial = forms.IntegerField().to_python(last(posted, "criteria-INITIAL_FORMS"))
+
+        def removed(i):
+            delete = last(posted, f"criteria-{i}-DELETE")
+            return i < initial and forms.CheckboxInput().value_from_datadict({"d": delete}, {}, "d")
+
         typed = [
-            [part.strip() for part in line.split("|", 3)]
-            for line in last(posted, "criteria").splitlines()
-            if line.strip()
+            (
+                Decimal(last(posted, f"criteria-{i}-weight")),
+                forms.IntegerField().to_python(last(posted, f"criteria-{i}-scale_max")),
+                stripped(posted, f"criteria-{i}-title"),
+            )
+            for i in range(min(total, CRITERIA))
+            if stripped(posted, f"criteria-{i}-title") and not removed(i)
         ]
         stored = list(saved.criteria.order_by("number"))
-        assert [(c.weight, c.scale_max, c.title) for c in stored] == [
-            (Decimal(w), int(s), t[:200]) for w, s, t, _ in typed
-        ]
+        assert [(c.weight, c.scale_max, c.title) for c in stored] == typed
         page_shows(client, response["Location"], saved.title)
 
     return check
@@ -975,17 +1009,19 @@ def test_round_create(db, data, staff_user, open_round):
 
 @hostile(20)
 def test_round_criteria(db, data, staff_user, open_round):
-    """The criteria box is parsed line by line (weight | highest score | title | guidance):
+    """The criteria formset, each row checked as the round has always checked its criteria:
     a round otherwise valid, with criteria that may not be."""
     priorities = list(open_round.priorities.values_list("pk", flat=True))
     valid, bad = round_fields(priorities, slug="new-round")
-    valid["criteria"] = st.one_of(
+    odd_weights = st.sampled_from(["NaN", "sNaN", "-NaN", "0.001", "12.345", "33.333"])
+    for index in range(CRITERIA):
         # Decimal reads these, but NaN cannot be compared and the column keeps 2 places.
-        criteria_lines(st.sampled_from(["NaN", "sNaN", "-NaN"]), st.just("5")),
-        criteria_lines(st.sampled_from(["0.001", "12.345", "33.333"]), st.just("5")),
-        bad["criteria"],
-        valid["criteria"],
-    )
+        valid[f"criteria-{index}-weight"] = st.one_of(
+            odd_weights, st.sampled_from(HOSTILE_WEIGHTS), VALID_WEIGHTS
+        )
+        valid[f"criteria-{index}-scale_max"] = st.one_of(
+            st.sampled_from(HOSTILE_SCALES), VALID_SCALES
+        )
     posted = data.draw(form_data(valid=valid, most=0))
     check_post(
         Post(
