@@ -204,12 +204,3 @@ class SignForm(forms.Form):
             Field.text("password", field_width=Fluid.ONE_HALF),
             submit="Sign the decision",
         )
-
-
-class RegisterSearchForm(forms.Form):
-    q = forms.CharField(label="Search decisions", required=False, max_length=200)
-    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args, years, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]

@@ -1,10 +1,10 @@
 """Reads of decision records: the public register sees published records only."""
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from .enums import DecisionStatus
+from .filters import RecordStaffFilter, RegisterFilter
 from .models import DecisionRecord, DecisionStatusChange
 
 
@@ -14,33 +14,12 @@ def published_records() -> QuerySet[DecisionRecord]:
     )
 
 
-def register_search(*, query: str = "", year: int | None = None) -> QuerySet[DecisionRecord]:
-    """The public register: newest first, searched over reference, title and Section A.
-
-    PostgreSQL's full-text search (English stemming: "funded" finds "funding") where it
-    is the database; a plain case-insensitive match on SQLite, the embedded default.
-    """
+def register_search(*, params) -> RegisterFilter:
+    """The public register, newest first, searched and filtered by `params` (the query
+    string): `.qs` is the list, filtered by every value that could be used, and `.form`
+    says which could not."""
     records = published_records().defer("section_a", "decision_text", "declaration")
-    if year:
-        records = records.filter(published_at__year=year)
-    query = query.strip()[:200]
-    if not query:
-        return records
-    # A reference (DN50-24, any case) finds its record, and one without its year (DN50)
-    # finds each year's; anything else is a text search.
-    reference = query.upper()
-    by_reference = records.filter(Q(reference=reference) | Q(reference__startswith=f"{reference}-"))
-    if by_reference.exists():
-        return by_reference
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        # Newest first, like the list: the GIN index finds the matches and the
-        # published_at index orders them, so a common word stays fast at 100,000 records.
-        return records.filter(
-            search_vector=SearchQuery(query, config="english", search_type="websearch")
-        )
-    return records.filter(Q(title__icontains=query) | Q(section_a__icontains=query))
+    return RegisterFilter(params or None, records, years=register_years())
 
 
 REGISTER_YEARS_KEY = "decisions:register-years"
@@ -74,13 +53,12 @@ def record_for_page(*, user, reference: str) -> DecisionRecord:
     return records.get(reference=reference)
 
 
-def records_for_staff(*, status: str = "") -> QuerySet[DecisionRecord]:
+def records_for_staff(*, params) -> RecordStaffFilter:
+    """Every record, for the OPCC, most recently changed first, filtered by `params`."""
     records = DecisionRecord.objects.select_related("funding_round", "created_by").order_by(
         "-updated_at", "-pk"
     )
-    if status in DecisionStatus.values:
-        records = records.filter(status=status)
-    return records
+    return RecordStaffFilter(params or None, records)
 
 
 def waiting_for(*, user) -> QuerySet[DecisionRecord]:

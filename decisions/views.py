@@ -30,7 +30,6 @@ from .forms import (
     ApproveForm,
     DecisionRecordForm,
     FromRoundForm,
-    RegisterSearchForm,
     ReturnForm,
     SignForm,
 )
@@ -49,17 +48,11 @@ class RegisterListView(ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.form = RegisterSearchForm(self.request.GET or None, years=selectors.register_years())
-        query, year = "", None
-        if self.form.is_bound and self.form.is_valid():
-            query, year = self.form.cleaned_data["q"], self.form.cleaned_data["year"]
-        self.query = query
-        return selectors.register_search(query=query, year=year)
+        self.filters = selectors.register_search(params=self.request.GET)
+        return self.filters.qs
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(form=self.form, query=self.query)
-        return context
+        return super().get_context_data(form=self.filters.form, query=self.filters.query, **kwargs)
 
 
 def record_for_page(*, user, reference: str) -> DecisionRecord:
@@ -213,14 +206,13 @@ class StaffListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.status = self.request.GET.get("status", "")
-        return selectors.records_for_staff(status=self.status)
+        self.filters = selectors.records_for_staff(params=self.request.GET)
+        return self.filters.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            status=self.status,
-            statuses=DecisionStatus.choices,
+            filter_form=self.filters.form,
             waiting=selectors.waiting_for(user=self.request.user),
             decidable_rounds=FundingRound.objects.filter(
                 applications__status=ApplicationStatus.RECOMMENDED
