@@ -69,6 +69,7 @@ from tests.factories import (
 )
 from tests.factories.grants import EvidenceStrandFactory, SuccessMeasureFactory
 from tests.factories.partners import PASSWORD
+from tests.filtering import summary_links
 from tests.grants import conftest as grants
 from tests.panels import conftest as panels
 from tests.partners import conftest as partners
@@ -1735,32 +1736,40 @@ def test_staff_decision_list(db, data, staff_client, record_in):
 # --- The bugs this test found, each kept as the exact input that found it -----------------------
 
 
-def test_staff_application_list_filters_that_are_not_amounts_or_ids_are_ignored(
-    staff_client, draft
-):
+AMOUNT_FILTER = "Enter an amount in pounds and pence, like 4500 or 4500.50"
+
+
+def test_staff_application_list_filters_that_are_not_amounts_or_ids_are_told(staff_client, draft):
     """Was a 500: Decimal("NaN") and "1e999999999" reached the query, int("²") raised,
-    and PostgreSQL refused the NUL."""
+    and PostgreSQL refused the NUL. Then they were dropped without a word; now the page
+    says which filter was not used, and lists what the others find."""
     url = reverse("grants:staff-round-applications", args=[draft.round.slug])
-    for params in (
-        {"min_amount": "NaN"},
-        {"max_amount": "1e999999999"},
-        {"priority": "²"},
-        {"q": "\x00"},
+    for params, field, message in (
+        ({"min_amount": "NaN"}, "min_amount", AMOUNT_FILTER),
+        (
+            {"max_amount": "1e999999999"},
+            "max_amount",
+            "Enter an amount less than £1,000,000,000,000",
+        ),
+        ({"priority": "²"}, "priority", "Select a priority from the list"),
+        ({"q": "\x00"}, "q", "Remove the null character from the search"),
     ):
         response = staff_client.get(url, params)
 
         assert response.status_code == 200, params
         assert [a.reference for a in response.context["applications"]] == [draft.reference]
+        assert response.context["filter_form"].errors == {field: [message]}
+        assert summary_links(response) == [(f"id_{field}", message)]
 
 
-def test_staff_organisation_list_search_with_nul_finds_nothing_new(
-    staff_client, pending_organisation
-):
-    """Was a 500: PostgreSQL refused the NUL in the search."""
+def test_staff_organisation_list_search_with_nul_is_told(staff_client, pending_organisation):
+    """Was a 500: PostgreSQL refused the NUL in the search. Then it was dropped without a
+    word; now the page says so, and lists every organisation meanwhile."""
     response = staff_client.get(reverse("partners:organisations"), {"q": "Hidden\x00"})
 
     assert response.status_code == 200
     assert list(response.context["organisations"]) == [pending_organisation]
+    assert summary_links(response) == [("id_q", "Remove the null character from the search")]
 
 
 @pytest.mark.parametrize("weight", ["NaN", "sNaN", "0.001", "12.345"])
