@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
@@ -242,13 +243,15 @@ ADMIN_MODELS = {
     # Rounds and applications change only through their workflows, on the portal's pages.
     "grants.fundinground": frozenset({VIEW}),
     "grants.application": frozenset({VIEW}),
-    # The object is a published record: read only once signed.
+    # Records are drafted, edited and moved on the portal's pages only: read only here.
     "decisions.decisionrecord": frozenset({VIEW}),
+    # The field history: superusers read it; nobody adds, changes or deletes an entry.
+    "auditlog.logentry": frozenset(),
 }
 # The same model's object pages again for a second object, where what staff may do differs.
 ADMIN_OBJECT_VARIANTS = {
-    # A draft record may still be changed in the admin (never deleted).
-    "decisions.decisionrecord [draft]": frozenset({VIEW, CHANGE}),
+    # A draft record is read only too (never deleted).
+    "decisions.decisionrecord [draft]": frozenset({VIEW}),
     # Staff manage providers' accounts...
     "partners.user [provider]": frozenset({VIEW, CHANGE}),
     # ...but not the PCC's (nor the Chief Executive's or other staff's): otherwise they could
@@ -525,6 +528,7 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants.fundinground": s.funding_round.pk,
         "grants.application": a.pk,
         "decisions.decisionrecord": records["published"].pk,
+        "auditlog.logentry": LogEntry.objects.order_by("pk").values_list("pk", flat=True)[0],
     }
     urls = {}
     for label, pk in objects.items():
