@@ -186,11 +186,16 @@ def queries(client, url, params) -> int:
 
 
 @pytest.mark.parametrize(
-    "params",
-    [{}, {"status": "draft", "priority": "", "min_amount": "1", "q": "a"}, {"min_amount": "NaN"}],
+    ("params", "most"),
+    [
+        # session, user, groups, round, priorities, field history, count, page, their priorities
+        ({}, 9),
+        ({"status": "draft", "priority": "", "min_amount": "1", "q": "a"}, 7),  # no rows match
+        ({"min_amount": "NaN"}, 9),
+    ],
 )
 def test_application_list_queries_same_for_1_and_many_rows(
-    staff_client, url, funding_round, priorities, params, django_assert_max_num_queries
+    staff_client, url, funding_round, priorities, params, most, django_assert_max_num_queries
 ):
     ApplicationFactory(round=funding_round, priorities=priorities, amount_requested=5)
     staff_client.get(url)  # warm up: session and content types
@@ -200,4 +205,4 @@ def test_application_list_queries_same_for_1_and_many_rows(
         ApplicationFactory(round=funding_round, priorities=priorities, amount_requested=5)
     with django_assert_max_num_queries(one):
         queries(staff_client, url, params)
-    assert one <= 10
+    assert one <= most

@@ -95,9 +95,16 @@ def test_organisation_filter_others_still_used_beside_a_bad_one(staff_client, li
     assert summary_links(response) == [("id_status", "Select a verification status from the list")]
 
 
-@pytest.mark.parametrize("params", [{}, {"status": "verified", "q": "a"}, {"status": "NaN"}])
+@pytest.mark.parametrize(
+    ("params", "most"),
+    [
+        ({}, 5),  # session, user, groups, the count, the page
+        ({"status": "verified", "q": "a"}, 4),  # no row matches: no page
+        ({"status": "NaN"}, 5),
+    ],
+)
 def test_organisation_list_queries_same_for_1_and_many_rows(
-    staff_client, params, django_assert_max_num_queries
+    staff_client, params, most, django_assert_max_num_queries
 ):
     MembershipFactory(organisation=OrganisationFactory(), status=MembershipStatus.REQUESTED)
     staff_client.get(URL)  # warm up: session and content types
@@ -109,4 +116,4 @@ def test_organisation_list_queries_same_for_1_and_many_rows(
         MembershipFactory(organisation=organisation, status=MembershipStatus.REQUESTED)
     with django_assert_max_num_queries(len(one)):
         assert staff_client.get(URL, params).status_code == 200
-    assert len(one) <= 8
+    assert len(one) <= most
