@@ -147,6 +147,19 @@ def test_logged_bid_submit_posted_empty(staff_user, open_round, provider_user):
     assert_errors_told(signed_in(staff_user).post(url, {}))
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/staff/rounds/open-round/", {"min_amount": "NaN", "status": "sunk", "q": "\x00"}),
+        ("/staff/organisations/", {"status": "Infinity", "q": "\x00"}),
+        ("/staff/decisions/", {"status": "1e999999999"}),
+        ("/decisions/", {"year": "NaN", "q": "\x00"}),
+    ],
+)
+def test_list_filtered_by_values_that_cannot_be_used(staff_user, open_round, path, params):
+    assert_errors_told(signed_in(staff_user).get(path, params))
+
+
 def test_organisation_verify_posted_empty(staff_user, pending_organisation):
     url = reverse("partners:organisation-verify", args=[pending_organisation.pk])
     assert_errors_told(signed_in(staff_user).post(url, {}))
