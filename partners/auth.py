@@ -13,8 +13,6 @@ from django.shortcuts import render
 
 from svd_portal.tasks import enqueue
 
-from .tasks import send_lockout_email
-
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     """The email address as sign-in matches it: case and surrounding spaces ignored.
@@ -73,7 +71,7 @@ class PortalAxesHandler(AxesDatabaseHandler):
         request.axes_locked_out = True
         request.axes_credentials = credentials
         enqueue(
-            send_lockout_email,
+            "partners.send_lockout_email",
             email=get_client_username(request, credentials),
             limit=self.account_limit(request, credentials),
             confirming=is_confirming(request, credentials),

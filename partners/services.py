@@ -358,9 +358,7 @@ def organisation_set_verification(
             raise ValidationError({"reason": "Give the reason the organisation is not verified"})
 
     def then(moved: Moved) -> None:
-        from .tasks import send_verification_email
-
-        enqueue(send_verification_email, status_change_id=moved.change.pk)
+        enqueue("partners.send_verification_email", status_change_id=moved.change.pk)
 
     verified = to_status == VerificationStatus.VERIFIED
     return move(

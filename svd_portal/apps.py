@@ -7,6 +7,14 @@ class PortalConfig(AppConfig):
     verbose_name = "SVD Grants Portal"
     default = True
 
+    def ready(self):
+        # Services queue background work by task name (svd_portal.tasks.enqueue) rather than
+        # importing the tasks modules, which import the services; this registers every
+        # app's tasks with Celery, in the web processes as in the worker.
+        from .celery import app
+
+        app.autodiscover_tasks(force=True)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -5,15 +5,21 @@ import logging
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, **kwargs) -> bool:
-    """Sends a task to the broker; logs and returns False if the broker cannot take it.
+def enqueue(name: str, **kwargs) -> bool:
+    """Sends the task called `name` (e.g. "decisions.render_document") to the broker; logs
+    and returns False if the broker cannot take it.
 
     Called from transaction.on_commit, after the data is saved: the person's work
-    is kept whatever the broker does, and the error is in the log for staff.
+    is kept whatever the broker does, and the error is in the log for staff. Tasks are
+    named, not imported, so that a service never imports the tasks module that calls it
+    (the apps' tasks are registered when the portal starts: PortalConfig.ready).
     """
+    from .celery import app
+
+    task = app.tasks[name]  # a name no task has is a mistake in the code: KeyError
     try:
         task.apply_async(kwargs=kwargs)
     except Exception:  # noqa: BLE001 (any broker failure: the saved data must stand)
-        logger.exception("Could not queue %s with %s", task.name, kwargs)
+        logger.exception("Could not queue %s with %s", name, kwargs)
         return False
     return True

@@ -459,10 +459,8 @@ def applicant_mail(application: Application) -> ApplicantMail:
 def _queue_status_email(moved: Moved) -> None:
     if moved.to_status in PANEL_ADVICE_STATUSES:
         return  # advice to the PCC, not news for the applicant
-    from ..tasks import send_application_email
-
     enqueue(
-        send_application_email,
+        "grants.send_application_email",
         application_id=moved.instance.pk,
         from_status=moved.from_status,
         to_status=moved.to_status,

@@ -123,10 +123,8 @@ def panel_save(
         if created:
             added.append(member.pk)
     if added:
-        from ..tasks import send_panel_added_emails
-
         # Only the newly added are told, and only once the panel is saved.
-        transaction.on_commit(lambda: enqueue(send_panel_added_emails, member_ids=added))
+        transaction.on_commit(lambda: enqueue("grants.send_panel_added_emails", member_ids=added))
     return panel
 
 

@@ -225,9 +225,11 @@ def _round_move(
 
     def then(moved: Moved) -> None:
         if _closing_early(moved.instance, to_status, by, at=moved.change.changed_at):
-            from ..tasks import send_round_closed_early_emails
-
-            enqueue(send_round_closed_early_emails, round_id=funding_round.pk, base_url=base_url)
+            enqueue(
+                "grants.send_round_closed_early_emails",
+                round_id=funding_round.pk,
+                base_url=base_url,
+            )
 
     return move(ROUND, funding_round, to_status, by=by, reason=reason, guard=guard, then=then)
 

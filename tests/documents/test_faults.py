@@ -21,7 +21,6 @@ from django.utils import timezone
 from decisions import documents, services
 from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
-from decisions.tasks import render_document
 from svd_portal.tasks import enqueue
 
 from .conftest import point_celery_at, wait_for_status
@@ -81,7 +80,7 @@ def test_broker_down_at_signing_pdf_made_after_the_sweep(
     assert [r.getMessage() for r in caplog.records] == [
         f"Could not queue decisions.render_document with {{'document_id': {document.pk}}}"
     ]
-    assert enqueue(render_document, document_id=document.pk) is False
+    assert enqueue("decisions.render_document", document_id=document.pk) is False
 
     # The broker is back. Not stuck yet, so the sweeper leaves it; later it queues it again.
     settings.CELERY_BROKER_URL = documents_broker.url
