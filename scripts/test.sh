@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: lint, the migration check and the whole pytest suite, on a
+# `make test`: lint, the import contracts (pyproject.toml), the migration check and the whole pytest suite, on a
 # throwaway PostgreSQL and Redis (scripts/with-services.sh), after pip-audit of the
 # pinned packages (scripts/audit.sh). Arguments go to pytest.
 set -euo pipefail
@@ -14,6 +14,8 @@ exec scripts/with-services.sh bash -c '
     echo "== ruff"
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
+    echo "== import contracts"
+    .venv/bin/lint-imports --no-cache
     echo "== migrations"
     .venv/bin/python manage.py makemigrations --check --dry-run
     echo "== pytest"
