@@ -57,12 +57,20 @@ class RoundCreateView(StaffMixin, FormView):
     template_name = "grants/round_form.html"
     form_class = RoundForm
 
-    def get_formset(self):
-        if self.request.method == "POST":
+    def get_formset(self, bound: bool = True):
+        if bound and self.request.method == "POST":
             return CriterionFormSet(self.request.POST, prefix="criteria")
         return CriterionFormSet(
             prefix="criteria", initial=criteria_initial(getattr(self, "funding_round", None))
         )
+
+    def render_invalid(self, form, formset):
+        if formset.is_bound and not formset.management_form.is_valid():
+            # Not one criterion could be read: they are offered afresh, saying why.
+            errors = formset.non_form_errors()
+            formset = self.get_formset(bound=False)
+            formset.non_form_errors().extend(errors)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formset", self.get_formset())
@@ -72,7 +80,7 @@ class RoundCreateView(StaffMixin, FormView):
         form, formset = self.get_form(), self.get_formset()
         # Both are checked, so the page lists every problem at once.
         if not (form.is_valid() & formset.is_valid()):
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+            return self.render_invalid(form, formset)
         try:
             funding_round = services.round_save(
                 funding_round=getattr(self, "funding_round", None),
@@ -88,7 +96,7 @@ class RoundCreateView(StaffMixin, FormView):
                 for message in ValidationError(exc.error_dict.pop("criteria", [])).messages:
                     formset.add_non_form_error(message)
             add_service_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+            return self.render_invalid(form, formset)
         messages.success(self.request, f"{funding_round.title} saved.")
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 

@@ -199,6 +199,10 @@ def test_criteria_management_form_missing_refused_without_a_crash(
     message = "The criteria could not be read: reload the page and enter them again"
     assert response.context["formset"].non_form_errors() == [message]
     assert _summary_link(response, "criteria", message)
+    # The criteria are offered afresh, ready to be entered again.
+    assert 'name="criteria-TOTAL_FORMS" value="3"' in response.content.decode()
+    assert 'name="criteria-0-title"' in response.content.decode()
+    assert "This field is required." not in response.content.decode()
     assert FundingRound.objects.count() == 0
 
 
