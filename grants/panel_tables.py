@@ -1,138 +1,206 @@
 """HTML for the panel's two big tables, built in Python.
 
 A 500-application round has 500 ranking rows and 40,000 score cells; Django's
-template engine takes seconds over them, this takes milliseconds. Every text
-value passes through `escape`; the rest are numbers the portal computed.
+template engine takes seconds over them, this takes milliseconds. Every piece of
+HTML is made by `format_html`, which escapes each value put into it, and pieces are
+joined only by `_join`, which refuses anything `format_html` did not make: no text
+reaches the page unescaped. The 40,000 score cells are a handful of distinct ones,
+each built once.
 """
 
+from collections.abc import Iterable
+
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from svd_portal.formatting import money
 
-CELL = '<td class="govuk-table__cell">'
-NUM = '<td class="govuk-table__cell govuk-table__cell--numeric">'
-HEAD = '<th scope="col" class="govuk-table__header">'
-NUM_HEAD = '<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+CELL = '<td class="govuk-table__cell">{}</td>'
+NUM = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+HEAD = '<th scope="col" class="govuk-table__header">{}</th>'
+NUM_HEAD = '<th scope="col" class="govuk-table__header govuk-table__header--numeric">{}</th>'
+ROW_HEAD = '<th scope="row" class="govuk-table__header">{}</th>'
+DASH = "–"
+
+RANKING_HEADINGS = [
+    (NUM_HEAD, "Rank"),
+    (HEAD, "Application"),
+    (NUM_HEAD, "Scorecards"),
+    (NUM_HEAD, "Mean"),
+    (NUM_HEAD, "Spread"),
+    (NUM_HEAD, "Moderated"),
+    (HEAD, "Recommendation"),
+    (NUM_HEAD, "Amount"),
+    (NUM_HEAD, "Cumulative"),
+]
+RANKING_ROW = (
+    '<tr class="govuk-table__row">'
+    + NUM  # rank
+    + '<td class="govuk-table__cell">{} {}<br><span class="govuk-hint govuk-!-font-size-16">'
+    "{} · asks {}</span></td>"
+    + NUM  # scorecards
+    + NUM  # mean
+    + '<td class="govuk-table__cell govuk-table__cell--numeric">{}{}</td>'  # spread, flag
+    + NUM  # moderated
+    + CELL  # recommendation
+    + NUM  # amount
+    + NUM  # cumulative
+    + "</tr>"
+)
+NO_RANKING_ROW = format_html(
+    '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">{}</td></tr>',
+    "No application is in assessment.",
+)
+FLAG = format_html(' <strong class="govuk-tag govuk-tag--orange">{}</strong>', "Discuss")
+ROW_START = mark_safe('<tr class="govuk-table__row">')  # noqa: S308 (a literal)
+ROW_END = mark_safe("</tr>")  # noqa: S308 (a literal)
+# What format_html and _join return: the only pieces _join accepts.
+SAFE = {SafeString}
+
+
+def _join(parts: Iterable[SafeString]) -> SafeString:
+    """Joins HTML pieces, each made by `format_html` (or by this); refuses plain text."""
+    parts = list(parts)
+    if not SAFE.issuperset(map(type, parts)):
+        raise TypeError("Only HTML made by format_html may be joined into a panel table")
+    return mark_safe("".join(parts))  # noqa: S308 (each part is already safe HTML, checked above)
 
 
 def _or_dash(value, suffix="") -> str:
-    return "–" if value is None else f"{value}{suffix}"
+    return DASH if value is None else f"{value}{suffix}"
 
 
-def _scrolls(label: str, table: str) -> str:
+def _scrolls(label: str, table: SafeString) -> SafeString:
     """The table in a region of its own that scrolls sideways, so the page does not on a
     phone; focusable, so keyboard users can scroll it too (WCAG 1.4.10 and 2.1.1)."""
-    return (
-        f'<div class="portal-table-scroll" tabindex="0" role="region" aria-label="{label}">'
-        f"{table}</div>"
+    return format_html(
+        '<div class="portal-table-scroll" tabindex="0" role="region" aria-label="{}">{}</div>',
+        label,
+        table,
     )
 
 
 def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
     """The ranking: links to moderation on the ranking page; rationale and conditions in the report."""
-    headings = [
-        (NUM_HEAD, "Rank"),
-        (HEAD, "Application"),
-        (NUM_HEAD, "Scorecards"),
-        (NUM_HEAD, "Mean"),
-        (NUM_HEAD, "Spread"),
-        (NUM_HEAD, "Moderated"),
-        (HEAD, "Recommendation"),
-        (NUM_HEAD, "Amount"),
-        (NUM_HEAD, "Cumulative"),
-    ]
-    head = "".join(f"{tag}{label}</th>" for tag, label in headings)
+    head = _join(format_html(tag, label) for tag, label in RANKING_HEADINGS)
     moderate_url = reverse("grants:panel-moderate", args=[funding_round.slug, "REFERENCE"])
-    rows = []
-    for row in ranking:
-        a, m = row.application, row.moderation
-        reference = escape(a.reference)
-        name = (
-            reference
-            if detailed
-            else f'<a class="govuk-link" href="{moderate_url.replace("REFERENCE", reference)}">{reference}</a>'
+    rows = [
+        format_html(
+            RANKING_ROW,
+            row.rank,
+            _application_link(row.application, moderate_url, detailed=detailed),
+            row.application.title,
+            row.application.organisation.name,
+            money(row.application.amount_requested),
+            len(row.member_totals),
+            _or_dash(row.mean, "%"),
+            _or_dash(row.spread),
+            FLAG if row.flagged else "",
+            _or_dash(row.moderation.total if row.moderation else None, "%"),
+            _recommendation(row.moderation, detailed=detailed),
+            money(row.moderation.recommended_amount) if row.moderation else DASH,
+            money(row.cumulative) if row.cumulative is not None else DASH,
         )
-        flag = (
-            ' <strong class="govuk-tag govuk-tag--orange">Discuss</strong>' if row.flagged else ""
-        )
-        if m is None:
-            recommendation = "Not moderated"
-        else:
-            recommendation = f"<strong>{escape(m.get_recommendation_display())}</strong>"
-            if detailed:
-                recommendation += f": {escape(m.rationale)}"
-                if m.conditions:
-                    recommendation += f"<br>Conditions: {escape(m.conditions)}"
-        rows.append(
-            '<tr class="govuk-table__row">'
-            f"{NUM}{row.rank}</td>"
-            f'{CELL}{name} {escape(a.title)}<br><span class="govuk-hint govuk-!-font-size-16">{escape(a.organisation.name)}'
-            f" · asks {money(a.amount_requested)}</span></td>"
-            f"{NUM}{len(row.member_totals)}</td>"
-            f"{NUM}{_or_dash(row.mean, '%')}</td>"
-            f"{NUM}{_or_dash(row.spread)}{flag}</td>"
-            f"{NUM}{_or_dash(m.total if m else None, '%')}</td>"
-            f"{CELL}{recommendation}</td>"
-            f"{NUM}{money(m.recommended_amount) if m else '–'}</td>"
-            f"{NUM}{money(row.cumulative) if row.cumulative is not None else '–'}</td>"
-            "</tr>"
-        )
-    if not rows:
-        rows.append(
-            '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">No application is in assessment.</td></tr>'
-        )
-    return mark_safe(  # noqa: S308 (every text value above is escaped)
-        _scrolls(
-            "Ranking",
-            '<table class="govuk-table govuk-!-font-size-16"><caption class="govuk-table__caption govuk-visually-hidden">'
+        for row in ranking
+    ] or [NO_RANKING_ROW]
+    return _scrolls(
+        "Ranking",
+        format_html(
+            '<table class="govuk-table govuk-!-font-size-16">'
+            '<caption class="govuk-table__caption govuk-visually-hidden">'
             "Applications by moderated score, then by members' mean</caption>"
-            f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
-            f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>',
-        )
+            '<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>'
+            '<tbody class="govuk-table__body">{}</tbody></table>',
+            head,
+            _join(rows),
+        ),
     )
+
+
+def _application_link(application, moderate_url: str, *, detailed: bool):
+    """The reference; on the ranking page, a link to the application's moderation."""
+    if detailed:
+        return application.reference
+    return format_html(
+        '<a class="govuk-link" href="{}">{}</a>',
+        moderate_url.replace("REFERENCE", application.reference),
+        application.reference,
+    )
+
+
+def _recommendation(moderation, *, detailed: bool):
+    if moderation is None:
+        return "Not moderated"
+    html = format_html("<strong>{}</strong>", moderation.get_recommendation_display())
+    if detailed:
+        html += format_html(": {}", moderation.rationale)
+        if moderation.conditions:
+            html += format_html("<br>Conditions: {}", moderation.conditions)
+    return html
 
 
 def score_tables(report) -> SafeString:
     """Scores by member and criterion: a table per application, in ranking order."""
     criteria = report["criteria"]
-    members = report["members"]
-    head = "".join(
-        f'{NUM_HEAD}{c.number}<span class="govuk-visually-hidden"> {escape(c.title)}</span></th>'
-        for c in criteria
+    head = _join(
+        [
+            format_html(HEAD, "Member"),
+            *(
+                format_html(
+                    '<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+                    '{}<span class="govuk-visually-hidden"> {}</span></th>',
+                    c.number,
+                    c.title,
+                )
+                for c in criteria
+            ),
+            format_html(NUM_HEAD, "Total"),
+        ]
     )
-    names = {m.pk: escape(m.user.full_name) for m in members}
+    names = {m.pk: format_html(ROW_HEAD, m.user.full_name) for m in report["members"]}
     criterion_ids = [c.id for c in criteria]
-    parts = []
+    # A score is one of a few small numbers, a total one of a few hundred: each distinct
+    # cell is built once.
+    cells = {None: format_html(NUM, DASH)}
+
+    def cell(value) -> SafeString:
+        if value not in cells:
+            cells[value] = format_html(NUM, value)
+        return cells[value]
+
+    tables = []
     for row in report["ranking"]:
         application = row.application
         by_member = report["scores"].get(application.pk, {})
         if not by_member:
             continue
         lines = []
-        for member in members:
-            marks = by_member.get(member.pk)
+        for member_id, name in names.items():
+            marks = by_member.get(member_id)
             if marks is None:
                 continue
-            cells = "".join(
-                [
-                    f"{NUM}{'–' if (m := marks.get(cid)) is None or m[0] is None else m[0]}</td>"
-                    for cid in criterion_ids
-                ]
-            )
-            total = row.member_totals.get(member.pk)
-            lines.append(
-                '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
-                f"{names[member.pk]}</th>{cells}{NUM}{_or_dash(total) if total is not None else 'draft'}</td></tr>"
-            )
-        parts.append(
+            total = row.member_totals.get(member_id)
+            lines += [
+                ROW_START,
+                name,
+                *[cell(None if (m := marks.get(cid)) is None else m[0]) for cid in criterion_ids],
+                cell("draft" if total is None else total),
+                ROW_END,
+            ]
+        tables.append(
             _scrolls(
-                f"Scores for {escape(application.reference)}",
-                '<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--s">'
-                f"{escape(application.reference)}: {escape(application.title)}</caption>"
-                f'<thead class="govuk-table__head"><tr class="govuk-table__row">{HEAD}Member</th>{head}'
-                f'{NUM_HEAD}Total</th></tr></thead><tbody class="govuk-table__body">{"".join(lines)}</tbody></table>',
+                f"Scores for {application.reference}",
+                format_html(
+                    '<table class="govuk-table">'
+                    '<caption class="govuk-table__caption govuk-table__caption--s">{}: {}</caption>'
+                    '<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>'
+                    '<tbody class="govuk-table__body">{}</tbody></table>',
+                    application.reference,
+                    application.title,
+                    head,
+                    _join(lines),
+                ),
             )
         )
-    return mark_safe("".join(parts))  # noqa: S308 (every text value above is escaped)
+    return _join(tables)
