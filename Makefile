@@ -7,16 +7,21 @@ PORT ?= 8000
 
 .PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+# Running needs only requirements.txt; the test, lint and audit tools come with `make test`.
+$(VENV)/.installed-run: requirements.txt constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.installed-run requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed-run
 	PORT=$(PORT) scripts/run.sh
 
-dev: $(VENV)/.installed
+dev: $(VENV)/.installed-run
 	PORT=$(PORT) scripts/run.sh --dev
 
 test: $(VENV)/.installed
@@ -25,6 +30,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

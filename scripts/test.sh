@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, the import contracts (pyproject.toml), the migration check and the whole pytest suite, on a
-# throwaway PostgreSQL and Redis (scripts/with-services.sh), after pip-audit of the
-# pinned packages (scripts/audit.sh). Arguments go to pytest.
+# `make test`: lint, the import contracts (pyproject.toml), the migration check and the
+# whole pytest suite, on a throwaway PostgreSQL and Redis (scripts/with-services.sh),
+# after pip-audit of the pinned packages (scripts/audit.sh). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
