@@ -483,3 +483,58 @@ def test_service_without_a_person_keeps_the_surrounding_actor(staff_user, draft)
 
     [entry] = _entries(draft)
     assert (entry.actor, entry.changes["status"]) == (staff_user, ["draft", "withdrawn"])
+
+
+def test_history_shown_to_staff_on_each_of_the_five_pages(
+    staff_client, staff_user, provider_user, draft
+):
+    from decisions import services as decision_services
+    from grants.models import Panel, PanelMember
+
+    chair = UserFactory(full_name="Chris Chair", roles=[Role.PANEL_MEMBER])
+    deputy = UserFactory(full_name="Dee Deputy", roles=[Role.PANEL_MEMBER])
+    record = decision_services.decision_create(
+        by=staff_user,
+        title="Knife crime awareness",
+        received_on=datetime.date(2026, 11, 2),
+        section_a="A request.",
+        decision_text="To approve.",
+    )
+    decision_services.decision_update(
+        record=record, by=staff_user, fields={"title": "Knife crime awareness in schools"}
+    )
+    with history.acting_as(staff_user):
+        panel = Panel.objects.create(round=draft.round, chair=chair)
+        PanelMember.objects.create(panel=panel, user=chair, organisation=draft.organisation)
+        panel.deputy_chair = deputy
+        panel.save()
+        draft.round.title = "Autumn grants"
+        draft.round.save()
+        draft.title = "Street sport"
+        draft.save()
+
+    expected = {
+        f"/staff/decisions/{record.pk}/": ("Title", "Knife crime awareness in schools"),
+        f"/staff/rounds/{draft.round.slug}/panel/": ("Deputy chair", "Dee Deputy"),
+        f"/staff/rounds/{draft.round.slug}/": ("Title", "Autumn grants"),
+        f"/staff/applications/{draft.reference}/": ("Project title", "Street sport"),
+        f"/staff/organisations/{draft.organisation_id}/": (
+            "Added membership",
+            f"{provider_user} in Seaham Street Sport (Member)",
+        ),
+    }
+    for url, (what, after) in expected.items():
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        assert 'id="changes"' in response.content.decode(), url
+        latest = response.context["changes"][0]
+        assert (latest.what, latest.after) == (what, after), url
+    panel_rows = [
+        (c.what, c.after)
+        for c in history.history_for(panel)[0]
+        if c.what.startswith("Added") or c.what == "Created"
+    ]
+    assert panel_rows == [
+        ("Added panel member", f"Chris Chair ({draft.organisation.name})"),
+        ("Created", ""),
+    ]
