@@ -144,6 +144,9 @@ def _actor(entry) -> str:
 
 def _changes(entry, obj, names) -> list[Change]:
     model = entry.content_type.model_class()
+    if model is None:
+        # A model since removed from the code: its entries stay for the audit page.
+        return []
     at, by = entry.timestamp, _actor(entry)
     own = model is type(obj)
     noun = model._meta.verbose_name
@@ -183,6 +186,8 @@ def _related_names(entries) -> dict:
         if entry.action != LogEntry.Action.UPDATE or not entry.changes:
             continue
         model = entry.content_type.model_class()
+        if model is None:
+            continue
         for name, values in entry.changes.items():
             field = _field(model, name)
             if field is not None and (field.many_to_one or field.one_to_one):
