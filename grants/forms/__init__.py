@@ -33,6 +33,7 @@ from .rounds import (
     RoundForm,
     RoundMoveForm,
     criteria_initial,
+    criteria_posted,
 )
 from .staff import ApplicationFilterForm, EligibilityForm, LogBidForm, StaffSubmitForm
 
@@ -65,6 +66,7 @@ __all__ = [
     "StaffSubmitForm",
     "WithdrawForm",
     "criteria_initial",
+    "criteria_posted",
     "financial_years",
     "helper",
     "panellist_label",

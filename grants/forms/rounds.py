@@ -142,6 +142,15 @@ class RoundForm(forms.ModelForm):
         self.helper.form_tag = False
         del self.helper.layout[-1]
 
+    @classmethod
+    def initial_from(cls, data) -> dict:
+        """What was posted, as initial values: to show the form again as it was filled in."""
+        return {
+            name: data.getlist(name) if name == "priorities" else data.get(name)
+            for name in cls.base_fields
+            if name in data
+        }
+
     def clean_reference_prefix(self):
         return self.cleaned_data["reference_prefix"].strip().upper()
 
@@ -299,6 +308,22 @@ CriterionFormSet = forms.formset_factory(
     can_delete=True,
     can_delete_extra=False,
 )
+
+
+def criteria_posted(data, prefix: str = "criteria") -> list[dict]:
+    """The criteria a post holds, as initial values, less the blank and the removed ones:
+    to show them again with one more, unchecked."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", "")), MAX_CRITERIA)
+    except ValueError:
+        total = 0
+    rows = []
+    for index in range(total):
+        row = {name: data.get(f"{prefix}-{index}-{name}", "") for name in CriterionForm.base_fields}
+        blank = not any(row[name].strip() for name in ("title", "guidance", "weight"))
+        if not blank and not data.get(f"{prefix}-{index}-DELETE"):
+            rows.append(row)
+    return rows
 
 
 def criteria_initial(funding_round) -> list[dict]:

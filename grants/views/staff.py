@@ -25,6 +25,7 @@ from ..forms import (
     RoundForm,
     RoundMoveForm,
     criteria_initial,
+    criteria_posted,
 )
 from ..models import Application, FundingRound
 from ..services import ROUND_MOVES, round_move_permission
@@ -76,7 +77,22 @@ class RoundCreateView(StaffMixin, FormView):
         kwargs.setdefault("formset", self.get_formset())
         return super().get_context_data(**kwargs)
 
+    def add_criterion(self):
+        """The page again as it was filled in, with one more blank criterion: adding one
+        needs no JavaScript. Nothing is checked or saved."""
+        kwargs = self.get_form_kwargs()
+        kwargs.pop("data")
+        kwargs.pop("files")
+        kwargs["initial"] = RoundForm.initial_from(self.request.POST)
+        formset = CriterionFormSet(prefix="criteria", initial=criteria_posted(self.request.POST))
+        formset.extra = 1
+        return self.render_to_response(
+            self.get_context_data(form=RoundForm(**kwargs), formset=formset)
+        )
+
     def post(self, request, *args, **kwargs):
+        if "add_criterion" in request.POST:
+            return self.add_criterion()
         form, formset = self.get_form(), self.get_formset()
         # Both are checked, so the page lists every problem at once.
         if not (form.is_valid() & formset.is_valid()):

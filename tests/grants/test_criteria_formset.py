@@ -214,3 +214,60 @@ def test_criteria_total_forms_not_a_number_refused_without_a_crash(staff_client,
 
     assert response.status_code == 200
     assert FundingRound.objects.count() == 0
+
+
+def test_add_criterion_shows_the_form_again_with_one_more_and_saves_nothing(
+    staff_client, priorities
+):
+    data = round_data(priorities, [THREE[0], dict(THREE[1], DELETE="on"), THREE[2]])
+    data["title"] = "Summer grants <b>2030</b>"
+    data["add_criterion"] = "1"
+
+    response = staff_client.post(CREATE, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" not in page
+    assert "<title>Error: " not in page
+    form, formset = response.context["form"], response.context["formset"]
+    assert form["title"].value() == "Summer grants <b>2030</b>"
+    assert [p.pk for p in priorities] == [int(pk) for pk in form["priorities"].value()]
+    # The removed criterion is gone, the others are kept, and one blank one is added.
+    assert [f["title"].value() for f in formset] == ["Evidence base", "Value for money", None]
+    assert "Criterion 3" in page and "Criterion 4" not in page
+    assert FundingRound.objects.count() == 0
+
+
+def test_add_criterion_then_save_keeps_every_row(staff_client, priorities):
+    data = round_data(priorities, THREE)
+    data["add_criterion"] = "1"
+    page = staff_client.post(CREATE, data)
+    data = page_data(page)
+    data.update(
+        {
+            "criteria-3-title": "Safeguarding",
+            "criteria-3-guidance": "",
+            "criteria-3-weight": "10",
+            "criteria-3-scale_max": "5",
+        }
+    )
+
+    response = staff_client.post(CREATE, data)
+
+    assert response.status_code == 302
+    assert [(n, t, w) for n, t, _, w, _ in _rows()] == [
+        (1, "Evidence base", Decimal("40.00")),
+        (2, "Partners", Decimal("30.00")),
+        (3, "Value for money", Decimal("30.00")),
+        (4, "Safeguarding", Decimal("10.00")),
+    ]
+
+
+def test_add_criterion_with_a_tampered_count_does_not_crash(staff_client, priorities):
+    data = round_data(priorities, THREE, **{"criteria-TOTAL_FORMS": "x", "add_criterion": "1"})
+
+    response = staff_client.post(CREATE, data)
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 2
+    assert FundingRound.objects.count() == 0
