@@ -1,32 +1,14 @@
+"""seed_demo's production guard, on an empty database: tests/demo has the seeded demo."""
+
 import io
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from partners.demo import ACCOUNTS
-from partners.models import (
-    Membership,
-    Organisation,
-    Partnership,
-    PartnershipMember,
-    StrategicPriority,
-    User,
-)
+from partners.models import Partnership, User
 
 DEFAULT_PASSWORD = "demo-password-2024"
-DEMO_EMAILS = [
-    "staff@demo.example",
-    "ceo@demo.example",
-    "pcc@demo.example",
-    "panel1@demo.example",
-    "panel2@demo.example",
-    "panel3@demo.example",
-    "panel4@demo.example",
-    "panel5@demo.example",
-    "provider@demo.example",
-    "provider2@demo.example",
-]
 
 
 @pytest.fixture
@@ -34,85 +16,6 @@ def demo_settings(settings):
     settings.IS_PRODUCTION = False
     settings.DEMO_PASSWORD = ""
     return settings
-
-
-@pytest.fixture
-def seeded(db, demo_settings):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "Demo data loaded." in out.getvalue()
-
-
-def _snapshot():
-    return {
-        "users": User.objects.count(),
-        "organisations": Organisation.objects.count(),
-        "memberships": Membership.objects.count(),
-        "partnerships": Partnership.objects.count(),
-        "partnership members": PartnershipMember.objects.count(),
-        "priorities": StrategicPriority.objects.count(),
-        "group memberships": User.groups.through.objects.count(),
-        "passwords": dict(User.objects.values_list("email", "password")),
-        "verification": dict(Organisation.objects.values_list("name", "verified_at")),
-    }
-
-
-def test_seed_demo_second_run_changes_nothing(seeded):
-    first = _snapshot()
-    assert first["users"] == 10
-    call_command("seed_demo", stdout=io.StringIO())
-    assert _snapshot() == first
-
-
-def test_seed_demo_accounts_are_the_ones_in_the_design(seeded):
-    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_EMAILS)
-    assert sorted(email for email, *_ in ACCOUNTS) == sorted(DEMO_EMAILS)
-
-
-@pytest.mark.parametrize("email", DEMO_EMAILS)
-def test_seed_demo_account_signs_in(seeded, client, email):
-    response = client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD})
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)
-
-
-@pytest.mark.parametrize(
-    ("email", "role"),
-    [
-        ("staff@demo.example", "OPCC staff"),
-        ("ceo@demo.example", "Chief Executive"),
-        ("pcc@demo.example", "PCC"),
-        ("panel3@demo.example", "Panel member"),
-        ("provider2@demo.example", "Provider"),
-    ],
-)
-def test_seed_demo_account_has_its_role(seeded, email, role):
-    user = User.objects.get(email=email)
-    assert list(user.groups.values_list("name", flat=True)) == [role]
-
-
-def test_seed_demo_providers_in_two_organisations_one_registered(seeded):
-    first = Membership.objects.get(user__email="provider@demo.example")
-    second = Membership.objects.get(user__email="provider2@demo.example")
-    assert first.organisation != second.organisation
-    assert first.organisation.name == "Darlington Youth Mentoring Trust"
-    assert first.organisation.is_registered is True
-    assert first.organisation.org_id == "GB-CHC-1123456"
-    assert second.organisation.name == "Bishop Auckland Boxing Club"
-    assert second.organisation.is_registered is False
-    assert (first.status, second.status) == ("active", "active")
-
-
-def test_seed_demo_partnership_has_four_priorities_in_two_themes(seeded):
-    partnership = Partnership.objects.get()
-    priorities = partnership.priorities.order_by("number")
-    assert [(p.number, p.theme) for p in priorities] == [
-        (1, "Prevention and Early Intervention"),
-        (2, "Prevention and Early Intervention"),
-        (3, "Criminal Justice and Enforcement"),
-        (4, "Criminal Justice and Enforcement"),
-    ]
-    assert partnership.convener.kind == "opcc"
 
 
 def test_seed_demo_refuses_production_without_password(db, demo_settings):

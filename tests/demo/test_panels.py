@@ -13,9 +13,8 @@ VPF = "violence-prevention-fund-2024"
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.DEMO_PASSWORD = ""  # the command's default password, whatever the environment says
-    call_command("seed_demo", verbosity=0)
+def demo(demo):
+    """The seeded demo's Violence Prevention Fund round."""
     return FundingRound.objects.get(slug=VPF)
 
 

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.core.management import call_command
 
 from decisions.enums import DecisionStatus, Outcome
@@ -10,12 +9,6 @@ from decisions.models import DecisionRecord, DecisionStatusChange, ReferenceCoun
 from decisions.services import allocate_reference, decisions_publish_due
 
 FOI_S43 = "Section 43 (commercial interests), Freedom of Information Act 2000"
-
-
-@pytest.fixture
-def demo(db, settings):
-    settings.DEMO_PASSWORD = ""  # the command's default password, whatever the environment says
-    call_command("seed_demo", verbosity=0)
 
 
 def page(client, reference):

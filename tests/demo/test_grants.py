@@ -1,4 +1,3 @@
-import pytest
 from django.apps import apps
 from django.core.management import call_command
 
@@ -23,11 +22,6 @@ VPF_STATUSES = {
     "VPF24-0011": S.SUBMITTED,
     "VPF24-0012": S.DRAFT,
 }
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def _row_counts():
