@@ -1,10 +1,18 @@
 """factory_boy factories for the portal's models."""
 
+from .decisions import DecisionRecordFactory
 from .grants import (
     ApplicationFactory,
     BudgetLineFactory,
     FundingRoundFactory,
     complete_application,
+)
+from .panels import (
+    ConflictDeclarationFactory,
+    ModerationFactory,
+    PanelFactory,
+    PanelMemberFactory,
+    ScorecardFactory,
 )
 from .partners import (
     MembershipFactory,
@@ -24,4 +32,10 @@ __all__ = [
     "PartnershipFactory",
     "StrategicPriorityFactory",
     "UserFactory",
+    "DecisionRecordFactory",
+    "ConflictDeclarationFactory",
+    "ModerationFactory",
+    "PanelFactory",
+    "PanelMemberFactory",
+    "ScorecardFactory",
 ]
