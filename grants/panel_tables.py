@@ -2,10 +2,10 @@
 
 A 500-application round has 500 ranking rows and 40,000 score cells; Django's
 template engine takes seconds over them, this takes milliseconds. Every piece of
-HTML is made by `format_html`, which escapes each value put into it, and pieces are
-joined only by `_join`, which refuses anything `format_html` did not make: no text
-reaches the page unescaped. The 40,000 score cells are a handful of distinct ones,
-each built once.
+HTML is made by `format_html`, which escapes each value put into it (the only others
+are the literal `<tr>` and `</tr>`), and pieces are joined only by `_join`, which
+refuses plain text: no value reaches the page unescaped. The 40,000 score cells are a
+few hundred distinct ones, each built once (`Memo`).
 """
 
 from collections.abc import Iterable
@@ -34,25 +34,21 @@ RANKING_HEADINGS = [
     (NUM_HEAD, "Amount"),
     (NUM_HEAD, "Cumulative"),
 ]
-RANKING_ROW = (
-    '<tr class="govuk-table__row">'
-    + NUM  # rank
-    + '<td class="govuk-table__cell">{} {}<br><span class="govuk-hint govuk-!-font-size-16">'
-    "{} · asks {}</span></td>"
-    + NUM  # scorecards
-    + NUM  # mean
-    + '<td class="govuk-table__cell govuk-table__cell--numeric">{}{}</td>'  # spread, flag
-    + NUM  # moderated
-    + CELL  # recommendation
-    + NUM  # amount
-    + NUM  # cumulative
-    + "</tr>"
+APPLICATION = ' {}<br><span class="govuk-hint govuk-!-font-size-16">{} · asks {}</span></td>'
+# The application on the report; on the ranking page its reference links to its moderation.
+APPLICATION_CELL = '<td class="govuk-table__cell">{}' + APPLICATION
+LINKED_APPLICATION_CELL = (
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a>' + APPLICATION
 )
+SPREAD_FLAGGED = (
+    '<td class="govuk-table__cell govuk-table__cell--numeric">'
+    '{} <strong class="govuk-tag govuk-tag--orange">Discuss</strong></td>'
+)
+RECOMMENDATION = '<td class="govuk-table__cell"><strong>{}</strong></td>'
 NO_RANKING_ROW = format_html(
     '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="9">{}</td></tr>',
     "No application is in assessment.",
 )
-FLAG = format_html(' <strong class="govuk-tag govuk-tag--orange">{}</strong>', "Discuss")
 ROW_START = mark_safe('<tr class="govuk-table__row">')  # noqa: S308 (a literal)
 ROW_END = mark_safe("</tr>")  # noqa: S308 (a literal)
 # What format_html and _join return: the only pieces _join accepts.
@@ -65,6 +61,22 @@ def _join(parts: Iterable[SafeString]) -> SafeString:
     if not SAFE.issuperset(map(type, parts)):
         raise TypeError("Only HTML made by format_html may be joined into a panel table")
     return mark_safe("".join(parts))  # noqa: S308 (each part is already safe HTML, checked above)
+
+
+class Memo(dict):
+    """`memo[template, *values]` is `format_html(template, *values)`, built once per distinct
+    key: a table repeats a few counts, amounts and scores thousands of times.
+
+    Values must be plain `str` or `int`, whose equal values print the same (a Decimal
+    would not: 72.0 == 72.00), and never text marked safe, so that a plain string equal
+    to it cannot be served its unescaped HTML."""
+
+    def __missing__(self, key):
+        template, *values = key
+        if not {type(value) for value in values} <= {str, int}:
+            raise TypeError("Memo takes plain str and int values; format_html escapes them")
+        html = self[key] = format_html(template, *values)
+        return html
 
 
 def _or_dash(value, suffix="") -> str:
@@ -85,22 +97,22 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
     """The ranking: links to moderation on the ranking page; rationale and conditions in the report."""
     head = _join(format_html(tag, label) for tag, label in RANKING_HEADINGS)
     moderate_url = reverse("grants:panel-moderate", args=[funding_round.slug, "REFERENCE"])
+    cell = Memo()
     rows = [
-        format_html(
-            RANKING_ROW,
-            row.rank,
-            _application_link(row.application, moderate_url, detailed=detailed),
-            row.application.title,
-            row.application.organisation.name,
-            money(row.application.amount_requested),
-            len(row.member_totals),
-            _or_dash(row.mean, "%"),
-            _or_dash(row.spread),
-            FLAG if row.flagged else "",
-            _or_dash(row.moderation.total if row.moderation else None, "%"),
-            _recommendation(row.moderation, detailed=detailed),
-            money(row.moderation.recommended_amount) if row.moderation else DASH,
-            money(row.cumulative) if row.cumulative is not None else DASH,
+        _join(
+            [
+                ROW_START,
+                format_html(NUM, row.rank),
+                _application(row.application, moderate_url, detailed=detailed),
+                cell[NUM, len(row.member_totals)],
+                cell[NUM, _or_dash(row.mean, "%")],
+                cell[SPREAD_FLAGGED if row.flagged else NUM, _or_dash(row.spread)],
+                cell[NUM, _or_dash(row.moderation.total if row.moderation else None, "%")],
+                _recommendation(row.moderation, cell, detailed=detailed),
+                cell[NUM, money(row.moderation.recommended_amount) if row.moderation else DASH],
+                cell[NUM, money(row.cumulative) if row.cumulative is not None else DASH],
+                ROW_END,
+            ]
         )
         for row in ranking
     ] or [NO_RANKING_ROW]
@@ -118,26 +130,33 @@ def ranking_table(ranking, *, funding_round, detailed: bool) -> SafeString:
     )
 
 
-def _application_link(application, moderate_url: str, *, detailed: bool):
-    """The reference; on the ranking page, a link to the application's moderation."""
+def _application(application, moderate_url: str, *, detailed: bool) -> SafeString:
+    details = (
+        application.title,
+        application.organisation.name,
+        money(application.amount_requested),
+    )
     if detailed:
-        return application.reference
+        return format_html(APPLICATION_CELL, application.reference, *details)
     return format_html(
-        '<a class="govuk-link" href="{}">{}</a>',
+        LINKED_APPLICATION_CELL,
         moderate_url.replace("REFERENCE", application.reference),
         application.reference,
+        *details,
     )
 
 
-def _recommendation(moderation, *, detailed: bool):
+def _recommendation(moderation, cell: Memo, *, detailed: bool) -> SafeString:
     if moderation is None:
-        return "Not moderated"
-    html = format_html("<strong>{}</strong>", moderation.get_recommendation_display())
-    if detailed:
-        html += format_html(": {}", moderation.rationale)
-        if moderation.conditions:
-            html += format_html("<br>Conditions: {}", moderation.conditions)
-    return html
+        return cell[CELL, "Not moderated"]
+    if not detailed:
+        return cell[RECOMMENDATION, moderation.get_recommendation_display()]
+    return format_html(
+        '<td class="govuk-table__cell"><strong>{}</strong>: {}{}</td>',
+        moderation.get_recommendation_display(),
+        moderation.rationale,
+        format_html("<br>Conditions: {}", moderation.conditions) if moderation.conditions else "",
+    )
 
 
 def score_tables(report) -> SafeString:
@@ -160,14 +179,8 @@ def score_tables(report) -> SafeString:
     )
     names = {m.pk: format_html(ROW_HEAD, m.user.full_name) for m in report["members"]}
     criterion_ids = [c.id for c in criteria]
-    # A score is one of a few small numbers, a total one of a few hundred: each distinct
-    # cell is built once.
-    cells = {None: format_html(NUM, DASH)}
-
-    def cell(value) -> SafeString:
-        if value not in cells:
-            cells[value] = format_html(NUM, value)
-        return cells[value]
+    # A score is one of a few small numbers, a total one of a few hundred.
+    cell = Memo()
 
     tables = []
     for row in report["ranking"]:
@@ -184,8 +197,11 @@ def score_tables(report) -> SafeString:
             lines += [
                 ROW_START,
                 name,
-                *[cell(None if (m := marks.get(cid)) is None else m[0]) for cid in criterion_ids],
-                cell("draft" if total is None else total),
+                *[
+                    cell[NUM, DASH if (m := marks.get(cid)) is None or m[0] is None else m[0]]
+                    for cid in criterion_ids
+                ],
+                cell[NUM, "draft" if total is None else f"{total}"],
                 ROW_END,
             ]
         tables.append(

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from grants import panel_tables
 from grants.enums import Recommendation
@@ -78,3 +79,14 @@ def test_join_refuses_text_that_format_html_did_not_make():
     assert panel_tables._join([format_html("<td>{}</td>", "<b>")]) == "<td>&lt;b&gt;</td>"
     with pytest.raises(TypeError):
         panel_tables._join([format_html("<td>{}</td>", 1), "<b>unescaped</b>"])
+
+
+def test_memo_builds_each_cell_once_and_refuses_safe_text_and_decimals():
+    cell = panel_tables.Memo()
+    first = cell["<td>{}</td>", "<b>"]
+    assert first == "<td>&lt;b&gt;</td>"
+    assert cell["<td>{}</td>", "<b>"] is first
+    with pytest.raises(TypeError):
+        cell["<td>{}</td>", mark_safe("<i>")]
+    with pytest.raises(TypeError):
+        cell["<td>{}</td>", Decimal("72.0")]
