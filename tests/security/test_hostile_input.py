@@ -1791,16 +1791,24 @@ def test_round_criterion_weight_not_a_number_of_pence_refused_and_nothing_saved(
         opens_at=local_input(now),
         closes_at=local_input(now + datetime.timedelta(days=30)),
         priorities=priorities,
-        criteria=f"{weight} | 5 | Evidence | 5: strong evidence",
+        **{
+            "criteria-TOTAL_FORMS": "1",
+            "criteria-0-title": "Evidence",
+            "criteria-0-guidance": "5: strong evidence",
+            "criteria-0-weight": weight,
+            "criteria-0-scale_max": "5",
+        },
     )
+    for index in range(1, CRITERIA):
+        for name in ("title", "guidance", "weight", "scale_max"):
+            del data[f"criteria-{index}-{name}"]
     rounds = FundingRound.objects.count()
 
     response = staff_client.post(reverse("grants:staff-round-create"), data)
 
     assert response.status_code == 200
-    assert response.context["form"].errors["criteria"] == [
-        "Line 1: the weight must be 0 to 999 with at most 2 decimal places, "
-        "the highest score 1 to 100, and the title given"
+    assert response.context["formset"].errors == [
+        {"weight": ["The weight must be 0 to 999 with at most 2 decimal places"]}
     ]
     assert FundingRound.objects.count() == rounds
 
