@@ -95,6 +95,10 @@ class Workflow:
     def check(self, instance: models.Model, to_status: str) -> None:
         """Refuses, in the workflow's words, a move the map does not allow."""
         from_status = getattr(instance, self.field)
+        if to_status not in self.moves:
+            raise ValidationError(
+                f"“{to_status}” is not a status {in_sentence(self.noun)} can have"
+            )
         if not self.allows(from_status, to_status):
             raise ValidationError(
                 self.refusal

@@ -89,6 +89,16 @@ def test_a_move_the_map_does_not_allow_is_refused_in_the_workflows_words(staff_u
     assert not RoundStatusChange.objects.exists()
 
 
+def test_a_status_the_workflow_has_not_is_refused_in_words(staff_user):
+    funding_round = FundingRoundFactory(status=RoundStatus.DRAFT)
+
+    with pytest.raises(ValidationError) as exc:
+        move(ROUND, funding_round, "²", by=staff_user)
+
+    assert exc.value.messages == ["“²” is not a status a round can have"]
+    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.DRAFT
+
+
 def test_a_guard_that_refuses_leaves_nothing_written_and_queues_nothing(
     staff_user, django_capture_on_commit_callbacks
 ):
