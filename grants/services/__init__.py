@@ -1,26 +1,30 @@
 """Every write to grants data, one module per concept, re-exported here."""
 
-from .applications import (
-    ALLOWED_ATTACHMENT_TYPES,
+from .application_workflow import (
     APPLICATION_MOVES,
-    EDITABLE_FIELDS,
     ApplicantMail,
     applicant_mail,
     application_invite_to_full,
     application_move,
     application_record_eligibility,
-    application_start,
     application_submit,
-    application_update,
     application_withdraw,
-    attachment_add,
-    attachment_download_name,
-    attachment_remove,
+    submission_problems,
+)
+from .applications import (
+    EDITABLE_FIELDS,
+    application_start,
+    application_update,
     budget_line_add,
     budget_line_remove,
     cap_for,
+)
+from .attachments import (
+    ALLOWED_ATTACHMENT_TYPES,
+    attachment_add,
+    attachment_download_name,
+    attachment_remove,
     detect_content_type,
-    submission_problems,
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
 from .panels import (

@@ -15,7 +15,7 @@ from svd_portal.permissions import require_perm
 
 from ..enums import ApplicationStatus, RoundStatus
 from ..models import Application, FundingRound
-from .applications import application_move
+from .application_workflow import application_move
 from .rounds import _round_move
 
 # The statuses a frozen schedule's rows may be in when the PCC signs: recommended rows are

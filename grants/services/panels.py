@@ -44,7 +44,8 @@ from ..models import (
 )
 from ..rules import conflicted_on
 from ..selectors import conflicted_application_ids
-from .applications import application_move, cap_for
+from .application_workflow import application_move
+from .applications import cap_for
 from .awarding import round_check_not_held
 
 # A member submits a scorecard once; only the chair reopens it (scorecard_reopen records why).

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grants.enums import ApplicationStatus, RoundStatus
 from grants.models import Application, ApplicationStatusChange, FundingRound, RoundStatusChange
-from grants.services.applications import APPLICATION
+from grants.services.application_workflow import APPLICATION
 from grants.services.rounds import ROUND
 from partners.enums import MembershipStatus, Role, VerificationStatus
 from partners.models import Membership, Organisation, OrganisationStatusChange
