@@ -3,6 +3,8 @@
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from svd_portal.filters import filter_data
+
 from .enums import DecisionStatus
 from .filters import RecordStaffFilter, RegisterFilter
 from .models import DecisionRecord, DecisionStatusChange
@@ -19,7 +21,7 @@ def register_search(*, params) -> RegisterFilter:
     string): `.qs` is the list, filtered by every value that could be used, and `.form`
     says which could not."""
     records = published_records().defer("section_a", "decision_text", "declaration")
-    return RegisterFilter(params or None, records, years=register_years())
+    return RegisterFilter(filter_data(params, RegisterFilter), records, years=register_years())
 
 
 REGISTER_YEARS_KEY = "decisions:register-years"
@@ -58,7 +60,7 @@ def records_for_staff(*, params) -> RecordStaffFilter:
     records = DecisionRecord.objects.select_related("funding_round", "created_by").order_by(
         "-updated_at", "-pk"
     )
-    return RecordStaffFilter(params or None, records)
+    return RecordStaffFilter(filter_data(params, RecordStaffFilter), records)
 
 
 def waiting_for(*, user) -> QuerySet[DecisionRecord]:

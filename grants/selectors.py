@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from partners.enums import MembershipStatus, VerificationStatus
 from partners.models import Membership, Organisation
 from partners.rules import is_opcc_staff
+from svd_portal.filters import filter_data
 from svd_portal.formatting import money
 
 from . import scoring
@@ -127,7 +128,9 @@ def applications_for_staff_list(*, funding_round: FundingRound, params) -> Appli
         .prefetch_related(Prefetch("priorities"))
         .order_by("-created_at", "-pk")
     )
-    return ApplicationFilter(params or None, applications, funding_round=funding_round)
+    return ApplicationFilter(
+        filter_data(params, ApplicationFilter), applications, funding_round=funding_round
+    )
 
 
 # --- Panels ---------------------------------------------------------------------

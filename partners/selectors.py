@@ -5,6 +5,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
+from svd_portal.filters import filter_data
+
 from .enums import PROVIDER_KINDS, MembershipStatus, VerificationStatus
 from .filters import OrganisationFilter
 from .models import Membership, Organisation, User
@@ -57,7 +59,7 @@ def organisations_for_staff(*, params) -> OrganisationFilter:
             "memberships", filter=Q(memberships__status=MembershipStatus.REQUESTED)
         )
     ).order_by("name", "pk")
-    return OrganisationFilter(params or None, organisations)
+    return OrganisationFilter(filter_data(params, OrganisationFilter), organisations)
 
 
 def organisations_awaiting_verification_count() -> int:

@@ -11,6 +11,15 @@ from django.core.validators import MaxLengthValidator, ProhibitNullCharactersVal
 SEARCH_LENGTH = 200
 
 
+def filter_data(params, filterset_class) -> dict | None:
+    """The query string if it holds any of the filters, else None (an unbound form): an
+    address with only a page number is the list unfiltered, and its form the same for
+    every visitor, so a page may cache it."""
+    if params and any(name in params for name in filterset_class.base_filters):
+        return params
+    return None
+
+
 class SearchField(forms.CharField):
     """Search words: stripped, at most 200 characters, and no NUL (PostgreSQL text holds
     none, so no row could match one)."""

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from decisions.enums import DecisionStatus as D
 from decisions.models import DecisionRecord
+from decisions.selectors import REGISTER_YEARS_KEY
 from tests.filtering import field_error, summary_links, text, title
 
 from .conftest import bulk_published
@@ -211,3 +212,29 @@ def test_staff_record_list_queries_same_for_1_and_many_rows(
     bulk_published(30, by=staff_user, first=2)
     with django_assert_max_num_queries(len(one)):
         assert staff_client.get("/staff/decisions/", params).status_code == 200
+
+
+def test_register_page_number_alone_is_the_unfiltered_list(client, staff_user):
+    bulk_published(30, by=staff_user)
+
+    response = client.get("/decisions/", {"page": "2"})
+
+    assert response.context["form"].is_bound is False
+    assert references(response) == ["DN5-24", "DN4-24", "DN3-24", "DN2-24", "DN1-24"]
+    assert title(response) == REGISTER
+
+
+def test_register_unfiltered_form_cached_until_the_years_change(client, staff_user):
+    records = bulk_published(1, by=staff_user)
+    first = client.get("/decisions/").content.decode()
+    assert '<option value="2024">2024</option>' in first
+    assert '<option value="2025">' not in first
+
+    DecisionRecord.objects.filter(pk=records[0].pk).update(
+        published_at=datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC)
+    )
+    cache.delete(REGISTER_YEARS_KEY)  # as publishing a record does
+    again = client.get("/decisions/").content.decode()
+
+    assert '<option value="2025">2025</option>' in again
+    assert '<option value="2024">' not in again
