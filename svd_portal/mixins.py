@@ -4,6 +4,7 @@ A service refuses with a ValidationError and has saved nothing (each is one tran
 the person sees why, on the page they were on, with what they typed kept.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -16,7 +17,9 @@ class ServiceFormMixin:
     the response (usually a redirect after a success message).
 
     A refusal is put on the form, on the fields it names (else on `service_error_field`, or
-    above the form), and the form is shown again with its error summary.
+    above the form), and the form is shown again with its error summary by `form_invalid`:
+    a form posted from another page (a detail page's eligibility form) overrides
+    `form_invalid` to show that page again.
     """
 
     service_error_field: str | None = None
@@ -24,28 +27,44 @@ class ServiceFormMixin:
     def perform(self, form):
         raise NotImplementedError(f"{type(self).__name__} must define perform(form)")
 
+    def refused(self, form, exc: ValidationError):
+        add_service_errors(form, exc, field=self.service_error_field)
+        return self.form_invalid(form)
+
     def form_valid(self, form):
         try:
             return self.perform(form)
         except ValidationError as exc:
-            add_service_errors(form, exc, field=self.service_error_field)
-            return self.form_invalid(form)
+            return self.refused(form, exc)
 
 
-class ServiceActionMixin:
+class ServiceActionMixin(ServiceFormMixin):
     """A button that acts without a page of its own (accept a request, retry a PDF):
     `perform(form)` calls the service and returns where to go; a refusal is shown as an
-    error message on the page it came from, `refused_url()`."""
+    error message on the page it came from, `refused_url()`.
 
-    def perform(self, form):
-        raise NotImplementedError(f"{type(self).__name__} must define perform(form)")
+    A button with no fields needs no form class: the empty form is always valid. A form
+    that is not valid (only ever sent by hand) goes back the same way, with
+    `invalid_message` or else the form's own errors.
+    """
+
+    form_class = forms.Form
+    invalid_message = ""
 
     def refused_url(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define refused_url()")
 
-    def form_valid(self, form):
-        try:
-            return self.perform(form)
-        except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
-            return HttpResponseRedirect(self.refused_url())
+    def back_with_error(self, message: str):
+        # Where to go is found before the message is kept, so a 404 there leaves none behind.
+        url = self.refused_url()
+        messages.error(self.request, message)
+        return HttpResponseRedirect(url)
+
+    def refused(self, form, exc: ValidationError):
+        return self.back_with_error(" ".join(exc.messages))
+
+    def form_invalid(self, form):
+        return self.back_with_error(
+            self.invalid_message
+            or " ".join(message for errors in form.errors.values() for message in errors)
+        )

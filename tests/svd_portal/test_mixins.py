@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.views.generic import FormView
 
@@ -105,3 +105,63 @@ def test_a_view_that_forgets_perform_says_so():
         post(Forgetful, {"title": "Youth work", "amount": "1"})
 
     assert str(exc.value) == "Forgetful must define perform(form)"
+
+
+def test_an_action_with_no_fields_needs_no_form_class():
+    class Button(ServiceActionMixin, FormView):
+        def perform(self, form):
+            return service(title="closed", amount=1)
+
+        def refused_url(self):
+            return "/back/"
+
+    request, response = post(Button, {})
+
+    assert (response.status_code, response["Location"]) == (302, "/back/")
+    assert [m.message for m in get_messages(request)] == ["The round is not open for applications"]
+
+
+def test_an_action_whose_form_is_not_valid_goes_back_with_its_invalid_message():
+    class Said(AmountAction):
+        invalid_message = "Give the amount."
+
+    request, response = post(Said, {"title": "Youth work", "amount": "lots"})
+
+    assert (response.status_code, response["Location"]) == (302, "/back/")
+    assert [(m.level_tag, m.message) for m in get_messages(request)] == [
+        ("error", "Give the amount.")
+    ]
+
+
+def test_an_action_whose_form_is_not_valid_says_the_forms_errors_when_it_has_no_message():
+    request, response = post(AmountAction, {"title": "", "amount": "lots"})
+
+    assert (response.status_code, response["Location"]) == (302, "/back/")
+    assert [m.message for m in get_messages(request)] == ["This field is required. Enter a number."]
+
+
+def test_an_action_that_cannot_find_where_to_go_back_leaves_no_message():
+    class Lost(AmountAction):
+        def refused_url(self):
+            raise Http404("No such page")
+
+    request = RequestFactory().post("/", {"title": "closed", "amount": "10"})
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+
+    with pytest.raises(Http404):
+        Lost.as_view()(request)
+    assert list(get_messages(request)) == []
+
+
+def test_a_view_may_show_a_refusal_its_own_way():
+    class Listed(AmountView):
+        def refused(self, form, exc):
+            return HttpResponse(" / ".join(exc.messages), status=400)
+
+    _, response = post(Listed, {"title": "closed", "amount": "10"})
+
+    assert (response.status_code, response.content) == (
+        400,
+        b"The round is not open for applications",
+    )
