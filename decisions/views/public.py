@@ -1,0 +1,176 @@
+"""The public register of decision records: the list, a record's page, its Atom feed, its
+signed PDF and its Section B reports. Anyone may read what is published."""
+
+import base64
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from partners.rules import is_opcc
+from svd_portal.downloads import confidential
+
+from .. import selectors, services
+from ..enums import DecisionStatus
+from ..models import DecisionRecord
+
+
+class RegisterListView(ListView):
+    """Published records, newest first; searched and filtered by year. Anyone may read it."""
+
+    template_name = "decisions/register_list.html"
+    context_object_name = "records"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filters = selectors.register_search(params=self.request.GET)
+        return self.filters.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.filters.form, query=self.filters.query, **kwargs)
+
+
+def record_for_page(*, user, reference: str) -> DecisionRecord:
+    try:
+        return selectors.record_for_page(user=user, reference=reference)
+    except DecisionRecord.DoesNotExist:
+        raise Http404("No decision record has this reference") from None
+
+
+class RegisterDetailView(DetailView):
+    template_name = "decisions/register_detail.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return record_for_page(user=self.request.user, reference=self.kwargs["reference"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["document"] = services.latest_ready_document(self.object)
+        return context
+
+
+class SectionBView(View):
+    """The Section B report: public only when the record says so, and once published. A
+    commercially sensitive report is never public, whatever else the record says."""
+
+    redacted = False
+
+    def get(self, request, reference):
+        record = record_for_page(user=request.user, reference=reference)
+        file = record.section_b_redacted if self.redacted else record.section_b
+        published = record.status == DecisionStatus.PUBLISHED
+        public = published and (self.redacted or record.publishes_full_section_b)
+        if not file or not (public or (request.user.is_authenticated and is_opcc(request.user))):
+            raise Http404("No Section B report is published for this record")
+        return section_b_response(record, redacted=self.redacted)
+
+
+def section_b_response(record, *, redacted: bool = False) -> FileResponse:
+    file = record.section_b_redacted if redacted else record.section_b
+    extension = file.name.rsplit(".", 1)[-1]
+    kind = "section-b-redacted" if redacted else "section-b"
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=f"{record.reference or 'draft'}-{kind}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Confidential even when published: the same view serves staff any record's report.
+    return confidential(response)
+
+
+class RecordPdfView(View):
+    """The latest ready signed PDF of a published record, named by its reference."""
+
+    def get(self, request, reference):
+        record = record_for_page(user=request.user, reference=reference)
+        document = services.latest_ready_document(record)
+        if document is None:
+            raise Http404("The signed PDF of this record is not ready yet")
+        response = pdf_response(document, filename=f"{record.reference}.pdf")
+        # The OPCC also gets here the PDF of a record signed but not yet published.
+        return response if record.status == DecisionStatus.PUBLISHED else confidential(response)
+
+
+def pdf_response(document, *, filename: str) -> FileResponse:
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # RFC 3230 digests are base64; the page shows the same value in hex.
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(document.sha256)).decode()
+    return response
+
+
+class _TextSummaries:
+    """Passes a feed's XML writer through, declaring every summary and content plain text."""
+
+    def __init__(self, handler):
+        self._handler = handler
+
+    def addQuickElement(self, name, contents=None, attrs=None):
+        if name in ("summary", "content"):
+            attrs = {**(attrs or {}), "type": "text"}
+        self._handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self._handler, name)
+
+
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom with the decision text as text: Django's Atom1Feed declares the summary
+    type="html", so a reader would render whatever markup a record's text holds. The text
+    is written as it is; the XML writer escapes it once."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(_TextSummaries(handler), item)
+        # The signed PDF is the record itself; "related" needs no length, which an
+        # enclosure would (and knowing it costs a query per entry).
+        handler.addQuickElement(
+            "link",
+            "",
+            {
+                "rel": "related",
+                "type": "application/pdf",
+                "href": urljoin(self.feed["link"], item["pdf_path"]),
+                "title": f"{item['title']} (signed PDF)",
+            },
+        )
+
+
+class RegisterFeed(Feed):
+    """An Atom feed of the newest published records."""
+
+    feed_type = PlainTextAtom1Feed
+    title = "Decision records"
+    subtitle = "Decisions of the Police and Crime Commissioner, as published"
+
+    def link(self):
+        return reverse("decisions:register")
+
+    def author_name(self):
+        return settings.PORTAL_ORGANISATION_NAME
+
+    def items(self):
+        return selectors.published_records()[:50]
+
+    def item_extra_kwargs(self, item):
+        return {"pdf_path": reverse("decisions:pdf", args=[item.reference])}
+
+    def item_title(self, item):
+        return f"{item.reference}: {item.title}"
+
+    def item_description(self, item):
+        return f"{item.get_outcome_display()}. {item.decision_text}"
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
