@@ -38,6 +38,29 @@ class ServiceFormMixin:
             return self.refused(form, exc)
 
 
+class ServiceFormOnPageMixin(ServiceFormMixin):
+    """A form shown on another view's page (the eligibility form on an application's page)
+    and posted here. The view is that page's view, or a subclass of it: a form that is not
+    valid, or is refused, shows the page again as a 400, with the form under
+    `form_context_name` showing its errors."""
+
+    http_method_names = ["post"]
+    form_class: type[forms.Form]
+    form_context_name = "form"
+
+    def get_form(self):
+        return self.form_class(self.request.POST)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(
+            self.get_context_data(**{self.form_context_name: form}), status=400
+        )
+
+
 class ServiceActionMixin(ServiceFormMixin):
     """A button that acts without a page of its own (accept a request, retry a PDF):
     `perform(form)` calls the service and returns where to go; a refusal is shown as an

@@ -8,9 +8,9 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
-from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin
+from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 
 class AmountForm(forms.Form):
@@ -165,3 +165,49 @@ def test_a_view_may_show_a_refusal_its_own_way():
         400,
         b"The round is not open for applications",
     )
+
+
+class AmountPage(TemplateView):
+    """A page that shows the amount form, as a detail page shows a form posted elsewhere."""
+
+    def render_to_response(self, context, **kwargs):
+        errors = sorted(context["amount_form"].errors.items()) if "amount_form" in context else []
+        return HttpResponse(repr(errors), **kwargs)
+
+
+class AmountOnPage(ServiceFormOnPageMixin, AmountPage):
+    form_class = AmountForm
+    form_context_name = "amount_form"
+
+    def perform(self, form):
+        return service(**form.cleaned_data)
+
+
+def test_a_form_on_a_page_refused_shows_that_page_again_with_the_refusal_as_a_400():
+    _, response = post(AmountOnPage, {"title": "closed", "amount": "10"})
+
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "[('__all__', ['The round is not open for applications'])]",
+    )
+
+
+def test_a_form_on_a_page_not_valid_shows_that_page_again_with_its_errors_as_a_400():
+    _, response = post(AmountOnPage, {"title": "Youth work", "amount": "lots"})
+
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "[('amount', ['Enter a number.'])]",
+    )
+
+
+def test_a_form_on_a_page_accepted_gives_the_views_response():
+    _, response = post(AmountOnPage, {"title": "Youth work", "amount": "4500"})
+
+    assert (response.status_code, response.content) == (201, b"saved")
+
+
+def test_a_form_on_a_page_is_only_posted():
+    request = RequestFactory().get("/")
+
+    assert AmountOnPage.as_view()(request).status_code == 405
