@@ -5,10 +5,11 @@ Every application is looked up through a user-scoped selector, so another
 organisation's reference is a 404, whatever the URL.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,7 +21,7 @@ from partners.enums import MembershipStatus
 from partners.rules import is_opcc_staff
 from svd_portal.downloads import confidential
 from svd_portal.formatting import file_size
-from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceFormMixin
 from svd_portal.uploads import UploadLimitMixin
 
 from .. import selectors, services
@@ -103,7 +104,7 @@ class ApplicationListMineView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ApplicationStartView(LoginRequiredMixin, FormView):
+class ApplicationStartView(ServiceFormMixin, LoginRequiredMixin, FormView):
     form_class = ApplicationStartForm
     template_name = "grants/application_start.html"
 
@@ -133,17 +134,13 @@ class ApplicationStartView(LoginRequiredMixin, FormView):
         context["verification_working_days"] = settings.VERIFICATION_WORKING_DAYS
         return context
 
-    def form_valid(self, form):
-        try:
-            application = services.application_start(
-                funding_round=self.funding_round,
-                organisation=form.cleaned_data["organisation"],
-                by=self.request.user,
-                title=form.cleaned_data["title"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        application = services.application_start(
+            funding_round=self.funding_round,
+            organisation=form.cleaned_data["organisation"],
+            by=self.request.user,
+            title=form.cleaned_data["title"],
+        )
         messages.success(
             self.request,
             f"Application {application.reference} started. It is saved as a draft as you go.",
@@ -178,7 +175,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         return context
 
 
-class ApplicationSectionView(ApplicationMixin, FormView):
+class ApplicationSectionView(ServiceFormMixin, ApplicationMixin, FormView):
     """One section of the form, as grants.sections defines it. Saving keeps the draft;
     nothing is checked for completeness here."""
 
@@ -213,23 +210,19 @@ class ApplicationSectionView(ApplicationMixin, FormView):
         context["section"] = self.section
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.application_update(
-                application=self.get_application(),
-                by=self.request.user,
-                fields={name: data[name] for name in self.section.fields},
-                **{name: data[name] for name in self.section.relations},
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        services.application_update(
+            application=self.get_application(),
+            by=self.request.user,
+            fields={name: data[name] for name in self.section.fields},
+            **{name: data[name] for name in self.section.relations},
+        )
         messages.success(self.request, "Saved.")
         return redirect("grants:application-detail", reference=self.kwargs["reference"])
 
 
-class BudgetView(ApplicationMixin, FormView):
+class BudgetView(ServiceFormMixin, ApplicationMixin, FormView):
     """The budget lines, with a form to add one."""
 
     template_name = "grants/application_budget.html"
@@ -251,14 +244,10 @@ class BudgetView(ApplicationMixin, FormView):
         context["total"] = sum(line.amount for line in lines)
         return context
 
-    def form_valid(self, form):
-        try:
-            services.budget_line_add(
-                application=self.get_application(), by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.budget_line_add(
+            application=self.get_application(), by=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, "Budget line added.")
         return redirect("grants:application-budget", reference=self.kwargs["reference"])
 
@@ -275,9 +264,10 @@ class BudgetLineRemoveView(ApplicationMixin, View):
         return redirect("grants:application-budget", reference=application.reference)
 
 
-class AttachmentsView(UploadLimitMixin, ApplicationMixin, FormView):
+class AttachmentsView(ServiceFormMixin, UploadLimitMixin, ApplicationMixin, FormView):
     template_name = "grants/application_attachments.html"
     form_class = AttachmentForm
+    service_error_field = "file"
 
     def dispatch(self, request, *args, **kwargs):
         self.edit = request.method == "POST"
@@ -288,16 +278,12 @@ class AttachmentsView(UploadLimitMixin, ApplicationMixin, FormView):
         kwargs["max_size"] = file_size(settings.ATTACHMENT_MAX_BYTES)
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            attachment = services.attachment_add(
-                application=self.get_application(),
-                by=self.request.user,
-                uploaded_file=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, field="file")
-            return self.form_invalid(form)
+    def perform(self, form):
+        attachment = services.attachment_add(
+            application=self.get_application(),
+            by=self.request.user,
+            uploaded_file=form.cleaned_data["file"],
+        )
         messages.success(self.request, f"{attachment.original_name} uploaded.")
         return redirect("grants:application-attachments", reference=self.kwargs["reference"])
 
@@ -322,40 +308,48 @@ class AttachmentRemoveView(ApplicationMixin, View):
         return redirect("grants:application-attachments", reference=application.reference)
 
 
-class ApplicationSubmitView(ApplicationMixin, TemplateView):
-    """Check your answers, then submit. A refusal lists every problem and keeps the draft."""
+class ApplicationSubmitView(ServiceFormMixin, ApplicationMixin, FormView):
+    """Check your answers, then submit. A refusal lists every problem and keeps the draft.
+
+    Staff submitting a bid they logged say when it was received; an applicant's form is
+    just the button."""
 
     edit = True
     template_name = "grants/application_submit.html"
+
+    def staff_logged(self) -> bool:
+        application = self.get_application()
+        return application.channel != Channel.PORTAL and is_opcc_staff(self.request.user)
+
+    def get_form_class(self):
+        return StaffSubmitForm if self.staff_logged() else forms.Form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         application = context["application"]
         context.setdefault("problems", services.submission_problems(application, at=timezone.now()))
-        context["staff_logged"] = application.channel != Channel.PORTAL and is_opcc_staff(
-            self.request.user
-        )
+        context["staff_logged"] = self.staff_logged()
         return context
 
-    def post(self, request, *args, **kwargs):
+    def show_problems(self, problems: list[str]):
+        return self.render_to_response(self.get_context_data(problems=problems), status=400)
+
+    def perform(self, form):
         application = self.get_application()
-        received_at = None
-        if application.channel != Channel.PORTAL and is_opcc_staff(request.user):
-            form = StaffSubmitForm(request.POST)
-            if not form.is_valid():
-                return self.render_to_response(
-                    self.get_context_data(problems=["Enter when the bid was received"]), status=400
-                )
-            received_at = form.cleaned_data["received_at"]
-        try:
-            services.application_submit(
-                application=application, by=request.user, received_at=received_at
-            )
-        except ValidationError as exc:
-            return self.render_to_response(self.get_context_data(problems=exc.messages), status=400)
+        services.application_submit(
+            application=application,
+            by=self.request.user,
+            received_at=form.cleaned_data.get("received_at"),
+        )
         return HttpResponseRedirect(
             reverse("grants:application-receipt", args=[application.reference])
         )
+
+    def refused(self, form, exc):
+        return self.show_problems(exc.messages)
+
+    def form_invalid(self, form):
+        return self.show_problems(["Enter when the bid was received"])
 
 
 class ApplicationReceiptView(ApplicationMixin, TemplateView):
@@ -367,7 +361,7 @@ class ApplicationReceiptView(ApplicationMixin, TemplateView):
         return context
 
 
-class ApplicationWithdrawView(ApplicationMixin, FormView):
+class ApplicationWithdrawView(ServiceFormMixin, ApplicationMixin, FormView):
     template_name = "grants/application_withdraw.html"
     form_class = WithdrawForm
 
@@ -378,15 +372,11 @@ class ApplicationWithdrawView(ApplicationMixin, FormView):
             raise PermissionDenied("Only the applicant can withdraw an undecided application")
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.application_withdraw(
-                application=self.get_application(),
-                by=self.request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.application_withdraw(
+            application=self.get_application(),
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(self.request, "The application has been withdrawn.")
         return redirect("grants:application-detail", reference=self.kwargs["reference"])

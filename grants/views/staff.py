@@ -6,14 +6,13 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from partners.enums import PROVIDER_KINDS, VerificationStatus
 from partners.models import Organisation
 from svd_portal.exports import csv_response, xlsx_response
-from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from .. import selectors, services
 from ..enums import ApplicationStatus, RoundStatus, Stage
@@ -51,7 +50,7 @@ class RoundStaffListView(StaffMixin, ListView):
         return selectors.rounds_for_staff()
 
 
-class RoundCreateView(StaffMixin, FormView):
+class RoundCreateView(ServiceFormMixin, StaffMixin, FormView):
     """The round with its caps, and its criteria as a formset: both are checked and
     shown together, then round_save keeps all of it or none."""
 
@@ -93,26 +92,31 @@ class RoundCreateView(StaffMixin, FormView):
     def post(self, request, *args, **kwargs):
         if "add_criterion" in request.POST:
             return self.add_criterion()
-        form, formset = self.get_form(), self.get_formset()
+        form, self.formset = self.get_form(), self.get_formset()
         # Both are checked, so the page lists every problem at once.
-        if not (form.is_valid() & formset.is_valid()):
-            return self.render_invalid(form, formset)
-        try:
-            funding_round = services.round_save(
-                funding_round=getattr(self, "funding_round", None),
-                by=self.request.user,
-                fields=form.round_fields(),
-                priorities=form.cleaned_data["priorities"],
-                caps=form.caps(),
-                criteria=formset.criteria(),
-            )
-        except ValidationError as exc:
-            # A refusal about the criteria is shown above them, the rest on the round's form.
-            if hasattr(exc, "error_dict"):
-                for message in ValidationError(exc.error_dict.pop("criteria", [])).messages:
-                    formset.add_non_form_error(message)
-            add_service_errors(form, exc)
-            return self.render_invalid(form, formset)
+        if not (form.is_valid() & self.formset.is_valid()):
+            return self.form_invalid(form)
+        return self.form_valid(form)
+
+    def form_invalid(self, form):
+        return self.render_invalid(form, self.formset)
+
+    def refused(self, form, exc):
+        # A refusal about the criteria is shown above them, the rest on the round's form.
+        if hasattr(exc, "error_dict"):
+            for message in ValidationError(exc.error_dict.pop("criteria", [])).messages:
+                self.formset.add_non_form_error(message)
+        return super().refused(form, exc)
+
+    def perform(self, form):
+        funding_round = services.round_save(
+            funding_round=getattr(self, "funding_round", None),
+            by=self.request.user,
+            fields=form.round_fields(),
+            priorities=form.cleaned_data["priorities"],
+            caps=form.caps(),
+            criteria=self.formset.criteria(),
+        )
         messages.success(self.request, f"{funding_round.title} saved.")
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 
@@ -134,35 +138,31 @@ class RoundUpdateView(RoundStaffMixin, RoundCreateView):
         return context
 
 
-class RoundMoveView(RoundStaffMixin, View):
+class RoundMoveView(ServiceActionMixin, RoundStaffMixin, FormView):
     """POST only: opens, closes or moves a round on, as ROUND_MOVES allows. Which moves a
     person may make is round_move's check (PermissionDenied is a 403)."""
 
     permission_required = "grants.move_round"
     http_method_names = ["post"]
+    form_class = RoundMoveForm
+    invalid_message = "Choose what to do with the round."
 
-    def post(self, request, *args, **kwargs):
-        funding_round = self.get_round()
-        form = RoundMoveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose what to do with the round.")
-        else:
-            try:
-                services.round_move(
-                    funding_round=funding_round,
-                    to_status=form.cleaned_data["to_status"],
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    base_url=request.build_absolute_uri("/"),
-                )
-            except (ValidationError, ValueError) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                messages.success(request, "The round's status has changed.")
-        return redirect("grants:staff-round-applications", slug=funding_round.slug)
+    def refused_url(self) -> str:
+        return reverse("grants:staff-round-applications", args=[self.get_round().slug])
+
+    def perform(self, form):
+        services.round_move(
+            funding_round=self.get_round(),
+            to_status=form.cleaned_data["to_status"],
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            base_url=self.request.build_absolute_uri("/"),
+        )
+        messages.success(self.request, "The round's status has changed.")
+        return redirect("grants:staff-round-applications", slug=self.get_round().slug)
 
 
-class RoundCloseView(RoundStaffMixin, FormView):
+class RoundCloseView(ServiceFormMixin, RoundStaffMixin, FormView):
     """Closing an open round: a confirmation page that asks why, then round_move, which
     emails the reason to the holders of drafts once the close is saved."""
 
@@ -193,19 +193,15 @@ class RoundCloseView(RoundStaffMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         funding_round = self.get_round()
-        try:
-            services.round_move(
-                funding_round=funding_round,
-                to_status=RoundStatus.CLOSED,
-                by=self.request.user,
-                reason=form.cleaned_data["reason"],
-                base_url=self.request.build_absolute_uri("/"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        services.round_move(
+            funding_round=funding_round,
+            to_status=RoundStatus.CLOSED,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            base_url=self.request.build_absolute_uri("/"),
+        )
         messages.success(self.request, "The round is closed.")
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 
@@ -298,7 +294,7 @@ class RoundApplicationsExportView(RoundApplicationsView):
         return xlsx_response(name, "Applications", EXPORT_COLUMNS, rows)
 
 
-class LogBidView(RoundStaffMixin, FormView):
+class LogBidView(ServiceFormMixin, RoundStaffMixin, FormView):
     """Staff log a bid that arrived by email or on paper, then fill it in on its pages."""
 
     permission_required = "grants.log_bid"
@@ -317,21 +313,17 @@ class LogBidView(RoundStaffMixin, FormView):
         context["round"] = self.get_round()
         return context
 
-    def form_valid(self, form):
-        try:
-            application = services.application_start(
-                funding_round=self.get_round(),
-                organisation=form.cleaned_data["organisation"],
-                by=self.request.user,
-                title=form.cleaned_data["title"],
-                channel=form.cleaned_data["channel"],
-                contact_name=form.cleaned_data["contact_name"],
-                contact_email=form.cleaned_data["contact_email"],
-                contact_address=form.cleaned_data["contact_address"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        application = services.application_start(
+            funding_round=self.get_round(),
+            organisation=form.cleaned_data["organisation"],
+            by=self.request.user,
+            title=form.cleaned_data["title"],
+            channel=form.cleaned_data["channel"],
+            contact_name=form.cleaned_data["contact_name"],
+            contact_email=form.cleaned_data["contact_email"],
+            contact_address=form.cleaned_data["contact_address"],
+        )
         messages.success(
             self.request, f"Bid logged as {application.reference}. Fill it in from the bid."
         )
@@ -386,42 +378,35 @@ class ApplicationStaffDetailView(ApplicationStaffMixin, TemplateView):
         return context
 
 
-class ApplicationEligibilityView(ApplicationStaffDetailView):
+class ApplicationEligibilityView(ServiceFormOnPageMixin, ApplicationStaffDetailView):
     permission_required = "grants.record_eligibility"
-    http_method_names = ["post"]
+    form_class = EligibilityForm
+    form_context_name = "eligibility_form"
 
-    def post(self, request, *args, **kwargs):
+    def perform(self, form):
         application = self.get_application()
-        form = EligibilityForm(request.POST)
-        if form.is_valid():
-            try:
-                services.application_record_eligibility(
-                    application=application,
-                    eligible=form.cleaned_data["eligible"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _with_letter("Eligibility recorded.", application))
-                return redirect("grants:staff-application-detail", reference=application.reference)
-        return self.render_to_response(self.get_context_data(eligibility_form=form), status=400)
+        services.application_record_eligibility(
+            application=application,
+            eligible=form.cleaned_data["eligible"],
+            reason=form.cleaned_data["reason"],
+            by=self.request.user,
+        )
+        messages.success(self.request, _with_letter("Eligibility recorded.", application))
+        return redirect("grants:staff-application-detail", reference=application.reference)
 
 
-class ApplicationInviteView(ApplicationStaffMixin, View):
+class ApplicationInviteView(ServiceActionMixin, ApplicationStaffMixin, FormView):
     permission_required = "grants.invite_to_full"
     http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
+    def refused_url(self) -> str:
+        return reverse("grants:staff-application-detail", args=[self.get_application().reference])
+
+    def perform(self, form):
         application = self.get_application()
-        try:
-            full = services.application_invite_to_full(application=application, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("grants:staff-application-detail", reference=application.reference)
+        full = services.application_invite_to_full(application=application, by=self.request.user)
         messages.success(
-            request,
+            self.request,
             _with_letter(
                 f"Invited. The full application {full.reference} starts from the expression "
                 "of interest.",
