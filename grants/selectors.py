@@ -1,5 +1,6 @@
 """Reads of grants data used in more than one place, scoped to who is asking."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from .enums import (
 from .filters import ApplicationFilter
 from .models import (
     Application,
+    Assignment,
     ConflictDeclaration,
     FundingRound,
     ModeratedScore,
@@ -255,25 +257,59 @@ def outstanding_scorers(*, application: Application) -> list[PanelMember]:
 def panel_outstanding(*, panel: Panel, viewer) -> list[dict]:
     """Per member with work left: the applications they have not declared on and those
     declared but not submitted, in reference order. A member's own conflicts are not
-    their work; what the viewer is conflicted on is left out entirely."""
-    hidden = conflicted_application_ids(user=viewer, funding_round=panel.round)
+    their work; what the viewer is conflicted on is left out entirely.
+
+    A fixed number of queries however many members and applications: the panel's
+    declarations, scorecards, assignments and its members' organisations are read once
+    each and matched here (as conflicted_application_ids would, member by member).
+    """
+    funding_round = panel.round
+    hidden = conflicted_application_ids(user=viewer, funding_round=funding_round)
+    members = list(panel.members.select_related("user", "organisation").order_by("user__full_name"))
+    applications = list(
+        Application.objects.filter(round=funding_round, status__in=sorted(SCORABLE_STATUSES))
+        .exclude(pk__in=hidden)
+        .order_by("reference")
+        .values_list("pk", "reference", "organisation_id")
+    )
+    assigned = None
+    if panel.assignment_mode == AssignmentMode.ASSIGNED:
+        assigned = set(
+            Assignment.objects.filter(member__panel=panel).values_list(
+                "member_id", "application_id"
+            )
+        )
+    declared = {
+        (member_id, application_id): is_conflict
+        for member_id, application_id, is_conflict in ConflictDeclaration.objects.filter(
+            member__panel=panel
+        ).values_list("member_id", "application_id", "is_conflict")
+    }
+    submitted = set(
+        Scorecard.objects.filter(member__panel=panel, status=ScorecardStatus.SUBMITTED).values_list(
+            "member_id", "application_id"
+        )
+    )
+    own_organisations = defaultdict(set)  # what each member belongs to or represents
+    for member in members:
+        own_organisations[member.user_id].add(member.organisation_id)
+    for user_id, organisation_id in Membership.objects.filter(
+        user_id__in=own_organisations, status=MembershipStatus.ACTIVE
+    ).values_list("user_id", "organisation_id"):
+        own_organisations[user_id].add(organisation_id)
+
     rows = []
-    members = panel.members.select_related("user", "organisation", "panel__round")
-    for member in members.order_by("user__full_name"):
-        conflicted = conflicted_application_ids(user=member.user, funding_round=panel.round)
+    for member in members:
+        own = own_organisations[member.user_id]
         not_declared, not_submitted = [], []
-        for application in applications_for_member(member=member):
-            if application.pk in hidden or application.pk in conflicted:
+        for application_id, reference, organisation_id in applications:
+            key = (member.pk, application_id)
+            if (assigned is not None and key not in assigned) or organisation_id in own:
                 continue
-            if application.declaration is None:
-                not_declared.append(application.reference)
-            elif application.declaration.is_conflict:
-                continue
-            elif (
-                application.scorecard is None
-                or application.scorecard.status != ScorecardStatus.SUBMITTED
-            ):
-                not_submitted.append(application.reference)
+            if key not in declared:
+                not_declared.append(reference)
+            elif not declared[key] and key not in submitted:
+                not_submitted.append(reference)
         if not_declared or not_submitted:
             rows.append(
                 {"member": member, "not_declared": not_declared, "not_submitted": not_submitted}

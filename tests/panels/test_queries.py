@@ -149,3 +149,25 @@ def test_panel_round_page_queries_same_for_1_and_200_applications(
         content = fetch(client, target)
     assert b"200 applications" in content
     assert b"Q-0200" in content
+
+
+def test_ranking_queries_same_for_3_and_12_panel_members(
+    panel, client_for, staff_user, add_applications, make_panellist, django_assert_num_queries
+):
+    """The per-member list of outstanding work reads the panel once, not once a member."""
+    from grants.models import PanelMember
+
+    client = client_for(staff_user)
+    add_applications(10)
+    target = f"/panel/{SLUG}/ranking/"
+    with CaptureQueriesContext(connection) as three:
+        fetch(client, target)
+    for n in range(9):
+        user = make_panellist(f"Extra Member {n:02d}", f"Partner {n}")
+        PanelMember.objects.create(
+            panel=panel, user=user, organisation=user.memberships.get().organisation
+        )
+    with django_assert_num_queries(len(three.captured_queries)):
+        content = fetch(client, target).decode()
+    # Each new member has declared nothing on any of the ten.
+    assert content.count("Not declared: 10 (") == 9
