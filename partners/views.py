@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from . import selectors, services
 from .enums import MembershipStatus
@@ -51,13 +52,14 @@ class SignUpSentView(TemplateView):
     template_name = "partners/user_signup_sent.html"
 
 
-class SignUpConfirmView(TemplateView):
+class SignUpConfirmView(ServiceFormMixin, FormView):
     """The emailed link: GET shows a button, POST activates the account and signs in.
 
     A button rather than on GET, so a mail scanner that opens links does not use it up.
     """
 
     template_name = "partners/user_signup_confirm.html"
+    form_class = forms.Form
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -70,17 +72,20 @@ class SignUpConfirmView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(valid=self.pending is not None, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        try:
-            if self.pending is None:
-                raise ValidationError("This link has expired or has already been used")
-            user = services.user_sign_up_confirm(user=self.pending)
-        except ValidationError:
-            self.pending = None
-            return self.render_to_response(self.get_context_data(), status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Now tell us about your organisation.")
+    def perform(self, form):
+        if self.pending is None:
+            raise ValidationError("This link has expired or has already been used")
+        user = services.user_sign_up_confirm(user=self.pending)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request, "Your account is ready. Now tell us about your organisation."
+        )
         return redirect("partners:organisation-register")
+
+    def refused(self, form, exc):
+        # Whatever the reason, the page says only that the link no longer works.
+        self.pending = None
+        return self.render_to_response(self.get_context_data(), status=400)
 
 
 class OrganisationsMineView(LoginRequiredMixin, TemplateView):
@@ -94,18 +99,12 @@ class OrganisationsMineView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class OrganisationRegisterView(LoginRequiredMixin, FormView):
+class OrganisationRegisterView(ServiceFormMixin, LoginRequiredMixin, FormView):
     form_class = OrganisationRegisterForm
     template_name = "partners/organisation_register.html"
 
-    def form_valid(self, form):
-        try:
-            organisation = services.organisation_register(
-                user=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        organisation = services.organisation_register(user=self.request.user, **form.cleaned_data)
         messages.success(
             self.request,
             f"{organisation.name} is registered. "
@@ -114,11 +113,12 @@ class OrganisationRegisterView(LoginRequiredMixin, FormView):
         return redirect("partners:organisations-mine")
 
 
-class OrganisationJoinView(LoginRequiredMixin, FormView):
+class OrganisationJoinView(ServiceFormMixin, LoginRequiredMixin, FormView):
     form_class = OrganisationJoinForm
     template_name = "partners/organisation_join.html"
+    service_error_field = "identifier"
 
-    def form_valid(self, form):
+    def perform(self, form):
         organisation = selectors.organisation_find_for_joining(
             identifier=form.cleaned_data["identifier"]
         )
@@ -128,11 +128,7 @@ class OrganisationJoinView(LoginRequiredMixin, FormView):
                 "No registered organisation matches. Check the number or name, or register it",
             )
             return self.form_invalid(form)
-        try:
-            services.membership_request(user=self.request.user, organisation=organisation)
-        except ValidationError as exc:
-            add_service_errors(form, exc, field="identifier")
-            return self.form_invalid(form)
+        services.membership_request(user=self.request.user, organisation=organisation)
         messages.success(
             self.request, f"You have asked to join {organisation.name}. OPCC staff will confirm it."
         )
@@ -175,49 +171,52 @@ class OrganisationStaffDetailView(PermissionRequiredMixin, DetailView):
         return context
 
 
-class OrganisationVerifyView(OrganisationStaffDetailView):
+class OrganisationVerifyView(ServiceFormOnPageMixin, OrganisationStaffDetailView):
     """POST only: records a verification decision and shows the page again on error."""
 
-    http_method_names = ["post"]
+    form_class = OrganisationVerificationForm
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        form = OrganisationVerificationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.organisation_set_verification(
-                    organisation=self.object,
-                    to_status=form.cleaned_data["to_status"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Decision recorded.")
-                return redirect("partners:organisation-detail", pk=self.object.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        services.organisation_set_verification(
+            organisation=self.object,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+            by=self.request.user,
+        )
+        messages.success(self.request, "Decision recorded.")
+        return redirect("partners:organisation-detail", pk=self.object.pk)
 
 
-class MembershipDecideView(PermissionRequiredMixin, FormView):
+class MembershipDecideView(ServiceActionMixin, PermissionRequiredMixin, FormView):
     """POST only: accepts or refuses a request to join an organisation."""
 
     permission_required = "partners.decide_membership"
     http_method_names = ["post"]
     form_class = MembershipDecisionForm
 
-    def form_valid(self, form):
-        membership = get_object_or_404(Membership, pk=self.kwargs["pk"])
-        target = reverse("partners:organisation-detail", args=[membership.organisation_id])
-        try:
-            services.membership_decide(
-                membership=membership, accept=form.cleaned_data["accept"], by=self.request.user
-            )
-        except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
-        else:
-            messages.success(self.request, "Decision recorded.")
-        return HttpResponseRedirect(target)
+    def get_membership(self) -> Membership:
+        if not hasattr(self, "_membership"):
+            self._membership = get_object_or_404(Membership, pk=self.kwargs["pk"])
+        return self._membership
+
+    def organisation_url(self) -> str:
+        return reverse("partners:organisation-detail", args=[self.get_membership().organisation_id])
+
+    def refused_url(self) -> str:
+        return self.organisation_url()
+
+    def perform(self, form):
+        services.membership_decide(
+            membership=self.get_membership(),
+            accept=form.cleaned_data["accept"],
+            by=self.request.user,
+        )
+        messages.success(self.request, "Decision recorded.")
+        return HttpResponseRedirect(self.organisation_url())
 
     def form_invalid(self, form):
         messages.error(self.request, "Choose to accept or refuse the request.")
