@@ -17,9 +17,9 @@ class ServiceFormMixin:
     the response (usually a redirect after a success message).
 
     A refusal is put on the form, on the fields it names (else on `service_error_field`, or
-    above the form), and the form is shown again with its error summary by `form_invalid`:
-    a form posted from another page (a detail page's eligibility form) overrides
-    `form_invalid` to show that page again.
+    above the form), and the form is shown again with its error summary by `form_invalid`.
+    A page that shows a refusal another way (the submit page lists every problem) overrides
+    `refused(form, exc)`.
     """
 
     service_error_field: str | None = None
