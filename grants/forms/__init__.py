@@ -35,11 +35,10 @@ from .rounds import (
     criteria_initial,
     criteria_posted,
 )
-from .staff import ApplicationFilterForm, EligibilityForm, LogBidForm, StaffSubmitForm
+from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
     "ROUND_REQUIRED_MESSAGES",
-    "ApplicationFilterForm",
     "ApplicationStartForm",
     "AssignmentForm",
     "AttachmentForm",

@@ -7,7 +7,7 @@ from django import forms
 from partners.models import Organisation
 from svd_portal.forms import DateTimeInput
 
-from ..enums import ApplicationStatus, Channel
+from ..enums import Channel
 from .common import helper
 
 
@@ -105,24 +105,3 @@ class StaffSubmitForm(forms.Form):
         help_text="UK time. A bid received before the closing time counts as on time",
         error_messages={"required": "Enter when the bid was received"},
     )
-
-
-class ApplicationFilterForm(forms.Form):
-    q = forms.CharField(label="Reference, title or organisation", required=False, max_length=200)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any")] + list(ApplicationStatus.choices)
-    )
-    priority = forms.ChoiceField(label="Priority", required=False)
-    category = forms.ChoiceField(
-        label="Organisation",
-        required=False,
-        choices=[("", "Any"), ("registered", "Registered"), ("unregistered", "Unregistered")],
-    )
-    min_amount = forms.CharField(label="Least amount (£)", required=False, max_length=20)
-    max_amount = forms.CharField(label="Most amount (£)", required=False, max_length=20)
-
-    def __init__(self, *args, funding_round, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["priority"].choices = [("", "Any")] + [
-            (str(p.pk), f"{p.number}. {p.title}") for p in funding_round.priorities.all()
-        ]
