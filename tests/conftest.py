@@ -1,7 +1,8 @@
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 from partners.enums import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -26,15 +27,41 @@ def password():
 
 
 @pytest.fixture
-def staff_user(db):
+def role_groups(db):
+    """The role groups a migration makes. A transactional test's flush deletes them."""
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+
+
+@pytest.fixture
+def staff_user(role_groups):
     return UserFactory(email="staff@example.org", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
 
 
 @pytest.fixture
-def provider_user(db):
+def provider_user(role_groups):
     """A provider in a verified unregistered community group."""
     user = UserFactory(email="provider@example.org", roles=[Role.PROVIDER])
     MembershipFactory(user=user, organisation=OrganisationFactory(name="Seaham Street Sport"))
+    return user
+
+
+@pytest.fixture
+def ceo_user(role_groups):
+    return UserFactory(
+        email="ceo@example.org", full_name="Helen Carter", roles=[Role.CHIEF_EXECUTIVE]
+    )
+
+
+@pytest.fixture
+def pcc_user(role_groups):
+    return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
+
+
+@pytest.fixture
+def panel_member_user(role_groups):
+    user = UserFactory(email="panellist@example.org", roles=[Role.PANEL_MEMBER])
+    MembershipFactory(user=user, organisation=OrganisationFactory(name="Durham Constabulary"))
     return user
 
 
@@ -48,6 +75,19 @@ def staff_client(client, staff_user):
 def provider_client(client, provider_user):
     client.force_login(provider_user)
     return client
+
+
+@pytest.fixture
+def client_as(db):
+    """client_as(user): a test client of its own, signed in as that person (None: anonymous)."""
+
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,26 +1,45 @@
-"""Fixtures for decision records: the Chief Executive and the PCC, records taken to each
-status through the services, and a round with the panel's recommendations to decide on.
+"""Fixtures for decision records: records taken to each status through the services, a
+round with the panel's recommendations to decide on, and what the signed PDFs need (a
+development certificate and a private storage of the test's own, the Celery app on a Redis
+database of its own, and real worker processes).
 
-The round, its panel and its applications come from tests/panels/conftest.py.
+The round, its panel and its applications come from tests/grants/conftest.py; the Chief
+Executive, the PCC and the other people from tests/conftest.py. The PDF fixtures are not
+autouse: the document tests ask for `document_signing` and `document_storage` by
+`pytestmark`, so nothing else here writes under this test's folders by surprise.
 """
 
+import base64
+import contextlib
 import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
-from django.test import Client
+from django.core.files.storage import FileSystemStorage, storages
+from django.db import connection
 from django.utils import timezone
 
 from decisions import services
 from decisions.enums import DecisionStatus, Outcome
-from decisions.models import DecisionRecord
+from decisions.models import DecisionDocument, DecisionRecord
 from grants.enums import Recommendation
-from partners.enums import Role
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from svd_portal import celery_app
 from tests.factories.partners import PASSWORD
-from tests.panels import conftest as panels
+from tests.grants import conftest as panels
+
+from .documents_helpers import children_of, make_certificate, point_celery_at
 
 RECORD = {
     "title": "Knife crime awareness campaign in schools",
@@ -28,7 +47,8 @@ RECORD = {
     "section_a": "A request to fund a knife crime awareness campaign in secondary schools.",
     "decision_text": "To approve the campaign.",
 }
-# The panels' round, panel, applications and moderation, found by pytest under these names.
+# The grants round in assessment, its panel, applications and moderation, found by pytest
+# under these names.
 applicant_org = panels.applicant_org
 chair_user = panels.chair_user
 declare = panels.declare
@@ -88,37 +108,6 @@ def section_b_storage(tmp_path, monkeypatch):
     monkeypatch.setattr(DecisionRecord._meta.get_field("section_b"), "storage", storage)
     monkeypatch.setattr(DecisionRecord._meta.get_field("section_b_redacted"), "storage", storage)
     return storage
-
-
-@pytest.fixture
-def ceo_user(db):
-    return UserFactory(
-        email="ceo@example.org", full_name="Helen Carter", roles=[Role.CHIEF_EXECUTIVE]
-    )
-
-
-@pytest.fixture
-def pcc_user(db):
-    return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
-
-
-@pytest.fixture
-def panel_member_user(db):
-    user = UserFactory(email="panellist@example.org", roles=[Role.PANEL_MEMBER])
-    MembershipFactory(user=user, organisation=OrganisationFactory(name="Durham Constabulary"))
-    return user
-
-
-@pytest.fixture
-def client_as(db):
-    """client_as(user): a test client of its own, signed in as that person."""
-
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture
@@ -198,3 +187,179 @@ def recommended_round(funding_round, panel, make_application, moderate):
     )
     moderate(third, Decimal("0"), recommendation=Recommendation.DO_NOT_FUND, scores=(1, 1))
     return funding_round
+
+
+@pytest.fixture
+def sign(pcc_user):
+    """sign(record): the PCC approves and signs a record awaiting signature."""
+
+    def do(record, outcome=Outcome.APPROVED):
+        return services.decision_sign(
+            record=record, by=pcc_user, outcome=outcome, declaration="None", password=PASSWORD
+        )
+
+    return do
+
+
+@pytest.fixture
+def published_record(record_in):
+    """A published record whose version 1 is queued (its on-commit render never runs here)."""
+    return record_in(DecisionStatus.PUBLISHED)
+
+
+# --- Signed PDFs: a certificate and a storage of the test's own ----------------------------
+
+
+@pytest.fixture(scope="session")
+def signing_files(tmp_path_factory):
+    """One development certificate for the run: RSA key generation is the slow part."""
+    return make_certificate(tmp_path_factory.mktemp("signing"))
+
+
+@pytest.fixture
+def document_signing(settings, signing_files):
+    """The test signs with this run's certificate in a tmp folder (rather than the suite's
+    under var/)."""
+    settings.DECISION_SIGNING_PKCS12 = ""
+    settings.DECISION_SIGNING_PASSPHRASE = ""
+    settings.DECISION_SIGNING_KEY = str(signing_files.key)
+    settings.DECISION_SIGNING_CERT = str(signing_files.cert)
+    return signing_files
+
+
+@pytest.fixture
+def document_storage(tmp_path, settings, monkeypatch):
+    """The private storage in this test's own folder, so that its files can be counted."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    storage = storages["private"]
+    # The field called private_storage() once, at import: give it the new storage too.
+    monkeypatch.setattr(DecisionDocument._meta.get_field("file"), "storage", storage)
+    return storage
+
+
+# --- Celery on a Redis database of the document tests' own ----------------------------------
+
+# A Redis database no other suite uses, so that no one else's worker takes these tasks and
+# these workers take no one else's.
+REDIS_DB = 13
+
+
+@dataclass
+class Broker:
+    url: str
+    client: redis.Redis
+
+    def queued(self, queue: str = "celery") -> list[tuple[str, dict]]:
+        """(task name, keyword arguments) of each message waiting in `queue`, oldest first."""
+        messages = []
+        # kombu pushes on the left and takes from the right.
+        for raw in reversed(self.client.lrange(queue, 0, -1)):
+            message = json.loads(raw)
+            _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            messages.append((message["headers"]["task"], kwargs))
+        return messages
+
+
+@pytest.fixture
+def documents_broker(settings):
+    """The Celery app's broker is Redis database REDIS_DB, emptied before and after."""
+    assert django_settings.REDIS_URL, "these tests need REDIS_URL (make test sets it)"
+    base = urlsplit(django_settings.REDIS_URL)
+    url = f"redis://{base.netloc}/{REDIS_DB}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    before = celery_app.conf.broker_url
+    settings.CELERY_BROKER_URL = url
+    point_celery_at(url)
+    yield Broker(url=url, client=client)
+    point_celery_at(before)
+    client.flushdb()
+    client.close()
+
+
+@dataclass
+class WorkerProcess:
+    process: object  # subprocess.Popen
+    log: Path
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+@pytest.fixture
+def start_worker_process(tmp_path, document_storage, document_signing, documents_broker):
+    """start_worker_process(name, pool=…, **env): a real `celery worker` process (with one
+    child under pool="prefork") on this test's database (which pytest-django created), the
+    suite's Redis database, this test's storage and certificate. Every process started is
+    stopped after the test."""
+    started = []
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    database_url = (
+        f"postgres://{quote(db['USER'])}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+
+    def start(name: str = "worker", *, pool: str = "solo", **extra_env) -> WorkerProcess:
+        env = {
+            **os.environ,
+            # The test settings, with the private storage in this test's folder.
+            "DJANGO_SETTINGS_MODULE": "tests.decisions.worker_settings",
+            "PYTHONPATH": str(django_settings.BASE_DIR),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": documents_broker.url,
+            "DOCUMENTS_TEST_PRIVATE_ROOT": str(document_storage.location),
+            "DECISION_SIGNING_PKCS12": "",
+            "DECISION_SIGNING_PASSPHRASE": "",
+            "DECISION_SIGNING_KEY": str(document_signing.key),
+            "DECISION_SIGNING_CERT": str(document_signing.cert),
+            **extra_env,
+        }
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "celery"),
+                    "-A",
+                    "svd_portal",
+                    "worker",
+                    f"--pool={pool}",
+                    "--concurrency=1",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                    "-Q",
+                    "celery",
+                    "--loglevel=INFO",
+                    "-n",
+                    f"{name}-{uuid.uuid4().hex[:8]}@%h",
+                ],
+                cwd=django_settings.BASE_DIR,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        worker = WorkerProcess(process=process, log=log)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process.poll() is not None:
+            continue
+        # A child still waiting on a test's pipe would outlive its parent: note them first.
+        children = children_of(worker.process.pid)
+        worker.process.terminate()
+        try:
+            worker.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

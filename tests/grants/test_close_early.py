@@ -50,70 +50,68 @@ def _closes(funding_round) -> str:
 # --- The confirmation page ----------------------------------------------------------------
 
 
-def test_close_early_button_leads_to_the_confirmation_page(second_staff_client, funding_round):
+def test_close_early_button_leads_to_the_confirmation_page(second_staff_client, open_round):
     round_page = second_staff_client.get(
-        reverse("grants:staff-round-applications", args=[funding_round.slug])
+        reverse("grants:staff-round-applications", args=[open_round.slug])
     )
-    confirm = second_staff_client.get(_close_url(funding_round))
+    confirm = second_staff_client.get(_close_url(open_round))
 
-    assert f'href="{_close_url(funding_round)}"' in _text(round_page)
+    assert f'href="{_close_url(open_round)}"' in _text(round_page)
     assert 'value="closed"' not in _text(round_page)  # no longer a one-click button
     assert confirm.status_code == 200
     assert "Are you sure you want to close this round early?" in _text(confirm)
     assert 'name="reason"' in _text(confirm)
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
 
 
 def test_close_early_without_a_reason_shows_the_error_and_the_round_stays_open(
-    second_staff_client, funding_round
+    second_staff_client, open_round
 ):
-    response = second_staff_client.post(_close_url(funding_round), {"reason": "  "})
+    response = second_staff_client.post(_close_url(open_round), {"reason": "  "})
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"reason": ["Enter why the round is closing early"]}
     assert "govuk-error-summary" in _text(response)
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
     assert RoundStatusChange.objects.count() == 0
 
 
 @pytest.mark.parametrize("who", ["provider_user", "other_user"])
-def test_close_early_by_someone_not_staff_refused(who, request, client, funding_round, draft):
+def test_close_early_by_someone_not_staff_refused(who, request, client, open_round, draft):
     client.force_login(request.getfixturevalue(who))
 
-    page = client.get(_close_url(funding_round))
-    response = client.post(_close_url(funding_round), {"reason": REASON})
+    page = client.get(_close_url(open_round))
+    response = client.post(_close_url(open_round), {"reason": REASON})
 
     assert (page.status_code, response.status_code) == (403, 403)
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
     assert RoundStatusChange.objects.count() == 0
 
 
-def test_close_early_a_round_not_open_is_refused(second_staff_client, funding_round):
-    FundingRound.objects.filter(pk=funding_round.pk).update(status=RoundStatus.ASSESSMENT)
+def test_close_early_a_round_not_open_is_refused(second_staff_client, open_round):
+    FundingRound.objects.filter(pk=open_round.pk).update(status=RoundStatus.ASSESSMENT)
 
-    response = second_staff_client.post(_close_url(funding_round), {"reason": REASON})
+    response = second_staff_client.post(_close_url(open_round), {"reason": REASON})
 
     assert response.status_code == 302
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.ASSESSMENT
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.ASSESSMENT
     assert RoundStatusChange.objects.count() == 0
 
 
-def test_round_move_closing_early_without_a_reason_refused(staff_user, funding_round):
+def test_round_move_closing_early_without_a_reason_refused(staff_user, open_round):
     """The service asks for the reason too, whichever page (or script) calls it."""
     with pytest.raises(ValidationError) as exc:
-        services.round_move(
-            funding_round=funding_round, to_status=RoundStatus.CLOSED, by=staff_user
-        )
+        services.round_move(funding_round=open_round, to_status=RoundStatus.CLOSED, by=staff_user)
 
     assert exc.value.message_dict == {"reason": ["Enter why the round is closing early"]}
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
 
 
 # --- Closing, and who is told -------------------------------------------------------------
 
 
 @pytest.fixture
-def holders(funding_round, draft, provider_user, provider_org, other_user):
+def holders(open_round, draft, provider_user, provider_org, other_user):
     """Who holds a draft in the round, and people who hold nothing in it (or must hear nothing)."""
     colleague = UserFactory(email="colleague@example.org", roles=[Role.PROVIDER])
     MembershipFactory(user=colleague, organisation=provider_org)
@@ -124,7 +122,7 @@ def holders(funding_round, draft, provider_user, provider_org, other_user):
         status=MembershipStatus.REQUESTED,
     )
     other_draft = ApplicationFactory(
-        round=funding_round,
+        round=open_round,
         organisation=other_user.memberships.get().organisation,
         reference="VPF-0002",
     )
@@ -132,13 +130,13 @@ def holders(funding_round, draft, provider_user, provider_org, other_user):
     paper_org = OrganisationFactory(name="Easington Youth Club")
     MembershipFactory(user=UserFactory(email="paper@example.org"), organisation=paper_org)
     ApplicationFactory(
-        round=funding_round, organisation=paper_org, channel=Channel.PAPER, reference="VPF-0003"
+        round=open_round, organisation=paper_org, channel=Channel.PAPER, reference="VPF-0003"
     )
     # Already submitted: nothing to tell them about their draft.
     submitted_org = OrganisationFactory(name="Peterlee Boxing")
     MembershipFactory(user=UserFactory(email="submitted@example.org"), organisation=submitted_org)
     ApplicationFactory(
-        round=funding_round,
+        round=open_round,
         organisation=submitted_org,
         status=ApplicationStatus.SUBMITTED,
         submitted_at=timezone.now(),
@@ -156,18 +154,18 @@ def holders(funding_round, draft, provider_user, provider_org, other_user):
 def test_close_early_with_a_reason_closes_records_and_emails_each_draft_holder_once(
     second_staff_client,
     staff_user,
-    funding_round,
+    open_round,
     holders,
     django_capture_on_commit_callbacks,
     eager_celery,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = second_staff_client.post(_close_url(funding_round), {"reason": f" {REASON} "})
+        response = second_staff_client.post(_close_url(open_round), {"reason": f" {REASON} "})
 
     assert response.status_code == 302
-    assert response.url == reverse("grants:staff-round-applications", args=[funding_round.slug])
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.CLOSED
-    change = RoundStatusChange.objects.get(round=funding_round)
+    assert response.url == reverse("grants:staff-round-applications", args=[open_round.slug])
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.CLOSED
+    change = RoundStatusChange.objects.get(round=open_round)
     assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
         RoundStatus.OPEN,
         RoundStatus.CLOSED,
@@ -178,19 +176,19 @@ def test_close_early_with_a_reason_closes_records_and_emails_each_draft_holder_o
     for message in mail.outbox:
         (address,) = message.to
         application = holders[address]
-        assert message.subject == f"Funding round closed early: {funding_round.title}"
-        assert _closed_early_on(funding_round) in message.body
+        assert message.subject == f"Funding round closed early: {open_round.title}"
+        assert _closed_early_on(open_round) in message.body
         assert REASON in message.body
         assert f"http://testserver/applications/{application.reference}/" in message.body
         assert application.title in message.body
 
 
 def test_close_early_sends_nothing_before_the_commit(
-    staff_user, funding_round, holders, django_capture_on_commit_callbacks, eager_celery
+    staff_user, open_round, holders, django_capture_on_commit_callbacks, eager_celery
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.round_move(
-            funding_round=funding_round,
+            funding_round=open_round,
             to_status=RoundStatus.CLOSED,
             by=staff_user,
             reason=REASON,
@@ -206,17 +204,17 @@ def test_close_early_sends_nothing_before_the_commit(
 
 
 def test_round_closed_on_its_date_emails_no_one(
-    funding_round, holders, django_capture_on_commit_callbacks, eager_celery
+    open_round, holders, django_capture_on_commit_callbacks, eager_celery
 ):
-    FundingRound.objects.filter(pk=funding_round.pk).update(
+    FundingRound.objects.filter(pk=open_round.pk).update(
         closes_at=timezone.now() - datetime.timedelta(minutes=1)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
         services.rounds_follow_dates()
 
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.CLOSED
-    assert FundingRound.objects.get(pk=funding_round.pk).early_close is None
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.CLOSED
+    assert FundingRound.objects.get(pk=open_round.pk).early_close is None
     assert mail.outbox == []
 
 
@@ -224,11 +222,11 @@ def test_round_closed_on_its_date_emails_no_one(
 
 
 @pytest.fixture
-def closed_early(staff_user, funding_round, draft):
+def closed_early(staff_user, open_round, draft):
     services.round_move(
-        funding_round=funding_round, to_status=RoundStatus.CLOSED, by=staff_user, reason=REASON
+        funding_round=open_round, to_status=RoundStatus.CLOSED, by=staff_user, reason=REASON
     )
-    return FundingRound.objects.get(pk=funding_round.pk)
+    return FundingRound.objects.get(pk=open_round.pk)
 
 
 @pytest.mark.parametrize(
@@ -252,12 +250,12 @@ def test_pages_after_closing_early_say_closed_early(name, provider_client, close
     assert "the closing time has passed" not in text
 
 
-def test_draft_pages_before_closing_say_when_to_submit(provider_client, funding_round, draft):
+def test_draft_pages_before_closing_say_when_to_submit(provider_client, open_round, draft):
     """The same pages while the round is open: the closing time, and nothing about closing early."""
     detail = provider_client.get(reverse("grants:application-detail", args=[draft.reference]))
     rounds = provider_client.get(reverse("grants:rounds"))
 
-    assert f"before {_closes(funding_round)}" in _text(detail)
+    assert f"before {_closes(open_round)}" in _text(detail)
     assert ">Closes<" in _text(rounds)
     assert "Closed early" not in _text(detail) + _text(rounds)
 

@@ -18,13 +18,13 @@ AMOUNT = "Enter an amount in pounds and pence, like 4500 or 4500.50"
 
 
 @pytest.fixture
-def listed(funding_round, priorities):
+def listed(open_round, priorities):
     """Three applications: a charity's submitted one for £12,000 (priority 1), a community
     group's draft for £4,500.50 (priority 2) and a company's draft with no amount."""
     first, second = priorities
     return {
         "charity": ApplicationFactory(
-            round=funding_round,
+            round=open_round,
             reference="VPF-0001",
             title="Knife crime workshops",
             organisation=OrganisationFactory(name="Durham Youth Trust", charity=True),
@@ -34,7 +34,7 @@ def listed(funding_round, priorities):
             priorities=[first],
         ),
         "group": ApplicationFactory(
-            round=funding_round,
+            round=open_round,
             reference="VPF-0002",
             title="Street sport on the seafront",
             organisation=OrganisationFactory(name="Seaham Street Sport"),
@@ -42,7 +42,7 @@ def listed(funding_round, priorities):
             priorities=[second],
         ),
         "company": ApplicationFactory(
-            round=funding_round,
+            round=open_round,
             reference="VPF-0003",
             title="Night bus marshals",
             organisation=OrganisationFactory(name="Safer Nights CIC", company=True),
@@ -51,8 +51,8 @@ def listed(funding_round, priorities):
 
 
 @pytest.fixture
-def url(funding_round):
-    return reverse("grants:staff-round-applications", args=[funding_round.slug])
+def url(open_round):
+    return reverse("grants:staff-round-applications", args=[open_round.slug])
 
 
 def references(response) -> list[str]:
@@ -136,14 +136,14 @@ BAD = [
 
 @pytest.mark.parametrize(("params", "field", "message"), BAD)
 def test_application_filter_value_that_cannot_be_used_is_told(
-    staff_client, url, funding_round, listed, params, field, message
+    staff_client, url, open_round, listed, params, field, message
 ):
     response = staff_client.get(url, params)
 
     assert response.status_code == 200
     assert summary_links(response) == [(f"id_{field}", message)]
     assert field_error(response, field) == f"Error: {message}"
-    assert title(response) == f"Error: {funding_round.title}: applications – {ORGANISATION}"
+    assert title(response) == f"Error: {open_round.title}: applications – {ORGANISATION}"
     assert references(response) == ["VPF-0003", "VPF-0002", "VPF-0001"]
     label = str(response.context["filter_form"].fields[field].label)
     assert f"Not used until corrected: {label}. The list shows what the other filters find." in (
@@ -159,8 +159,8 @@ def test_application_filter_others_still_used_beside_a_bad_one(staff_client, url
 
 
 @pytest.mark.parametrize("export", ["csv", "xlsx"])
-def test_application_export_with_a_bad_filter_is_400(staff_client, funding_round, listed, export):
-    url = reverse("grants:staff-round-export", args=[funding_round.slug, export])
+def test_application_export_with_a_bad_filter_is_400(staff_client, open_round, listed, export):
+    url = reverse("grants:staff-round-export", args=[open_round.slug, export])
 
     response = staff_client.get(url, {"min_amount": "NaN"})
 
@@ -195,14 +195,14 @@ def queries(client, url, params) -> int:
     ],
 )
 def test_application_list_queries_same_for_1_and_many_rows(
-    staff_client, url, funding_round, priorities, params, most, django_assert_max_num_queries
+    staff_client, url, open_round, priorities, params, most, django_assert_max_num_queries
 ):
-    ApplicationFactory(round=funding_round, priorities=priorities, amount_requested=5)
+    ApplicationFactory(round=open_round, priorities=priorities, amount_requested=5)
     staff_client.get(url)  # warm up: session and content types
     one = queries(staff_client, url, params)
 
     for _ in range(30):
-        ApplicationFactory(round=funding_round, priorities=priorities, amount_requested=5)
+        ApplicationFactory(round=open_round, priorities=priorities, amount_requested=5)
     with django_assert_max_num_queries(one):
         queries(staff_client, url, params)
     assert one <= most

@@ -49,11 +49,6 @@ def panel_user(db):
     return user
 
 
-@pytest.fixture
-def pcc_user(db):
-    return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
-
-
 def _application(status, organisation, **kwargs):
     submitted_at = None if status == S.DRAFT else timezone.now() - datetime.timedelta(days=1)
     return ApplicationFactory(

@@ -35,10 +35,10 @@ def waiting_client(client, db):
 
 
 def test_start_page_unverified_organisation_says_it_is_waiting_instead_of_the_form(
-    waiting_client, funding_round
+    waiting_client, open_round
 ):
     html = waiting_client.get(
-        reverse("grants:application-start", args=[funding_round.slug])
+        reverse("grants:application-start", args=[open_round.slug])
     ).content.decode()
 
     assert WAITING.format(days=5) in html
@@ -47,23 +47,23 @@ def test_start_page_unverified_organisation_says_it_is_waiting_instead_of_the_fo
 
 
 def test_round_page_unverified_organisation_says_it_is_waiting_instead_of_start(
-    waiting_client, funding_round, settings
+    waiting_client, open_round, settings
 ):
     settings.VERIFICATION_WORKING_DAYS = 8
 
     html = waiting_client.get(
-        reverse("grants:round-detail", args=[funding_round.slug])
+        reverse("grants:round-detail", args=[open_round.slug])
     ).content.decode()
 
     assert WAITING.format(days=8) in html
-    assert reverse("grants:application-start", args=[funding_round.slug]) not in html
+    assert reverse("grants:application-start", args=[open_round.slug]) not in html
 
 
-def test_round_and_start_pages_verified_organisation_gets_the_form(provider_client, funding_round):
+def test_round_and_start_pages_verified_organisation_gets_the_form(provider_client, open_round):
     """Seaham Street Sport is verified: no waiting message, the button and the form."""
-    start_url = reverse("grants:application-start", args=[funding_round.slug])
+    start_url = reverse("grants:application-start", args=[open_round.slug])
     round_html = provider_client.get(
-        reverse("grants:round-detail", args=[funding_round.slug])
+        reverse("grants:round-detail", args=[open_round.slug])
     ).content.decode()
     start_html = provider_client.get(start_url).content.decode()
 
@@ -73,7 +73,7 @@ def test_round_and_start_pages_verified_organisation_gets_the_form(provider_clie
 
 
 def test_start_page_one_verified_and_one_waiting_organisation_gets_the_form(
-    provider_client, provider_user, funding_round
+    provider_client, provider_user, open_round
 ):
     MembershipFactory(
         user=provider_user,
@@ -81,7 +81,7 @@ def test_start_page_one_verified_and_one_waiting_organisation_gets_the_form(
     )
 
     html = provider_client.get(
-        reverse("grants:application-start", args=[funding_round.slug])
+        reverse("grants:application-start", args=[open_round.slug])
     ).content.decode()
 
     assert "waiting for the OPCC" not in html

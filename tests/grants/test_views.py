@@ -86,7 +86,7 @@ def _late(funding_round):
 # --- Public pages -------------------------------------------------------------------
 
 
-def test_round_list_anonymous_sees_open_and_past_rounds_but_no_draft(client, funding_round):
+def test_round_list_anonymous_sees_open_and_past_rounds_but_no_draft(client, open_round):
     past = FundingRoundFactory(
         title="Last year's grants",
         opens_at=timezone.now() - datetime.timedelta(days=400),
@@ -98,13 +98,13 @@ def test_round_list_anonymous_sees_open_and_past_rounds_but_no_draft(client, fun
     response = client.get("/funding/")
 
     assert response.status_code == 200
-    assert response.context["open_rounds"] == [funding_round]
+    assert response.context["open_rounds"] == [open_round]
     assert response.context["past_rounds"] == [past]
     assert "Secret draft round" not in _text(response)
 
 
-def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, funding_round):
-    response = client.get(f"/funding/{funding_round.slug}/")
+def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, open_round):
+    response = client.get(f"/funding/{open_round.slug}/")
 
     assert response.status_code == 200
     for text in (
@@ -120,12 +120,12 @@ def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, 
         assert text in _text(response), text
 
 
-def test_round_pages_write_times_as_people_do(client, funding_round):
-    closes = funding_round.closes_at.astimezone(zoneinfo.ZoneInfo("Europe/London"))
+def test_round_pages_write_times_as_people_do(client, open_round):
+    closes = open_round.closes_at.astimezone(zoneinfo.ZoneInfo("Europe/London"))
     closes = closes.replace(hour=17, minute=0, second=0, microsecond=0)
-    FundingRound.objects.filter(pk=funding_round.pk).update(closes_at=closes)
+    FundingRound.objects.filter(pk=open_round.pk).update(closes_at=closes)
     expected = f"{closes.day} {closes:%B %Y}, 5:00pm"
-    for path in ("/funding/", f"/funding/{funding_round.slug}/"):
+    for path in ("/funding/", f"/funding/{open_round.slug}/"):
         html = client.get(path).content.decode()
         assert expected in html, path
         assert "p.m." not in html, path
@@ -606,9 +606,9 @@ def test_submit_staff_logged_bid_provider_cannot_backdate_it(provider_client, pr
 # --- Starting -------------------------------------------------------------------------------
 
 
-def test_start_through_the_form(provider_client, provider_org, provider_user, funding_round):
+def test_start_through_the_form(provider_client, provider_org, provider_user, open_round):
     response = provider_client.post(
-        f"/funding/{funding_round.slug}/apply/",
+        f"/funding/{open_round.slug}/apply/",
         {"organisation": provider_org.pk, "title": "Street sport"},
     )
 
@@ -623,10 +623,10 @@ def test_start_through_the_form(provider_client, provider_org, provider_user, fu
 
 
 def test_start_for_an_organisation_i_do_not_belong_to_refused(
-    provider_client, other_user, funding_round
+    provider_client, other_user, open_round
 ):
     response = provider_client.post(
-        f"/funding/{funding_round.slug}/apply/",
+        f"/funding/{open_round.slug}/apply/",
         {"organisation": other_user.memberships.get().organisation_id, "title": "Not mine"},
     )
 
@@ -635,12 +635,12 @@ def test_start_for_an_organisation_i_do_not_belong_to_refused(
     assert Application.objects.count() == 0
 
 
-def test_start_unverified_organisation_shows_the_message(client, funding_round):
+def test_start_unverified_organisation_shows_the_message(client, open_round):
     membership = MembershipFactory(organisation=OrganisationFactory(name="New Group", pending=True))
     client.force_login(membership.user)
 
     response = client.post(
-        f"/funding/{funding_round.slug}/apply/",
+        f"/funding/{open_round.slug}/apply/",
         {"organisation": membership.organisation_id, "title": "Project"},
     )
 
@@ -651,11 +651,11 @@ def test_start_unverified_organisation_shows_the_message(client, funding_round):
     assert Application.objects.count() == 0
 
 
-def test_start_closed_round_shows_the_message(provider_client, provider_org, funding_round):
-    _late(funding_round)
+def test_start_closed_round_shows_the_message(provider_client, provider_org, open_round):
+    _late(open_round)
 
     response = provider_client.post(
-        f"/funding/{funding_round.slug}/apply/",
+        f"/funding/{open_round.slug}/apply/",
         {"organisation": provider_org.pk, "title": "Late"},
     )
 
@@ -1241,29 +1241,29 @@ def test_staff_round_create_cap_above_budget_shows_the_error(staff_client, prior
     assert FundingRound.objects.count() == 0
 
 
-def test_staff_round_move_closes_the_round(staff_client, funding_round, staff_user):
+def test_staff_round_move_closes_the_round(staff_client, open_round, staff_user):
     response = staff_client.post(
-        f"/staff/rounds/{funding_round.slug}/status/",
+        f"/staff/rounds/{open_round.slug}/status/",
         {"to_status": "closed", "reason": "Fully committed"},
     )
 
     assert response.status_code == 302
-    funding_round.refresh_from_db()
-    assert funding_round.status == RoundStatus.CLOSED
-    change = funding_round.status_changes.get()
+    open_round.refresh_from_db()
+    assert open_round.status == RoundStatus.CLOSED
+    change = open_round.status_changes.get()
     assert (change.changed_by, change.reason) == (staff_user, "Fully committed")
 
 
 def test_staff_round_move_closing_early_without_a_reason_keeps_the_round_open(
-    staff_client, funding_round
+    staff_client, open_round
 ):
     response = staff_client.post(
-        f"/staff/rounds/{funding_round.slug}/status/", {"to_status": "closed"}
+        f"/staff/rounds/{open_round.slug}/status/", {"to_status": "closed"}
     )
 
     assert response.status_code == 302
-    assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.OPEN
-    assert funding_round.status_changes.count() == 0
+    assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
+    assert open_round.status_changes.count() == 0
 
 
 # --- Withdrawal ---------------------------------------------------------------------------------
@@ -1325,14 +1325,14 @@ def _queries(client, url) -> int:
 
 
 def test_staff_round_applications_queries_do_not_grow_with_rows(
-    staff_client, funding_round, priorities
+    staff_client, open_round, priorities
 ):
-    url = reverse("grants:staff-round-applications", args=[funding_round.slug])
-    ApplicationFactory(round=funding_round, priorities=priorities)
+    url = reverse("grants:staff-round-applications", args=[open_round.slug])
+    ApplicationFactory(round=open_round, priorities=priorities)
     one = _queries(staff_client, url)
 
     for _ in range(49):
-        ApplicationFactory(round=funding_round, priorities=priorities)
+        ApplicationFactory(round=open_round, priorities=priorities)
     response = staff_client.get(url)
     fifty = _queries(staff_client, url)
 

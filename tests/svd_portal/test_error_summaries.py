@@ -27,10 +27,8 @@ from tests.factories import (
 )
 from tests.partners import conftest as partners
 
-ceo_user = decisions.ceo_user
 future_day = decisions.future_day
 make_record = decisions.make_record
-pcc_user = decisions.pcc_user
 pending_organisation = partners.pending_organisation
 requested_membership = partners.requested_membership
 section_b_storage = decisions.section_b_storage  # autouse: Section B reports in tmp_path

@@ -15,11 +15,11 @@ def score_url(funding_round, application):
 
 @pytest.mark.parametrize("status", [ApplicationStatus.AWARDED, ApplicationStatus.DECLINED])
 def test_own_scorecard_readable_after_decision(
-    status, funding_round, member, member_user, application, score, client_for
+    status, funding_round, member, member_user, application, score, client_as
 ):
     score(member, application, [4, 3], comments=["Clear local data", ""])
     Application.objects.filter(pk=application.pk).update(status=status)
-    client = client_for(member_user)
+    client = client_as(member_user)
     response = client.get(score_url(funding_round, application))
     assert response.status_code == 200
     page = response.content.decode()
@@ -34,10 +34,10 @@ def test_own_scorecard_readable_after_decision(
 
 
 def test_decided_application_without_own_scorecard_is_not_found(
-    funding_round, member, third, third_user, application, score, declare, client_for
+    funding_round, member, third, third_user, application, score, declare, client_as
 ):
     score(member, application, [4, 3])
     score(third, application, [2, 2], submit=False)
     Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.AWARDED)
-    response = client_for(third_user).get(score_url(funding_round, application))
+    response = client_as(third_user).get(score_url(funding_round, application))
     assert response.status_code == 404

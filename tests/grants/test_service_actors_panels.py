@@ -23,8 +23,7 @@ from grants.models import (
     Panel,
     PanelMember,
 )
-from partners.enums import Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 
 from .conftest import organisation_of
 
@@ -34,18 +33,6 @@ MODERATION_REFUSED = (
     "Only the panel's chair, its deputy where the chair declared a conflict, or OPCC staff "
     "can record moderation, and never someone conflicted on the application"
 )
-
-
-@pytest.fixture
-def ceo_user(db):
-    return UserFactory(
-        email="ceo@example.org", full_name="Helen Carter", roles=[Role.CHIEF_EXECUTIVE]
-    )
-
-
-@pytest.fixture
-def pcc_user(db):
-    return UserFactory(email="pcc@example.org", full_name="Morgan Reid", roles=[Role.PCC])
 
 
 # --- Setting up the panel and its work ---------------------------------------------------------

@@ -12,6 +12,9 @@ from decisions import services
 from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
 
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
+
 SCRIPT = '<script type="module" src="/static/js/document-status.js"></script>'
 
 
@@ -32,9 +35,9 @@ def failed(document, *, error="ImproperlyConfigured: No signing certificate") ->
 
 
 @pytest.fixture
-def unpublished_record(make_record):
+def unpublished_record(record_in):
     """Signed, publication deferred, with a ready PDF: not for the public yet."""
-    record = make_record(DecisionStatus.SIGNED)
+    record = record_in(DecisionStatus.SIGNED)
     ready(record.documents.get())
     return record
 
@@ -294,8 +297,8 @@ def test_document_regenerate_refused_for_the_pcc(published_record, client_as, pc
     assert published_record.documents.count() == 1
 
 
-def test_document_regenerate_draft_refused(make_record, staff_client):
-    record = make_record(DecisionStatus.DRAFT)
+def test_document_regenerate_draft_refused(record_in, staff_client):
+    record = record_in(DecisionStatus.DRAFT)
 
     response = staff_client.post(reverse("decisions:staff-document-regenerate", args=[record.pk]))
 

@@ -79,10 +79,10 @@ def attachment(application, staff_user, tmp_path, monkeypatch):
 
 
 def test_score_page_conflicted_member_gets_404_everywhere(
-    client_for, member_user, member, application, criteria, attachment, declare
+    client_as, member_user, member, application, criteria, attachment, declare
 ):
     declare(member, application, conflict=True)
-    client = client_for(member_user)
+    client = client_as(member_user)
     for target in (
         url("panel-score", application.reference),
         url("panel-declare", application.reference),
@@ -103,9 +103,9 @@ def test_score_page_conflicted_member_gets_404_everywhere(
 
 
 def test_panel_attachment_declared_member_downloads(
-    client_for, member_user, member, application, attachment, declare
+    client_as, member_user, member, application, attachment, declare
 ):
-    client = client_for(member_user)
+    client = client_as(member_user)
     target = url("panel-attachment", application.reference, attachment.pk)
     # Not before the declaration.
     assert client.get(target).status_code == 404
@@ -115,10 +115,8 @@ def test_panel_attachment_declared_member_downloads(
     assert b"".join(response.streaming_content) == b"%PDF-1.4 safeguarding policy"
 
 
-def test_declare_page_conflict_posted_keeps_member_out(
-    client_for, member_user, member, application
-):
-    client = client_for(member_user)
+def test_declare_page_conflict_posted_keeps_member_out(client_as, member_user, member, application):
+    client = client_as(member_user)
     response = client.post(
         url("panel-declare", application.reference),
         {"has_interest": "yes", "interest": "Trustee of the applicant", "is_conflict": "on"},
@@ -131,9 +129,9 @@ def test_declare_page_conflict_posted_keeps_member_out(
 
 
 def test_declare_page_interest_without_text_shows_error(
-    client_for, member_user, member, application
+    client_as, member_user, member, application
 ):
-    response = client_for(member_user).post(
+    response = client_as(member_user).post(
         url("panel-declare", application.reference), {"has_interest": "yes", "interest": ""}
     )
     assert response.status_code == 200
@@ -142,10 +140,10 @@ def test_declare_page_interest_without_text_shows_error(
 
 
 def test_score_page_interest_that_is_no_conflict_may_score(
-    client_for, member_user, member, application, criteria, declare
+    client_as, member_user, member, application, criteria, declare
 ):
     declare(member, application, interest="Met the applicant at a council forum")
-    client = client_for(member_user)
+    client = client_as(member_user)
     target = url("panel-score", application.reference)
     assert client.get(target).status_code == 200
     assert client.post(target, score_data(criteria, [4, 3])).status_code == 302
@@ -153,7 +151,7 @@ def test_score_page_interest_that_is_no_conflict_may_score(
 
 
 def test_score_page_unassigned_application_404_when_panel_assigns(
-    client_for,
+    client_as,
     make_panel,
     funding_round,
     chair_user,
@@ -168,7 +166,7 @@ def test_score_page_unassigned_application_404_when_panel_assigns(
     services.assignments_set(
         member=panel.members.get(user=member_user), applications=[second_application], by=staff_user
     )
-    client = client_for(member_user)
+    client = client_as(member_user)
     assert client.get(url("panel-declare", application.reference)).status_code == 404
     assert client.get(url("panel-declare", second_application.reference)).status_code == 200
     listing = page(client.get(url("panel-round")))
@@ -177,19 +175,19 @@ def test_score_page_unassigned_application_404_when_panel_assigns(
 
 
 def test_score_page_before_declaring_redirects_to_declare(
-    client_for, member_user, member, application
+    client_as, member_user, member, application
 ):
-    response = client_for(member_user).get(url("panel-score", application.reference))
+    response = client_as(member_user).get(url("panel-score", application.reference))
     assert response.status_code == 302
     assert response["Location"] == url("panel-declare", application.reference)
 
 
 def test_moderate_page_conflicted_chair_gets_404(
-    client_for, chair_user, chair, application, declare
+    client_as, chair_user, chair, application, declare
 ):
     declare(chair, application, conflict=True)
     assert (
-        client_for(chair_user).get(url("panel-moderate", application.reference)).status_code == 404
+        client_as(chair_user).get(url("panel-moderate", application.reference)).status_code == 404
     )
 
 
@@ -197,14 +195,14 @@ def test_moderate_page_conflicted_chair_gets_404(
 
 
 def test_score_page_others_scores_hidden_until_own_submitted(
-    client_for, member_user, chair, member, application, criteria, declare, score
+    client_as, member_user, chair, member, application, criteria, declare, score
 ):
     # Daniel Okafor: (60 × 2 + 40 × 1) / 500 = 32.00
     score(
         chair, application, [2, 1], comments=["Referral routes are unproven", "No partners named"]
     )
     declare(member, application)
-    client = client_for(member_user)
+    client = client_as(member_user)
     target = url("panel-score", application.reference)
 
     before = page(client.get(target))
@@ -226,20 +224,20 @@ def test_score_page_others_scores_hidden_until_own_submitted(
 
 
 def test_score_page_others_drafts_stay_hidden_after_own_submitted(
-    client_for, member_user, member, third, application, score
+    client_as, member_user, member, third, application, score
 ):
     score(third, application, [1, None], comments=["Half-formed thought", ""], submit=False)
     score(member, application, [4, 3])
-    content = page(client_for(member_user).get(url("panel-score", application.reference)))
+    content = page(client_as(member_user).get(url("panel-score", application.reference)))
     assert "Amira Haddad (County Durham Public Health): not submitted yet" in content
     assert "Half-formed thought" not in content
 
 
 def test_score_page_submitted_scorecard_posted_again_unchanged(
-    client_for, member_user, member, application, criteria, score
+    client_as, member_user, member, application, criteria, score
 ):
     score(member, application, [4, 3], comments=["Strong local data", "Good partners"])
-    response = client_for(member_user).post(
+    response = client_as(member_user).post(
         url("panel-score", application.reference),
         score_data(criteria, [5, 5], ["Changed my mind", "Changed"]),
     )
@@ -265,8 +263,8 @@ def other_round_member(make_round, make_panel, make_panellist):
 
 
 @pytest.mark.parametrize("who", ["other_round_member", "provider_user"])
-def test_panel_round_page_outsiders_get_403(request, who, client_for, panel, application):
-    client = client_for(request.getfixturevalue(who))
+def test_panel_round_page_outsiders_get_403(request, who, client_as, panel, application):
+    client = client_as(request.getfixturevalue(who))
     for target in (url("panel-round"), url("panel-score", application.reference)):
         response = client.get(target)
         assert response.status_code == 403, target
@@ -279,8 +277,8 @@ def test_panel_round_page_anonymous_redirected_to_sign_in(client, panel, applica
     assert response["Location"] == f"/accounts/login/?next=/panel/{SLUG}/"
 
 
-def test_panel_round_page_member_sees_the_work(client_for, member_user, panel, application):
-    response = client_for(member_user).get(url("panel-round"))
+def test_panel_round_page_member_sees_the_work(client_as, member_user, panel, application):
+    response = client_as(member_user).get(url("panel-round"))
     assert response.status_code == 200
     assert TITLE in page(response)
 
@@ -295,18 +293,18 @@ RESULT_PAGES = [
 
 @pytest.mark.parametrize("name", RESULT_PAGES)
 def test_results_pages_non_chair_member_gets_403(
-    name, client_for, member_user, member, application, moderate
+    name, client_as, member_user, member, application, moderate
 ):
     moderate(application, Decimal("6000"))
-    response = client_for(member_user).get(url(*name))
+    response = client_as(member_user).get(url(*name))
     assert response.status_code == 403
     assert b"Strong referral routes" not in response.content
 
 
 def test_moderate_page_non_chair_member_gets_403(
-    client_for, member_user, member, application, criteria
+    client_as, member_user, member, application, criteria
 ):
-    client = client_for(member_user)
+    client = client_as(member_user)
     target = url("panel-moderate", application.reference)
     assert client.get(target).status_code == 403
     response = client.post(target, moderation_data(criteria, [4, 3], "6000"))
@@ -315,10 +313,10 @@ def test_moderate_page_non_chair_member_gets_403(
 
 
 def test_scorecard_reopen_non_chair_member_gets_403(
-    client_for, member_user, third, application, score
+    client_as, member_user, third, application, score
 ):
     scorecard = score(third, application, [4, 3])
-    response = client_for(member_user).post(
+    response = client_as(member_user).post(
         url("panel-scorecard-reopen", scorecard.pk), {"reason": "Too generous"}
     )
     assert response.status_code == 403
@@ -330,32 +328,32 @@ def test_scorecard_reopen_non_chair_member_gets_403(
 @pytest.mark.parametrize("who", ["chair_user", "staff_user"])
 @pytest.mark.parametrize("name", RESULT_PAGES)
 def test_results_pages_chair_and_staff_get_200(
-    request, who, name, client_for, panel, application, moderate
+    request, who, name, client_as, panel, application, moderate
 ):
     moderate(application, Decimal("6000"))
-    response = client_for(request.getfixturevalue(who)).get(url(*name))
+    response = client_as(request.getfixturevalue(who)).get(url(*name))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("name", RESULT_PAGES)
-def test_results_pages_staff_200_before_a_panel_exists(name, client_for, staff_user, application):
-    assert client_for(staff_user).get(url(*name)).status_code == 200
+def test_results_pages_staff_200_before_a_panel_exists(name, client_as, staff_user, application):
+    assert client_as(staff_user).get(url(*name)).status_code == 200
 
 
 def test_ranking_page_shows_budget_and_cumulative(
-    client_for, staff_user, panel, application, second_application, moderate
+    client_as, staff_user, panel, application, second_application, moderate
 ):
     moderate(application, Decimal("6000"))
     moderate(second_application, Decimal("2500.50"), scores=(5, 4))
-    content = page(client_for(staff_user).get(url("panel-ranking")))
+    content = page(client_as(staff_user).get(url("panel-ranking")))
     assert "Budget £10,000; recommended so far £8,500.50; left to recommend £1,499.50." in content
     # Ranked by moderated score: 92.00 first, then 72.00.
     assert content.index("YV1-0002") < content.index("YV1-0001")
 
 
-def test_scorecard_reopen_by_chair_through_http(client_for, chair_user, member, application, score):
+def test_scorecard_reopen_by_chair_through_http(client_as, chair_user, member, application, score):
     scorecard = score(member, application, [4, 3])
-    response = client_for(chair_user).post(
+    response = client_as(chair_user).post(
         url("panel-scorecard-reopen", scorecard.pk), {"reason": "Scored the wrong budget"}
     )
     assert response.status_code == 302
@@ -371,10 +369,10 @@ def test_scorecard_reopen_by_chair_through_http(client_for, chair_user, member, 
 
 
 def test_moderate_post_records_and_moves_application(
-    client_for, chair_user, panel, application, criteria, member, score
+    client_as, chair_user, panel, application, criteria, member, score
 ):
     score(member, application, [4, 3])
-    response = client_for(chair_user).post(
+    response = client_as(chair_user).post(
         url("panel-moderate", application.reference),
         moderation_data(criteria, [4, 3], "£5,500"),
     )
@@ -387,7 +385,7 @@ def test_moderate_post_records_and_moves_application(
 
 
 def test_moderate_post_over_remaining_budget_refused_with_message(
-    client_for,
+    client_as,
     chair_user,
     panel,
     application,
@@ -399,7 +397,7 @@ def test_moderate_post_over_remaining_budget_refused_with_message(
 ):
     moderate(application, Decimal("6000"))
     score(member, second_application, [5, 4])
-    response = client_for(chair_user).post(
+    response = client_as(chair_user).post(
         url("panel-moderate", second_application.reference),
         moderation_data(criteria, [5, 4], "6000"),
     )
@@ -416,7 +414,7 @@ def test_moderate_post_over_remaining_budget_refused_with_message(
 
 
 def test_application_detail_provider_never_sees_scores(
-    client_for, provider_user, chair, member, third, make_application, score, moderate
+    client_as, provider_user, chair, member, third, make_application, score, moderate
 ):
     application = make_application(
         "Street sport on the seafront",
@@ -427,7 +425,7 @@ def test_application_detail_provider_never_sees_scores(
     score(member, application, [5, 5])
     score(third, application, [2, 2])
     moderate(application, Decimal("4800"), scores=(5, 4))
-    response = client_for(provider_user).get(
+    response = client_as(provider_user).get(
         reverse("grants:application-detail", args=[application.reference])
     )
     assert response.status_code == 200
@@ -452,10 +450,10 @@ def test_application_detail_provider_never_sees_scores(
 
 @pytest.mark.parametrize("hidden", [True, False])
 def test_score_page_applicant_identity_follows_panel_setting(
-    hidden, make_panel, funding_round, chair_user, member_user, application, client_for
+    hidden, make_panel, funding_round, chair_user, member_user, application, client_as
 ):
     make_panel(funding_round, chair_user, [chair_user, member_user], hide_applicant_identity=hidden)
-    client = client_for(member_user)
+    client = client_as(member_user)
     # The declaration needs the name: a member cannot declare an interest in a secret.
     declare_page = client.get(url("panel-declare", application.reference))
     assert APPLICANT in page(declare_page)
@@ -483,8 +481,8 @@ def reported(chair, member, third, application, second_application, declare, sco
     moderate(second_application, Decimal("4000"), scores=(5, 4))
 
 
-def test_panel_report_page_holds_rationale_and_declared_interests(client_for, staff_user, reported):
-    content = page(client_for(staff_user).get(url("panel-report")))
+def test_panel_report_page_holds_rationale_and_declared_interests(client_as, staff_user, reported):
+    content = page(client_as(staff_user).get(url("panel-report")))
     assert "Strong referral routes from the youth justice service." in content
     assert "Board member of the applicant" in content
     assert "Met the applicant at a council forum" in content
@@ -504,8 +502,8 @@ EXPECTED_DECLARATIONS = [
 ]
 
 
-def test_panel_report_csv_header_and_one_row_per_declaration(client_for, chair_user, reported):
-    response = client_for(chair_user).get(url("panel-report-export", "csv"))
+def test_panel_report_csv_header_and_one_row_per_declaration(client_as, chair_user, reported):
+    response = client_as(chair_user).get(url("panel-report-export", "csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -520,8 +518,8 @@ def test_panel_report_csv_header_and_one_row_per_declaration(client_for, chair_u
     ]
 
 
-def test_panel_report_xlsx_opens_with_openpyxl(client_for, staff_user, reported):
-    response = client_for(staff_user).get(url("panel-report-export", "xlsx"))
+def test_panel_report_xlsx_opens_with_openpyxl(client_as, staff_user, reported):
+    response = client_as(staff_user).get(url("panel-report-export", "xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -536,17 +534,17 @@ def test_panel_report_xlsx_opens_with_openpyxl(client_for, staff_user, reported)
     assert cells.count("Met the applicant at a council forum") == 1
 
 
-def test_panels_mine_lists_only_own_panels(client_for, member_user, panel, other_round_member):
-    content = page(client_for(member_user).get(reverse("grants:panels-mine")))
+def test_panels_mine_lists_only_own_panels(client_as, member_user, panel, other_round_member):
+    content = page(client_as(member_user).get(reverse("grants:panels-mine")))
     assert f"/panel/{SLUG}/" in content
     assert "/panel/another-round/" not in content
     assert "You represent Durham County Council." in content
 
 
 def test_panel_setup_page_staff_saves_members_with_their_organisations(
-    client_for, staff_user, funding_round, chair_user, member_user
+    client_as, staff_user, funding_round, chair_user, member_user
 ):
-    response = client_for(staff_user).post(
+    response = client_as(staff_user).post(
         reverse("grants:panel-setup", args=[SLUG]),
         {
             "members": [chair_user.pk, member_user.pk],
@@ -565,10 +563,10 @@ def test_panel_setup_page_staff_saves_members_with_their_organisations(
 
 
 def test_panel_setup_page_lists_each_member_with_their_organisation(
-    client_for, staff_user, funding_round, chair_user, member_user
+    client_as, staff_user, funding_round, chair_user, member_user
 ):
     UserFactory(full_name="Sam Loner", email="sam@example.org", roles=[Role.PANEL_MEMBER])
-    response = client_for(staff_user).get(reverse("grants:panel-setup", args=[SLUG]))
+    response = client_as(staff_user).get(reverse("grants:panel-setup", args=[SLUG]))
     form = response.context["form"]
     expected = [
         f"Daniel Okafor, Durham Constabulary ({chair_user.email})",
@@ -583,10 +581,10 @@ def test_panel_setup_page_lists_each_member_with_their_organisation(
 
 
 def test_panel_setup_page_member_without_organisation_refused(
-    client_for, staff_user, funding_round, chair_user
+    client_as, staff_user, funding_round, chair_user
 ):
     loner = UserFactory(full_name="Sam Loner", roles=[Role.PANEL_MEMBER])
-    response = client_for(staff_user).post(
+    response = client_as(staff_user).post(
         reverse("grants:panel-setup", args=[SLUG]),
         {
             "members": [chair_user.pk, loner.pk],
@@ -600,6 +598,6 @@ def test_panel_setup_page_member_without_organisation_refused(
     assert not hasattr(type(funding_round).objects.get(pk=funding_round.pk), "panel")
 
 
-def test_panel_setup_page_member_gets_403(client_for, member_user, funding_round):
-    response = client_for(member_user).get(reverse("grants:panel-setup", args=[SLUG]))
+def test_panel_setup_page_member_gets_403(client_as, member_user, funding_round):
+    response = client_as(member_user).get(reverse("grants:panel-setup", args=[SLUG]))
     assert response.status_code == 403

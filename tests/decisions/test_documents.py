@@ -14,8 +14,19 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from decisions import documents
 
-from .conftest import OFFICER, PCC, make_certificate
-from .helpers import pdfinfo, pdfsig, pdftotext, tampered, with_page_replaced
+from .documents_helpers import (
+    OFFICER,
+    PCC,
+    make_certificate,
+    pdfinfo,
+    pdfsig,
+    pdftotext,
+    tampered,
+    with_page_replaced,
+)
+
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
 
 VALID = "Signature Validation: Signature is Valid."
 
@@ -77,9 +88,9 @@ def test_render_pdf_is_tagged_a4_with_a_language(unsigned_pdf):
     assert 'pdfuaid:part="1"' in pdfinfo(unsigned_pdf, "-meta")
 
 
-def test_sign_pdf_verifies_intact_valid_and_trusted(signed_pdf, signing_certificate):
+def test_sign_pdf_verifies_intact_valid_and_trusted(signed_pdf, document_signing):
     [result] = documents.verify_pdf(
-        signed_pdf.read_bytes(), trust_root_der=signing_certificate.certificate_der
+        signed_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
     assert (result.intact, result.valid, result.trusted, result.ok) == (True, True, True, True)
@@ -117,9 +128,9 @@ def test_verify_pdf_other_trust_root_not_trusted(signed_pdf, tmp_path):
     assert (result.intact, result.valid, result.trusted, result.ok) == (True, True, False, False)
 
 
-def test_verify_pdf_tampered_copy_not_intact(tampered_pdf, signing_certificate):
+def test_verify_pdf_tampered_copy_not_intact(tampered_pdf, document_signing):
     [result] = documents.verify_pdf(
-        tampered_pdf.read_bytes(), trust_root_der=signing_certificate.certificate_der
+        tampered_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
     assert result.intact is False
@@ -149,9 +160,9 @@ def test_page_replaced_after_signing_changes_what_readers_see(signed_pdf, rewrit
     assert "Not total document signed" in pdfsig(rewritten_pdf)
 
 
-def test_verify_pdf_page_replaced_after_signing_not_ok(rewritten_pdf, signing_certificate):
+def test_verify_pdf_page_replaced_after_signing_not_ok(rewritten_pdf, document_signing):
     [result] = documents.verify_pdf(
-        rewritten_pdf.read_bytes(), trust_root_der=signing_certificate.certificate_der
+        rewritten_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
     assert result.ok is False
@@ -234,10 +245,10 @@ def test_load_signing_identity_missing_pkcs12_names_the_setting(settings, tmp_pa
 
 
 @pytest.fixture
-def pkcs12_file(signing_certificate, tmp_path):
+def pkcs12_file(document_signing, tmp_path):
     """The test key and certificate as a PKCS#12 bundle protected by a passphrase."""
-    key = serialization.load_pem_private_key(signing_certificate.key.read_bytes(), password=None)
-    cert = x509.load_pem_x509_certificate(signing_certificate.cert.read_bytes())
+    key = serialization.load_pem_private_key(document_signing.key.read_bytes(), password=None)
+    cert = x509.load_pem_x509_certificate(document_signing.cert.read_bytes())
     path = tmp_path / "opcc.p12"
     path.write_bytes(
         pkcs12.serialize_key_and_certificates(
@@ -252,7 +263,7 @@ def pkcs12_file(signing_certificate, tmp_path):
 
 
 def test_load_signing_identity_pkcs12_signs(
-    settings, tmp_path, pkcs12_file, signing_certificate, unsigned_pdf, published_record
+    settings, tmp_path, pkcs12_file, document_signing, unsigned_pdf, published_record
 ):
     # PKCS#12 wins over the PEM settings, which point nowhere.
     settings.DECISION_SIGNING_KEY = settings.DECISION_SIGNING_CERT = str(tmp_path / "none.pem")
@@ -267,8 +278,8 @@ def test_load_signing_identity_pkcs12_signs(
         signed_on=published_record.signed_on,
     )
 
-    assert identity.certificate_der == signing_certificate.certificate_der
-    [result] = documents.verify_pdf(signed, trust_root_der=signing_certificate.certificate_der)
+    assert identity.certificate_der == document_signing.certificate_der
+    [result] = documents.verify_pdf(signed, trust_root_der=document_signing.certificate_der)
     assert result.ok is True
 
 
@@ -280,11 +291,11 @@ def test_load_signing_identity_pkcs12_wrong_passphrase(settings, pkcs12_file):
         documents.load_signing_identity()
 
 
-def test_signing_identity_fingerprint_is_sha256_of_the_der_certificate(signing_certificate):
+def test_signing_identity_fingerprint_is_sha256_of_the_der_certificate(document_signing):
     identity = documents.load_signing_identity()
 
-    assert identity.certificate_der == signing_certificate.certificate_der
-    assert identity.fingerprint == hashlib.sha256(signing_certificate.certificate_der).hexdigest()
+    assert identity.certificate_der == document_signing.certificate_der
+    assert identity.fingerprint == hashlib.sha256(document_signing.certificate_der).hexdigest()
 
 
 def test_create_signing_certificate_keeps_an_existing_pair(settings, tmp_path):

@@ -11,7 +11,7 @@ def score_url(funding_round, application):
 
 
 def test_next_application_skips_conflicts_and_submitted(
-    funding_round, member, member_user, make_application, declare, score, client_for
+    funding_round, member, member_user, make_application, declare, score, client_as
 ):
     first = make_application("First")
     second = make_application("Second")
@@ -19,7 +19,7 @@ def test_next_application_skips_conflicts_and_submitted(
     fourth = make_application("Fourth")
     declare(member, second, conflict=True)
     score(member, third, [4, 3])
-    client = client_for(member_user)
+    client = client_as(member_user)
     declare(member, first)
     response = client.post(
         score_url(funding_round, first),
@@ -37,9 +37,9 @@ def test_next_application_skips_conflicts_and_submitted(
 
 
 def test_next_application_none_left(
-    funding_round, member, member_user, application, score, client_for
+    funding_round, member, member_user, application, score, client_as
 ):
     score(member, application, [4, 3])
-    page = client_for(member_user).get(score_url(funding_round, application)).content.decode()
+    page = client_as(member_user).get(score_url(funding_round, application)).content.decode()
     assert "You have scored every application." in page
     assert "Score the next application" not in page

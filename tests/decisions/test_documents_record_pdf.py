@@ -15,8 +15,10 @@ from decisions.enums import DecisionStatus, Outcome
 from decisions.models import ScheduledAward
 from tests.factories.grants import ApplicationFactory
 
-from .conftest import PCC
-from .helpers import pdffonts, pdftotext, pdftotext_pages, pdfwords
+from .documents_helpers import PCC, pdffonts, pdftotext, pdftotext_pages, pdfwords
+
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
 
 APPROVAL = "The above request has my approval."
 NO_APPROVAL = "The above request does not have my approval."
@@ -64,8 +66,8 @@ def test_render_pdf_approved_record_declares_approval(published_record, render):
     assert NO_APPROVAL not in text
 
 
-def test_render_pdf_not_approved_record_declares_no_approval(make_record, sign, render):
-    record = sign(make_record(DecisionStatus.AWAITING_SIGNATURE), outcome=Outcome.NOT_APPROVED)
+def test_render_pdf_not_approved_record_declares_no_approval(record_in, sign, render):
+    record = sign(record_in(DecisionStatus.AWAITING_SIGNATURE), outcome=Outcome.NOT_APPROVED)
 
     text = pdftotext(render(record))
 
@@ -122,7 +124,7 @@ def pages_with(pages: list[str], text: str) -> list[int]:
     return [number for number, page in enumerate(pages, start=1) if text in page]
 
 
-def test_render_pdf_keeps_a_table_row_and_a_heading_with_what_follows(make_record, tmp_path):
+def test_render_pdf_keeps_a_table_row_and_a_heading_with_what_follows(record_in, tmp_path):
     """Section A grows a few lines at a time, over more than a page, so the tall
     "Commercially sensitive" row (about twenty lines of reasons) moves down the page and
     across the page break: each step is shorter than the row, so at some step the break
@@ -133,7 +135,7 @@ def test_render_pdf_keeps_a_table_row_and_a_heading_with_what_follows(make_recor
         + ["The provider's unit prices and staffing costs were given in confidence."] * 22
         + [REASON_END]
     )
-    record = make_record(
+    record = record_in(
         DecisionStatus.PUBLISHED,
         commercially_sensitive=True,
         sensitivity_reason=reasons,
@@ -164,10 +166,10 @@ def test_render_pdf_keeps_a_table_row_and_a_heading_with_what_follows(make_recor
 
 
 @pytest.fixture
-def round_record(make_record):
+def round_record(record_in):
     """A published record with a schedule of awards (a table with column headers and a
     "Total" row header), its rows made directly: only the rendering is under test."""
-    record = make_record(DecisionStatus.PUBLISHED)
+    record = record_in(DecisionStatus.PUBLISHED)
     for position, (amount, recommended) in enumerate(
         [(Decimal("4500.00"), True), (Decimal("3000.00"), True), (Decimal("0"), False)], start=1
     ):

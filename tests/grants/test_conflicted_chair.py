@@ -65,9 +65,9 @@ def assert_nothing_of_the_withheld(text):
 
 
 def test_ranking_lists_the_conflicted_application_apart_and_totals_without_it(
-    client_for, chair_user, conflicted_round
+    client_as, chair_user, conflicted_round
 ):
-    response = client_for(chair_user).get(f"/panel/{conflicted_round.slug}/ranking/")
+    response = client_as(chair_user).get(f"/panel/{conflicted_round.slug}/ranking/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -85,9 +85,9 @@ def test_ranking_lists_the_conflicted_application_apart_and_totals_without_it(
 
 
 def test_staff_ranking_has_every_application_and_the_true_totals(
-    client_for, staff_user, conflicted_round
+    client_as, staff_user, conflicted_round
 ):
-    response = client_for(staff_user).get(f"/panel/{conflicted_round.slug}/ranking/")
+    response = client_as(staff_user).get(f"/panel/{conflicted_round.slug}/ranking/")
     assert [
         (r.rank, r.application.reference, r.cumulative) for r in response.context["ranking"]
     ] == [
@@ -99,9 +99,9 @@ def test_staff_ranking_has_every_application_and_the_true_totals(
 
 
 def test_report_page_has_nothing_of_the_conflicted_application(
-    client_for, chair_user, conflicted_round
+    client_as, chair_user, conflicted_round
 ):
-    response = client_for(chair_user).get(f"/panel/{conflicted_round.slug}/report/")
+    response = client_as(chair_user).get(f"/panel/{conflicted_round.slug}/report/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -113,10 +113,8 @@ def test_report_page_has_nothing_of_the_conflicted_application(
     assert "Board member of the applicant" not in html
 
 
-def test_report_csv_lists_the_conflicted_application_apart(
-    client_for, chair_user, conflicted_round
-):
-    response = client_for(chair_user).get(f"/panel/{conflicted_round.slug}/report.csv")
+def test_report_csv_lists_the_conflicted_application_apart(client_as, chair_user, conflicted_round):
+    response = client_as(chair_user).get(f"/panel/{conflicted_round.slug}/report.csv")
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert_nothing_of_the_withheld(text)
@@ -139,9 +137,9 @@ def test_report_csv_lists_the_conflicted_application_apart(
 
 
 def test_report_xlsx_lists_the_conflicted_application_apart(
-    client_for, chair_user, conflicted_round
+    client_as, chair_user, conflicted_round
 ):
-    response = client_for(chair_user).get(f"/panel/{conflicted_round.slug}/report.xlsx")
+    response = client_as(chair_user).get(f"/panel/{conflicted_round.slug}/report.xlsx")
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     book = load_workbook(io.BytesIO(body))
@@ -160,15 +158,15 @@ def test_report_xlsx_lists_the_conflicted_application_apart(
     ]
 
 
-def test_staff_see_the_whole_report(client_for, staff_user, conflicted_round):
-    response = client_for(staff_user).get(f"/panel/{conflicted_round.slug}/report.csv")
+def test_staff_see_the_whole_report(client_as, staff_user, conflicted_round):
+    response = client_as(staff_user).get(f"/panel/{conflicted_round.slug}/report.csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert SECRET in text
     assert "Withheld" not in text
 
 
-def test_conflicted_chair_cannot_open_its_moderation(client_for, chair_user, conflicted_round):
-    client = client_for(chair_user)
+def test_conflicted_chair_cannot_open_its_moderation(client_as, chair_user, conflicted_round):
+    client = client_as(chair_user)
     assert (
         client.get(f"/panel/{conflicted_round.slug}/applications/YV1-0001/moderate/").status_code
         == 404
@@ -180,9 +178,9 @@ def test_conflicted_chair_cannot_open_its_moderation(client_for, chair_user, con
 
 
 def test_deputy_chair_moderates_what_the_chair_is_conflicted_on_and_nothing_else(
-    client_for, member_user, conflicted_round
+    client_as, member_user, conflicted_round
 ):
-    client = client_for(member_user)
+    client = client_as(member_user)
     criteria = list(conflicted_round.criteria.order_by("number"))
     data = {f"score_{c.pk}": "4" for c in criteria}
     data.update(

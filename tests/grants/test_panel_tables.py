@@ -44,8 +44,8 @@ ESCAPED_APPLICATION = (
 )
 
 
-def test_ranking_table_escapes_title_and_organisation(client_for, staff_user, hostile):
-    html = client_for(staff_user).get(f"/panel/{SLUG}/ranking/").content.decode()
+def test_ranking_table_escapes_title_and_organisation(client_as, staff_user, hostile):
+    html = client_as(staff_user).get(f"/panel/{SLUG}/ranking/").content.decode()
 
     assert (
         f'<a class="govuk-link" href="/panel/{SLUG}/applications/YV1-0001/moderate/">'
@@ -55,8 +55,8 @@ def test_ranking_table_escapes_title_and_organisation(client_for, staff_user, ho
     assert ORGANISATION not in html
 
 
-def test_report_tables_escape_every_text(client_for, staff_user, hostile):
-    html = client_for(staff_user).get(f"/panel/{SLUG}/report/").content.decode()
+def test_report_tables_escape_every_text(client_as, staff_user, hostile):
+    html = client_as(staff_user).get(f"/panel/{SLUG}/report/").content.decode()
 
     assert f'<td class="govuk-table__cell">YV1-0001{ESCAPED_APPLICATION}</td>' in html
     assert (

@@ -122,9 +122,9 @@ def fetch(client, target):
     ],
 )
 def test_results_pages_queries_same_for_10_and_200_applications(
-    target, client_for, staff_user, add_applications, django_assert_num_queries
+    target, client_as, staff_user, add_applications, django_assert_num_queries
 ):
-    client = client_for(staff_user)
+    client = client_as(staff_user)
     add_applications(10)
     with CaptureQueriesContext(connection) as ten:
         fetch(client, target)
@@ -137,9 +137,9 @@ def test_results_pages_queries_same_for_10_and_200_applications(
 
 
 def test_panel_round_page_queries_same_for_1_and_200_applications(
-    client_for, chair_user, add_applications, django_assert_num_queries
+    client_as, chair_user, add_applications, django_assert_num_queries
 ):
-    client = client_for(chair_user)
+    client = client_as(chair_user)
     target = reverse("grants:panel-round", args=[SLUG])
     add_applications(1)
     with CaptureQueriesContext(connection) as one:
@@ -152,12 +152,12 @@ def test_panel_round_page_queries_same_for_1_and_200_applications(
 
 
 def test_ranking_queries_same_for_3_and_12_panel_members(
-    panel, client_for, staff_user, add_applications, make_panellist, django_assert_num_queries
+    panel, client_as, staff_user, add_applications, make_panellist, django_assert_num_queries
 ):
     """The per-member list of outstanding work reads the panel once, not once a member."""
     from grants.models import PanelMember
 
-    client = client_for(staff_user)
+    client = client_as(staff_user)
     add_applications(10)
     target = f"/panel/{SLUG}/ranking/"
     with CaptureQueriesContext(connection) as three:

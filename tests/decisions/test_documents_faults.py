@@ -23,10 +23,20 @@ from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
 from svd_portal.tasks import enqueue
 
-from .conftest import point_celery_at, wait_for_status
-from .helpers import children_of, pdfsig, stored_files, wait_until
+from .documents_helpers import (
+    children_of,
+    pdfsig,
+    point_celery_at,
+    stored_files,
+    wait_for_status,
+    wait_until,
+)
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("document_signing", "document_storage"),
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def closed_port() -> int:
@@ -56,16 +66,16 @@ def assert_one_ready_valid_pdf(record, document_storage, certificate_der) -> Dec
 
 
 def test_broker_down_at_signing_pdf_made_after_the_sweep(
-    make_record,
+    record_in,
     sign,
     settings,
     documents_broker,
     start_worker_process,
     document_storage,
-    signing_certificate,
+    document_signing,
     caplog,
 ):
-    record = make_record(DecisionStatus.AWAITING_SIGNATURE)
+    record = record_in(DecisionStatus.AWAITING_SIGNATURE)
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CELERY_BROKER_URL = down
     point_celery_at(down)
@@ -95,17 +105,17 @@ def test_broker_down_at_signing_pdf_made_after_the_sweep(
     wait_for_status(document, DocumentStatus.READY, workers=[worker])
 
     document = assert_one_ready_valid_pdf(
-        record, document_storage, signing_certificate.certificate_der
+        record, document_storage, document_signing.certificate_der
     )
     assert document.attempts == 1
 
 
 def test_worker_killed_mid_render_pdf_made_after_the_sweep(
-    make_record,
+    record_in,
     documents_broker,
     start_worker_process,
     document_storage,
-    signing_certificate,
+    document_signing,
     tmp_path,
 ):
     # The first worker reads its PKCS#12 key from a named pipe no one writes to: it marks
@@ -113,7 +123,7 @@ def test_worker_killed_mid_render_pdf_made_after_the_sweep(
     # That makes "in the middle of a render" exact, with no race against a fast render.
     gate = tmp_path / "gate.p12"
     os.mkfifo(gate)
-    record = make_record(DecisionStatus.PUBLISHED)
+    record = record_in(DecisionStatus.PUBLISHED)
     document = record.documents.get()
     first = start_worker_process("first", DECISION_SIGNING_PKCS12=str(gate))
 
@@ -135,7 +145,7 @@ def test_worker_killed_mid_render_pdf_made_after_the_sweep(
     wait_for_status(document, DocumentStatus.READY, workers=[first, second])
 
     document = assert_one_ready_valid_pdf(
-        record, document_storage, signing_certificate.certificate_der
+        record, document_storage, document_signing.certificate_der
     )
     assert document.attempts == 2
     assert second.process.poll() is None
@@ -156,24 +166,24 @@ def open_for_writing(fifo: Path, *, timeout: float = 30.0) -> int:
 
 
 def test_worker_child_killed_mid_render_message_delivered_again(
-    make_record,
+    record_in,
     documents_broker,
     start_worker_process,
     document_storage,
-    signing_certificate,
+    document_signing,
     tmp_path,
 ):
     # `make run` uses the prefork pool. Its parent sees a child die and, with acks_late and
     # reject_on_worker_lost, puts the message back at once: no sweep is needed. The key is
     # read from a named pipe, so each child waits mid-render until the test lets it go.
-    key = serialization.load_pem_private_key(signing_certificate.key.read_bytes(), password=None)
-    cert = x509.load_pem_x509_certificate(signing_certificate.cert.read_bytes())
+    key = serialization.load_pem_private_key(document_signing.key.read_bytes(), password=None)
+    cert = x509.load_pem_x509_certificate(document_signing.cert.read_bytes())
     bundle = pkcs12.serialize_key_and_certificates(
         b"opcc", key, cert, None, serialization.NoEncryption()
     )
     gate = tmp_path / "gate.p12"
     os.mkfifo(gate)
-    record = make_record(DecisionStatus.PUBLISHED)
+    record = record_in(DecisionStatus.PUBLISHED)
     document = record.documents.get()
     worker = start_worker_process("prefork", pool="prefork", DECISION_SIGNING_PKCS12=str(gate))
     wait_for_status(document, DocumentStatus.RENDERING, workers=[worker])
@@ -194,7 +204,7 @@ def test_worker_child_killed_mid_render_message_delivered_again(
     wait_for_status(document, DocumentStatus.READY, workers=[worker])
 
     document = assert_one_ready_valid_pdf(
-        record, document_storage, signing_certificate.certificate_der
+        record, document_storage, document_signing.certificate_der
     )
     assert document.attempts == 2
     assert "WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL)" in (

@@ -22,10 +22,10 @@ def url(name, funding_round, reference):
 
 
 def test_member_representing_the_applicant_declaring_no_interest_is_conflicted_over_http(
-    client_for, funding_round, member_user, member, make_application
+    client_as, funding_round, member_user, member, make_application
 ):
     own = make_application(organisation=organisation_of(member_user), amount=Decimal("3000"))
-    client = client_for(member_user)
+    client = client_as(member_user)
 
     response = client.post(url("panel-declare", funding_round, own.reference), NO_INTEREST)
 

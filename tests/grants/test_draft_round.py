@@ -69,9 +69,9 @@ def _url(name, slug, args):
 @pytest.mark.parametrize(("name", "args"), PANEL_PAGES)
 @pytest.mark.parametrize("who", ["member_user", "chair_user", "staff_user", "anonymous"])
 def test_panel_page_of_a_draft_round_is_the_404_of_a_missing_round(
-    who, name, args, draft_round, client_for, client, request
+    who, name, args, draft_round, client_as, client, request
 ):
-    browser = client if who == "anonymous" else client_for(request.getfixturevalue(who))
+    browser = client if who == "anonymous" else client_as(request.getfixturevalue(who))
     for method in ("get", "post"):
         draft = getattr(browser, method)(_url(name, DRAFT, args))
         missing = getattr(browser, method)(_url(name, MISSING, args))
@@ -80,8 +80,8 @@ def test_panel_page_of_a_draft_round_is_the_404_of_a_missing_round(
         assert missing.status_code == 404
 
 
-def test_staff_set_up_the_panel_of_a_draft_round(draft_round, client_for, staff_user):
-    response = client_for(staff_user).get(reverse("grants:panel-setup", args=[DRAFT]))
+def test_staff_set_up_the_panel_of_a_draft_round(draft_round, client_as, staff_user):
+    response = client_as(staff_user).get(reverse("grants:panel-setup", args=[DRAFT]))
 
     assert response.status_code == 200
     assert response.context["round"] == draft_round

@@ -19,7 +19,7 @@ def setup_post(client, funding_round, users, chair):
 
 
 def test_newly_added_members_are_emailed_once(
-    client_for,
+    client_as,
     staff_user,
     funding_round,
     chair_user,
@@ -31,7 +31,7 @@ def test_newly_added_members_are_emailed_once(
     settings,
 ):
     settings.PORTAL_BASE_URL = "https://grants.example.org/"
-    client = client_for(staff_user)
+    client = client_as(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             setup_post(client, funding_round, [chair_user, member_user], chair_user).status_code
@@ -58,7 +58,7 @@ def test_newly_added_members_are_emailed_once(
 
 
 def test_no_email_when_the_panel_save_fails(
-    client_for,
+    client_as,
     staff_user,
     funding_round,
     chair_user,
@@ -68,6 +68,6 @@ def test_no_email_when_the_panel_save_fails(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = setup_post(client_for(staff_user), funding_round, [member_user], chair_user)
+        response = setup_post(client_as(staff_user), funding_round, [member_user], chair_user)
     assert response.status_code == 200
     assert mailoutbox == []

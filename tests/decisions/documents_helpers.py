@@ -1,11 +1,56 @@
 """Small helpers for the signed-PDF tests: poppler's command-line tools, a tampered copy, the
-files in a storage, and waiting for a worker."""
+files in a storage, a development certificate, pointing Celery at a broker, and waiting for
+a worker."""
 
+import io
 import re
 import subprocess
 import time
+from dataclasses import dataclass
+from functools import cached_property
 from html import unescape
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.core.management import call_command
+from django.test import override_settings
+
+from decisions.models import DecisionDocument
+from svd_portal import celery_app
+
+# The Chief Executive's and the PCC's names, as tests/conftest.py makes them.
+OFFICER = "Helen Carter"
+PCC = "Morgan Reid"
+
+
+@dataclass(frozen=True)
+class SigningFiles:
+    key: Path
+    cert: Path
+
+    @cached_property
+    def certificate_der(self) -> bytes:
+        return x509.load_pem_x509_certificate(self.cert.read_bytes()).public_bytes(Encoding.DER)
+
+
+def make_certificate(folder: Path) -> SigningFiles:
+    """A key and self-signed certificate in `folder`, made by the project's own command."""
+    files = SigningFiles(key=folder / "dev-key.pem", cert=folder / "dev-cert.pem")
+    with override_settings(
+        DECISION_SIGNING_KEY=str(files.key), DECISION_SIGNING_CERT=str(files.cert)
+    ):
+        call_command("create_signing_certificate", stdout=io.StringIO())
+    return files
+
+
+def point_celery_at(url: str) -> None:
+    """Sends this process's tasks to `url` from now on. The app read its broker from the
+    settings when it was configured and keeps pooled connections to it: both are replaced.
+    (The old pools are left open: kombu keeps them by URL and hands them out again.)"""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def pdftotext(path: Path) -> str:
@@ -157,3 +202,22 @@ def with_page_replaced(data: bytes, text: bytes = b"Not approved") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def wait_for_status(document: DecisionDocument, status: str, *, timeout=90.0, workers=()):
+    """Polls the database until the document has `status`; returns it fresh."""
+
+    def reached():
+        document.refresh_from_db()
+        return document.status == status
+
+    wait_until(
+        reached,
+        timeout=timeout,
+        describe=lambda: (
+            f"Document {document.pk} is {document.status}, not {status}; "
+            f"last error: {document.last_error!r}\n"
+            + "\n".join(f"--- {w.log.name}:\n{w.log_tail()}" for w in workers)
+        ),
+    )
+    return document

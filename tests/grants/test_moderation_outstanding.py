@@ -36,11 +36,11 @@ def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
     application,
     declare,
     score,
-    client_for,
+    client_as,
 ):
     score(member, application, [4, 3])
     declare(chair, application)
-    client = client_for(chair_user)
+    client = client_as(chair_user)
     page = client.get(moderate_url(funding_round, application)).content.decode()
     assert (
         '<span class="govuk-visually-hidden">Warning</span> 2 scorecards are outstanding: '
@@ -74,12 +74,12 @@ def test_moderation_no_warning_when_conflicted_members_left_out(
     application,
     declare,
     score,
-    client_for,
+    client_as,
 ):
     score(member, application, [4, 3])
     score(chair, application, [4, 3])
     declare(third, application, conflict=True)
-    client = client_for(chair_user)
+    client = client_as(chair_user)
     page = client.get(moderate_url(funding_round, application)).content.decode()
     assert "outstanding" not in page
     recorded = client.post(moderate_url(funding_round, application), moderation_data(criteria))

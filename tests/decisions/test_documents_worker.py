@@ -11,8 +11,10 @@ from decisions import documents
 from decisions.enums import DecisionStatus, DocumentStatus
 from svd_portal import celery_app
 
-from .conftest import OFFICER, wait_for_status
-from .helpers import pdfsig, pdftotext, stored_files, tampered
+from .documents_helpers import OFFICER, pdfsig, pdftotext, stored_files, tampered, wait_for_status
+
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
 
 
 @pytest.fixture
@@ -28,10 +30,10 @@ def quiet_weasyprint():
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_signed_record_pdf_made_by_a_real_worker(
-    make_record, documents_broker, document_storage, signing_certificate, tmp_path, quiet_weasyprint
+    record_in, documents_broker, document_storage, document_signing, tmp_path, quiet_weasyprint
 ):
     # Signed in committed transactions: the render is queued on Redis after the commit.
-    record = make_record(DecisionStatus.PUBLISHED)
+    record = record_in(DecisionStatus.PUBLISHED)
     document = record.documents.get()
     assert document.status == DocumentStatus.QUEUED
     assert documents_broker.queued() == [
@@ -49,7 +51,7 @@ def test_signed_record_pdf_made_by_a_real_worker(
     for expected in (record.reference, record.title, "Decision Approved", f"Name {OFFICER}"):
         assert expected in text
     [result] = documents.verify_pdf(
-        path.read_bytes(), trust_root_der=signing_certificate.certificate_der
+        path.read_bytes(), trust_root_der=document_signing.certificate_der
     )
     assert (result.intact, result.valid, result.trusted) == (True, True, True)
     assert "Signature Validation: Signature is Valid." in pdfsig(path)
@@ -57,7 +59,7 @@ def test_signed_record_pdf_made_by_a_real_worker(
     copy = tmp_path / "tampered.pdf"
     copy.write_bytes(tampered(path.read_bytes()))
     [result] = documents.verify_pdf(
-        copy.read_bytes(), trust_root_der=signing_certificate.certificate_der
+        copy.read_bytes(), trust_root_der=document_signing.certificate_der
     )
     assert (result.intact, result.ok) == (False, False)
     report = pdfsig(copy)

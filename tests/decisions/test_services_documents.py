@@ -13,7 +13,10 @@ from decisions import services, tasks
 from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
 
-from .helpers import pdftotext, stored_files
+from .documents_helpers import pdftotext, stored_files
+
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
 
 RENDER = "decisions.render_document"
 
@@ -35,9 +38,9 @@ def render():
 
 
 def test_decision_sign_queues_one_document_after_commit(
-    make_record, sign, pcc_user, documents_broker, django_capture_on_commit_callbacks
+    record_in, sign, pcc_user, documents_broker, django_capture_on_commit_callbacks
 ):
-    record = make_record(DecisionStatus.AWAITING_SIGNATURE)
+    record = record_in(DecisionStatus.AWAITING_SIGNATURE)
 
     with django_capture_on_commit_callbacks() as callbacks:
         record = sign(record)
@@ -54,7 +57,7 @@ def test_decision_sign_queues_one_document_after_commit(
 
 
 def test_document_render_ready_with_sha256_and_fingerprint(
-    published_record, render, document_storage, signing_certificate
+    published_record, render, document_storage, document_signing
 ):
     document = render(published_record.documents.get())
 
@@ -65,7 +68,7 @@ def test_document_render_ready_with_sha256_and_fingerprint(
     assert document.sha256 == sha256_of(document)
     assert (
         document.certificate_fingerprint
-        == hashlib.sha256(signing_certificate.certificate_der).hexdigest()
+        == hashlib.sha256(document_signing.certificate_der).hexdigest()
     )
     assert (document.attempts, document.last_error) == (1, "")
     assert document.started_at <= document.finished_at == document.updated_at
@@ -258,8 +261,8 @@ def test_documents_sweep_nothing_stuck_queues_nothing(published_record, document
         DecisionStatus.AWAITING_SIGNATURE,
     ],
 )
-def test_document_queue_unsigned_record_refused(make_record, staff_user, status):
-    record = make_record(status)
+def test_document_queue_unsigned_record_refused(record_in, staff_user, status):
+    record = record_in(status)
 
     with pytest.raises(ValidationError, match="Only a signed record has a signed PDF"):
         services.document_queue(record=record, by=staff_user)
@@ -267,8 +270,8 @@ def test_document_queue_unsigned_record_refused(make_record, staff_user, status)
     assert DecisionDocument.objects.count() == 0
 
 
-def test_document_queue_signed_but_unpublished_record(make_record, staff_user):
-    record = make_record(DecisionStatus.SIGNED)
+def test_document_queue_signed_but_unpublished_record(record_in, staff_user):
+    record = record_in(DecisionStatus.SIGNED)
 
     document = services.document_queue(record=record, by=staff_user)
 
@@ -304,9 +307,9 @@ def test_sweep_documents_runs_every_minute(settings):
 
 
 def test_document_render_correction_names_the_record_it_corrects(
-    published_record, make_record, render
+    published_record, record_in, render
 ):
-    correction = make_record(DecisionStatus.PUBLISHED, corrects=published_record)
+    correction = record_in(DecisionStatus.PUBLISHED, corrects=published_record)
 
     document = render(correction.documents.get())
 

@@ -15,7 +15,10 @@ from PIL import Image
 from decisions import documents
 from decisions.enums import DecisionStatus
 
-from .helpers import pdftotext
+from .documents_helpers import pdftotext
+
+# Signed with a certificate, and stored, in this test's own folder.
+pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "decision-pdf.css"
 
@@ -127,10 +130,10 @@ def test_url_fetcher_makes_no_network_request(fetcher, no_network, url):
 
 
 def test_render_pdf_record_text_naming_files_and_urls_is_printed_not_fetched(
-    make_record, tmp_path, image_server
+    record_in, tmp_path, image_server
 ):
     text = f'<img src="file:///etc/passwd"> <img src="{image_server.url}/text.png">'
-    record = make_record(DecisionStatus.PUBLISHED, section_a=text)
+    record = record_in(DecisionStatus.PUBLISHED, section_a=text)
     path = tmp_path / "record.pdf"
 
     path.write_bytes(documents.render_pdf(record))

@@ -71,8 +71,8 @@ APPLICATION = ["YV1-0001", "Darlington Youth Mentoring Trust", "Mentoring for yo
 RATIONALE = "Strong referral routes from the youth justice service."
 
 
-def test_panel_report_csv_columns_and_values(client_for, staff_user, scored):
-    response = client_for(staff_user).get(f"/panel/{SLUG}/report.csv")
+def test_panel_report_csv_columns_and_values(client_as, staff_user, scored):
+    response = client_as(staff_user).get(f"/panel/{SLUG}/report.csv")
     text = b"".join(response.streaming_content).decode("utf-8")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
@@ -94,8 +94,8 @@ def test_panel_report_csv_columns_and_values(client_for, staff_user, scored):
     ]
 
 
-def test_panel_report_xlsx_sheets_columns_and_values(client_for, staff_user, scored):
-    response = client_for(staff_user).get(f"/panel/{SLUG}/report.xlsx")
+def test_panel_report_xlsx_sheets_columns_and_values(client_as, staff_user, scored):
+    response = client_as(staff_user).get(f"/panel/{SLUG}/report.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
 
     assert book.sheetnames == ["Ranking", "Scores", "Declarations"]
