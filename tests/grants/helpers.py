@@ -1,14 +1,22 @@
-"""Helpers for the grants service tests: an application already in a status, someone who
-may act for an organisation, and what a refused write must leave as it was."""
+"""Helpers for the grants tests: an application already in a status, someone who may act
+for an organisation, what a refused write must leave as it was, and the files in a storage."""
 
 import datetime
+from pathlib import Path
 
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from grants import services
 from grants.enums import ApplicationStatus, RoundStages, Stage
 from grants.models import Application, FundingRound
-from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory
+from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    complete_application,
+)
+from tests.grants.criteria import criteria_data
 
 
 def application_in(status, *, stage=Stage.FULL, **kwargs):
@@ -43,6 +51,64 @@ def snapshot(application):
                 "pk", "item", "financial_year", "amount"
             )
         ),
+        "attachments": list(application.attachments.values_list("pk", "file")),
         "status_changes": application.status_changes.count(),
         "next_number": FundingRound.objects.get(pk=application.round_id).next_application_number,
     }
+
+
+def stored_files(storage) -> list[str]:
+    """The names of the files under the storage's folder, sorted (none if it is not there)."""
+    root = Path(storage.location)
+    if not root.exists():
+        return []
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def submitted(application):
+    """The application completed and submitted by the person who started it."""
+    application = complete_application(application)
+    return services.application_submit(application=application, by=application.created_by)
+
+
+def round_form_data(priorities, **overrides):
+    """The new-round form's fields, valid as they are, with `overrides`."""
+    data = {
+        "fund_name": "Violence Prevention Fund",
+        "title": "Summer grants",
+        "slug": "summer-grants",
+        "reference_prefix": "sg25",
+        "description": "Grants for the summer holidays.",
+        "eligibility": "Voluntary organisations.",
+        "how_to_apply": "Apply online.",
+        "budget": "£100,000",
+        "opens_at": "2030-06-01T09:00",
+        "closes_at": "2030-06-30T17:00",
+        "stages": "single",
+        "full_stage_closes_at": "",
+        "delivery_starts_on": "2030-07-01",
+        "delivery_ends_on": "2031-03-31",
+        "priorities": [p.pk for p in priorities],
+        "unregistered_minimum": "0",
+        "unregistered_maximum": "5000",
+        "registered_minimum": "1,000",
+        "registered_maximum": "40000",
+        **criteria_data(
+            [
+                {
+                    "weight": "60",
+                    "scale_max": "5",
+                    "title": "Evidence",
+                    "guidance": "5: strong evidence",
+                },
+                {
+                    "weight": "40",
+                    "scale_max": "5",
+                    "title": "Partners",
+                    "guidance": "5: named partners",
+                },
+            ]
+        ),
+    }
+    data.update(overrides)
+    return data

@@ -3,7 +3,6 @@ the portal chooses (<reference>-<n>.<extension of the detected type>), never the
 
 import io
 import zipfile
-from pathlib import Path
 
 import filetype
 import pytest
@@ -12,6 +11,7 @@ from django.utils.html import escape
 
 from grants import services
 from grants.models import Attachment
+from tests.grants.helpers import stored_files
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n" + b"%" * 2000
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
@@ -57,11 +57,6 @@ def upload(client, application, name: str, content: bytes):
         f"/applications/{application.reference}/attachments/",
         {"file": SimpleUploadedFile(name, content, "application/octet-stream")},
     )
-
-
-def stored_files(storage) -> list[str]:
-    root = Path(storage.location)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def test_docx_seen_as_zip_really_is_seen_as_zip_by_its_first_bytes():
