@@ -112,3 +112,17 @@ def round_form_data(priorities, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def moderation_data(criteria, scores, amount, recommendation="fund"):
+    """The moderation form's fields: the chair's scores, a rationale, the recommendation."""
+    data = {f"score_{c.pk}": str(s) for c, s in zip(criteria, scores, strict=True)}
+    data.update(
+        rationale="Strong referral routes from the youth justice service.",
+        recommendation=recommendation,
+        conditions="",
+        recommended_amount=amount,
+        # Other members' scorecards are outstanding in these tests: record regardless.
+        confirm_outstanding="on",
+    )
+    return data

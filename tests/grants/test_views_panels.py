@@ -1,17 +1,15 @@
-"""The panel pages through HTTP: who reaches what, independence, and the report downloads."""
+"""grants.views.panels through HTTP: conflicts, independence, who reaches the panel pages,
+and what providers and members are shown."""
 
-import csv
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from grants import services
-from grants.enums import ApplicationStatus, ScorecardStatus
+from grants.enums import ScorecardStatus
 from grants.models import (
     Attachment,
     ConflictDeclaration,
@@ -22,6 +20,7 @@ from grants.models import (
 )
 from partners.enums import OrganisationKind, Role
 from tests.factories import UserFactory
+from tests.grants.helpers import moderation_data
 
 SLUG = "youth-violence-2025"
 TITLE = "Mentoring for young people at risk"
@@ -43,19 +42,6 @@ def score_data(criteria, scores, comments=None, *, draft=False):
         data[f"score_{criterion.pk}"] = "" if value is None else str(value)
         data[f"comment_{criterion.pk}"] = comment
     data["save_draft" if draft else "submit"] = "1"
-    return data
-
-
-def moderation_data(criteria, scores, amount, recommendation="fund"):
-    data = {f"score_{c.pk}": str(s) for c, s in zip(criteria, scores, strict=True)}
-    data.update(
-        rationale="Strong referral routes from the youth justice service.",
-        recommendation=recommendation,
-        conditions="",
-        recommended_amount=amount,
-        # Other members' scorecards are outstanding in these tests: record regardless.
-        confirm_outstanding="on",
-    )
     return data
 
 
@@ -365,51 +351,6 @@ def test_scorecard_reopen_by_chair_through_http(client_as, chair_user, member, a
     ]
 
 
-# --- Moderation ---------------------------------------------------------------------------
-
-
-def test_moderate_post_records_and_moves_application(
-    client_as, chair_user, panel, application, criteria, member, score
-):
-    score(member, application, [4, 3])
-    response = client_as(chair_user).post(
-        url("panel-moderate", application.reference),
-        moderation_data(criteria, [4, 3], "£5,500"),
-    )
-    assert response.status_code == 302
-    assert response["Location"] == url("panel-ranking")
-    moderation = Moderation.objects.get(application=application)
-    assert (moderation.recommended_amount, str(moderation.total)) == (Decimal("5500.00"), "72.00")
-    application.refresh_from_db()
-    assert application.status == ApplicationStatus.RECOMMENDED
-
-
-def test_moderate_post_over_remaining_budget_refused_with_message(
-    client_as,
-    chair_user,
-    panel,
-    application,
-    second_application,
-    criteria,
-    moderate,
-    member,
-    score,
-):
-    moderate(application, Decimal("6000"))
-    score(member, second_application, [5, 4])
-    response = client_as(chair_user).post(
-        url("panel-moderate", second_application.reference),
-        moderation_data(criteria, [5, 4], "6000"),
-    )
-    assert response.status_code == 200
-    assert "Only £4,000 of the £10,000 budget is left to recommend; this asks for £6,000" in page(
-        response
-    )
-    second_application.refresh_from_db()
-    assert second_application.status == ApplicationStatus.UNDER_ASSESSMENT
-    assert not Moderation.objects.filter(application=second_application).exists()
-
-
 # --- What providers and members are shown -------------------------------------------------
 
 
@@ -464,74 +405,7 @@ def test_score_page_applicant_identity_follows_panel_setting(
     assert ("Hidden for scoring (a registered organisation)" in score_page) is hidden
 
 
-# --- The panel report ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def reported(chair, member, third, application, second_application, declare, score, moderate):
-    """Five declarations (one conflict, one interest), four scorecards, two moderations."""
-    declare(third, application, conflict=True, interest="Board member of the applicant")
-    declare(member, second_application, interest="Met the applicant at a council forum")
-    score(chair, application, [4, 3], comments=["Clear local need", ""])
-    score(member, application, [5, 5])
-    score(chair, second_application, [5, 4])
-    score(member, second_application, [3, 3])
-    declare(third, second_application)
-    moderate(application, Decimal("6000"))
-    moderate(second_application, Decimal("4000"), scores=(5, 4))
-
-
-def test_panel_report_page_holds_rationale_and_declared_interests(client_as, staff_user, reported):
-    content = page(client_as(staff_user).get(url("panel-report")))
-    assert "Strong referral routes from the youth justice service." in content
-    assert "Board member of the applicant" in content
-    assert "Met the applicant at a council forum" in content
-
-
-def declaration_summary(rows):
-    return sorted((r[2], r[5], r[10], r[14]) for r in rows if r[0] == "Declaration")
-
-
-EXPECTED_DECLARATIONS = [
-    ("YV1-0001", "Amira Haddad", "Board member of the applicant", "Conflict"),
-    ("YV1-0001", "Daniel Okafor", "No interest", ""),
-    ("YV1-0001", "Ruth Ellison", "No interest", ""),
-    ("YV1-0002", "Amira Haddad", "No interest", ""),
-    ("YV1-0002", "Daniel Okafor", "No interest", ""),
-    ("YV1-0002", "Ruth Ellison", "Met the applicant at a council forum", ""),
-]
-
-
-def test_panel_report_csv_header_and_one_row_per_declaration(client_as, chair_user, reported):
-    response = client_as(chair_user).get(url("panel-report-export", "csv"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeffSection,Rank,Reference,")
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert rows[0][:3] == ["Section", "Rank", "Reference"]
-    assert ConflictDeclaration.objects.count() == 6
-    assert declaration_summary(rows) == EXPECTED_DECLARATIONS
-    assert [r[:3] for r in rows if r[0] == "Ranking"] == [
-        ["Ranking", "1", "YV1-0002"],
-        ["Ranking", "2", "YV1-0001"],
-    ]
-
-
-def test_panel_report_xlsx_opens_with_openpyxl(client_as, staff_user, reported):
-    response = client_as(staff_user).get(url("panel-report-export", "xlsx"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-    sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
-    assert "Reference" in sheets[0][0]
-    cells = [value for rows in sheets for row in rows for value in row]
-    # Whatever the layout, each of the six declarations is there once.
-    assert cells.count("No interest") == 4
-    assert cells.count("Board member of the applicant") == 1
-    assert cells.count("Met the applicant at a council forum") == 1
+# --- Setting up a panel --------------------------------------------------------------------
 
 
 def test_panels_mine_lists_only_own_panels(client_as, member_user, panel, other_round_member):
