@@ -59,12 +59,10 @@ def test_decision_sign_another_persons_password_is_refused(make_record, pcc_user
     assert caught.value.message_dict == {"password": ["The password is not right"]}
 
 
-def test_decision_sign_unknown_outcome_is_refused(make_record, pcc_user):
+def test_decision_sign_unknown_outcome_is_refused(make_record, sign):
     record = make_record(D.AWAITING_SIGNATURE)
     with pytest.raises(ValidationError) as caught:
-        services.decision_sign(
-            record=record, by=pcc_user, outcome="maybe", declaration="None", password=PASSWORD
-        )
+        sign(record, outcome="maybe")
     assert caught.value.message_dict == {"outcome": ["Choose approved or not approved"]}
     assert DecisionRecord.objects.get(pk=record.pk).status == D.AWAITING_SIGNATURE
 
@@ -96,18 +94,12 @@ def test_decision_sign_blank_declaration_reads_none(make_record):
     assert DecisionRecord.objects.get(pk=record.pk).declaration == "None"
 
 
-def test_decision_sign_deferred_stays_signed_until_its_date(make_record, pcc_user):
+def test_decision_sign_deferred_stays_signed_until_its_date(make_record, sign):
     record = make_record(
         D.AWAITING_SIGNATURE, **DEFERRAL, deferred_until=datetime.date(2024, 4, 30)
     )
     with frozen(SIGNING_TIME):
-        record = services.decision_sign(
-            record=record,
-            by=pcc_user,
-            outcome=Outcome.APPROVED,
-            declaration="None",
-            password=PASSWORD,
-        )
+        record = sign(record)
     record = DecisionRecord.objects.get(pk=record.pk)
     assert (record.status, record.published_at, record.signed_at) == (
         D.SIGNED,
@@ -116,33 +108,21 @@ def test_decision_sign_deferred_stays_signed_until_its_date(make_record, pcc_use
     )
 
 
-def test_decision_sign_deferred_to_the_signing_day_publishes_at_once(make_record, pcc_user):
+def test_decision_sign_deferred_to_the_signing_day_publishes_at_once(make_record, sign):
     record = make_record(
         D.AWAITING_SIGNATURE, **DEFERRAL, deferred_until=datetime.date(2024, 3, 28)
     )
     with frozen(SIGNING_TIME):
-        record = services.decision_sign(
-            record=record,
-            by=pcc_user,
-            outcome=Outcome.APPROVED,
-            declaration="None",
-            password=PASSWORD,
-        )
+        record = sign(record)
     assert (record.status, record.published_at) == (D.PUBLISHED, SIGNING_TIME)
 
 
 @pytest.mark.parametrize("status", [D.DRAFT, D.AWAITING_APPROVAL, D.SIGNED, D.PUBLISHED])
-def test_decision_sign_refuses_a_record_not_awaiting_signature(record_in, pcc_user, status):
+def test_decision_sign_refuses_a_record_not_awaiting_signature(record_in, sign, status):
     record = record_in(status)
     before = history(record)
     with pytest.raises(ValidationError):
-        services.decision_sign(
-            record=record,
-            by=pcc_user,
-            outcome=Outcome.NOT_APPROVED,
-            declaration="None",
-            password=PASSWORD,
-        )
+        sign(record, outcome=Outcome.NOT_APPROVED)
     after = DecisionRecord.objects.get(pk=record.pk)
     assert (after.status, after.outcome) == (status, record.outcome)
     assert history(record) == before

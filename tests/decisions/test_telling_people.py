@@ -8,11 +8,9 @@ from django.urls import reverse
 
 from decisions import services
 from decisions.enums import DecisionStatus as D
-from decisions.enums import Outcome
 from partners.enums import Role
 from tests.decisions.conftest import DEFERRAL
 from tests.factories import MembershipFactory, UserFactory
-from tests.factories.partners import PASSWORD
 
 COMMENTS = "Add the costs of the venue.\nName the delivery partner."
 
@@ -38,15 +36,9 @@ def member_client(applicant_org, client_as):
 
 
 def test_awarded_application_page_shows_amount_conditions_and_published_record(
-    awaiting_signature, pcc_user, member_client
+    awaiting_signature, sign, member_client
 ):
-    record = services.decision_sign(
-        record=awaiting_signature,
-        by=pcc_user,
-        outcome=Outcome.APPROVED,
-        declaration="None",
-        password=PASSWORD,
-    )
+    record = sign(awaiting_signature)
     assert record.status == D.PUBLISHED
 
     html = member_client.get(reverse("grants:application-detail", args=["YV1-0002"])).content
@@ -57,16 +49,8 @@ def test_awarded_application_page_shows_amount_conditions_and_published_record(
     assert f'href="/decisions/{record.reference}/"' in html
 
 
-def test_awarded_application_without_conditions_says_none(
-    awaiting_signature, pcc_user, member_client
-):
-    services.decision_sign(
-        record=awaiting_signature,
-        by=pcc_user,
-        outcome=Outcome.APPROVED,
-        declaration="None",
-        password=PASSWORD,
-    )
+def test_awarded_application_without_conditions_says_none(awaiting_signature, sign, member_client):
+    sign(awaiting_signature)
 
     html = member_client.get(reverse("grants:application-detail", args=["YV1-0001"])).content
     html = html.decode()
@@ -76,7 +60,7 @@ def test_awarded_application_without_conditions_says_none(
 
 
 def test_awarded_application_record_deferred_shows_the_award_without_a_link(
-    recommended_round, staff_user, ceo_user, pcc_user, member_client, future_day
+    recommended_round, staff_user, ceo_user, sign, member_client, future_day
 ):
     record = services.decision_create_from_round(funding_round=recommended_round, by=staff_user)
     record = services.decision_update(
@@ -86,9 +70,7 @@ def test_awarded_application_record_deferred_shows_the_award_without_a_link(
     record = services.decision_approve(
         record=record, by=ceo_user, advice_confirmed=True, name="Helen Carter"
     )
-    record = services.decision_sign(
-        record=record, by=pcc_user, outcome=Outcome.APPROVED, declaration="None", password=PASSWORD
-    )
+    record = sign(record)
     assert record.status == D.SIGNED
 
     html = member_client.get(reverse("grants:application-detail", args=["YV1-0002"])).content
