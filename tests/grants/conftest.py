@@ -80,6 +80,17 @@ def other_user(db):
 
 
 @pytest.fixture
+def panel_user(db):
+    """A panel member from a partner organisation: scores applications, runs nothing."""
+    user = UserFactory(email="panel@example.org", roles=[Role.PANEL_MEMBER])
+    MembershipFactory(
+        user=user,
+        organisation=OrganisationFactory(name="Durham Constabulary", kind=OrganisationKind.POLICE),
+    )
+    return user
+
+
+@pytest.fixture
 def other_client(other_user):
     client = Client()
     client.force_login(other_user)

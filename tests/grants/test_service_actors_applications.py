@@ -22,29 +22,14 @@ from grants.models import (
     BudgetLine,
     FundingRound,
 )
-from partners.enums import OrganisationKind, Role
 from tests.factories import (
     ApplicationFactory,
     BudgetLineFactory,
     FundingRoundFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
     complete_application,
 )
 
 S = ApplicationStatus
-
-
-@pytest.fixture
-def panel_user(db):
-    """A panel member from a partner organisation: scores applications, runs nothing."""
-    user = UserFactory(email="panel@example.org", roles=[Role.PANEL_MEMBER])
-    MembershipFactory(
-        user=user,
-        organisation=OrganisationFactory(name="Durham Constabulary", kind=OrganisationKind.POLICE),
-    )
-    return user
 
 
 def _application(status, organisation, **kwargs):

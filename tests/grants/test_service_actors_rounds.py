@@ -15,26 +15,11 @@ from grants.models import (
     FundingRound,
     RoundStatusChange,
 )
-from partners.enums import OrganisationKind, Role
 from tests.factories import (
     FundingRoundFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
 )
 
 R = RoundStatus
-
-
-@pytest.fixture
-def panel_user(db):
-    """A panel member from a partner organisation: scores applications, runs nothing."""
-    user = UserFactory(email="panel@example.org", roles=[Role.PANEL_MEMBER])
-    MembershipFactory(
-        user=user,
-        organisation=OrganisationFactory(name="Durham Constabulary", kind=OrganisationKind.POLICE),
-    )
-    return user
 
 
 NOT_STAFF = ["provider_user", "other_user", "panel_user", "pcc_user", "nobody"]
