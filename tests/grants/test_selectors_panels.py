@@ -1,6 +1,6 @@
 """grants.selectors for panels: a member's work, the ranking and the workload.
 
-The panel report's content is tested through its page and downloads (test_views.py).
+The panel report's content is tested through its page and downloads (test_views_moderation.py).
 """
 
 from decimal import Decimal
