@@ -13,8 +13,8 @@ from django.test import Client
 
 from . import access_scenario
 from .access_scenario import ROLES
+from .access_table import EXPECTED
 from .test_access_matrix import (  # noqa: F401 (private_storage is a fixture, used by name)
-    EXPECTED,
     private_storage,
     request_as,
     urls_for,
