@@ -191,11 +191,12 @@ def recommended_round(funding_round, panel, make_application, moderate):
 
 @pytest.fixture
 def sign(pcc_user):
-    """sign(record): the PCC approves and signs a record awaiting signature."""
+    """sign(record, outcome=…, password=…): the PCC signs a record awaiting signature (with
+    their own password unless told otherwise)."""
 
-    def do(record, outcome=Outcome.APPROVED):
+    def do(record, outcome=Outcome.APPROVED, password=PASSWORD):
         return services.decision_sign(
-            record=record, by=pcc_user, outcome=outcome, declaration="None", password=PASSWORD
+            record=record, by=pcc_user, outcome=outcome, declaration="None", password=password
         )
 
     return do

@@ -23,16 +23,10 @@ SIGNING_TIME = datetime.datetime(2024, 3, 28, 15, 0, tzinfo=UTC)
 # --- Sign ----------------------------------------------------------------------------------
 
 
-def test_decision_sign_wrong_password_leaves_the_record_awaiting(make_record, pcc_user):
+def test_decision_sign_wrong_password_leaves_the_record_awaiting(make_record, sign):
     record = make_record(D.AWAITING_SIGNATURE)
     with pytest.raises(ValidationError) as caught:
-        services.decision_sign(
-            record=record,
-            by=pcc_user,
-            outcome=Outcome.APPROVED,
-            declaration="None",
-            password="not-the-password",
-        )
+        sign(record, password="not-the-password")
     assert caught.value.message_dict == {"password": ["The password is not right"]}
     record = DecisionRecord.objects.get(pk=record.pk)
     assert (record.status, record.outcome, record.signed_by, record.signed_at) == (
@@ -44,18 +38,12 @@ def test_decision_sign_wrong_password_leaves_the_record_awaiting(make_record, pc
     assert len(history(record)) == 2
 
 
-def test_decision_sign_another_persons_password_is_refused(make_record, pcc_user, ceo_user):
+def test_decision_sign_another_persons_password_is_refused(make_record, sign, ceo_user):
     record = make_record(D.AWAITING_SIGNATURE)
     ceo_user.set_password("the-ceo-password")
     ceo_user.save()
     with pytest.raises(ValidationError) as caught:
-        services.decision_sign(
-            record=record,
-            by=pcc_user,
-            outcome=Outcome.APPROVED,
-            declaration="None",
-            password="the-ceo-password",
-        )
+        sign(record, password="the-ceo-password")
     assert caught.value.message_dict == {"password": ["The password is not right"]}
 
 

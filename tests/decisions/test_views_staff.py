@@ -41,30 +41,38 @@ def waiting_records(make_record):
     }
 
 
-def test_home_ceo_sees_the_records_waiting_for_approval(client_as, ceo_user, waiting_records):
-    record = waiting_records["approval"]
-    response = client_as(ceo_user).get("/")
+@pytest.mark.parametrize(
+    "who, waiting, heading, title, other_title",
+    [
+        (
+            "ceo_user",
+            "approval",
+            "Decision records waiting for your officer approval: 1.",
+            "Mobile CCTV for the town centre",
+            "Street lighting improvements",
+        ),
+        (
+            "pcc_user",
+            "signature",
+            "Decision records waiting for your signature: 1.",
+            "Street lighting improvements",
+            "Mobile CCTV for the town centre",
+        ),
+    ],
+)
+def test_home_ceo_and_pcc_see_the_records_waiting_for_them(
+    client_as, actor, waiting_records, who, waiting, heading, title, other_title
+):
+    record = waiting_records[waiting]
+    response = client_as(actor(who)).get("/")
     page = text(response)
     assert response.context["waiting"] == [record]
-    assert "Decision records waiting for your officer approval: 1." in page
+    assert heading in page
     assert (
         f'<a class="govuk-link" href="/staff/decisions/{record.pk}/">'
-        f"{record.reference}: Mobile CCTV for the town centre</a>" in page
+        f"{record.reference}: {title}</a>" in page
     )
-    assert "Street lighting improvements" not in page
-
-
-def test_home_pcc_sees_the_records_waiting_for_signature(client_as, pcc_user, waiting_records):
-    record = waiting_records["signature"]
-    response = client_as(pcc_user).get("/")
-    page = text(response)
-    assert response.context["waiting"] == [record]
-    assert "Decision records waiting for your signature: 1." in page
-    assert (
-        f'<a class="govuk-link" href="/staff/decisions/{record.pk}/">'
-        f"{record.reference}: Street lighting improvements</a>" in page
-    )
-    assert "Mobile CCTV for the town centre" not in page
+    assert other_title not in page
 
 
 @pytest.mark.parametrize("who", ["staff", "provider"])
