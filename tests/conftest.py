@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from partners.enums import Role
+from partners.models import User
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.partners import PASSWORD
 
@@ -63,6 +64,11 @@ def panel_member_user(role_groups):
     user = UserFactory(email="panellist@example.org", roles=[Role.PANEL_MEMBER])
     MembershipFactory(user=user, organisation=OrganisationFactory(name="Durham Constabulary"))
     return user
+
+
+@pytest.fixture
+def superuser(db, password):
+    return User.objects.create_superuser("root@example.org", password, full_name="Sam Superuser")
 
 
 @pytest.fixture

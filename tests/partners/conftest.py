@@ -2,18 +2,12 @@ import pytest
 from django.test import Client
 
 from partners.enums import MembershipStatus, Role
-from partners.models import User
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 @pytest.fixture
 def panel_user(db):
     return UserFactory(email="panel@example.org", full_name="Pat Panel", roles=[Role.PANEL_MEMBER])
-
-
-@pytest.fixture
-def superuser(db, password):
-    return User.objects.create_superuser("root@example.org", password, full_name="Sam Superuser")
 
 
 @pytest.fixture
