@@ -1,11 +1,14 @@
-"""Helpers for the grants tests: an application already in a status, someone who may act
-for an organisation, what a refused write must leave as it was, and the files in a storage."""
+"""Helpers for the grants tests: a page's text, a PDF to upload, an application already in a
+status, someone who may act for an organisation, what a refused write must leave as it was,
+and the files in a storage."""
 
 import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.html import escape
 
 from grants import services
 from grants.enums import ApplicationStatus, RoundStages, Stage
@@ -17,6 +20,28 @@ from tests.factories import (
     complete_application,
 )
 from tests.grants.criteria import criteria_data
+
+# The smallest file that passes for a PDF: its signature and a trailer.
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
+
+
+def pdf_bytes(size: int) -> bytes:
+    """A PDF of exactly `size` bytes, padded inside a comment."""
+    return (PDF + b"%" + b"x" * size)[:size]
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def on_page(response, message: str) -> bool:
+    """Whether the message stands on the page, as the template escapes it."""
+    return escape(message) in page_text(response)
+
+
+def login_redirect(url: str) -> str:
+    """Where a visitor who is not signed in is sent from `url`."""
+    return f"/accounts/login/?next={quote(url, safe='/')}"
 
 
 def application_in(status, *, stage=Stage.FULL, **kwargs):

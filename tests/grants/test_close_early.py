@@ -24,12 +24,9 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.grants.helpers import page_text
 
 REASON = "The fund is fully committed after the spending review."
-
-
-def _text(response) -> str:
-    return response.content.decode()
 
 
 def _close_url(funding_round) -> str:
@@ -56,11 +53,11 @@ def test_close_early_button_leads_to_the_confirmation_page(second_staff_client, 
     )
     confirm = second_staff_client.get(_close_url(open_round))
 
-    assert f'href="{_close_url(open_round)}"' in _text(round_page)
-    assert 'value="closed"' not in _text(round_page)  # no longer a one-click button
+    assert f'href="{_close_url(open_round)}"' in page_text(round_page)
+    assert 'value="closed"' not in page_text(round_page)  # no longer a one-click button
     assert confirm.status_code == 200
-    assert "Are you sure you want to close this round early?" in _text(confirm)
-    assert 'name="reason"' in _text(confirm)
+    assert "Are you sure you want to close this round early?" in page_text(confirm)
+    assert 'name="reason"' in page_text(confirm)
     assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
 
 
@@ -71,7 +68,7 @@ def test_close_early_without_a_reason_shows_the_error_and_the_round_stays_open(
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"reason": ["Enter why the round is closing early"]}
-    assert "govuk-error-summary" in _text(response)
+    assert "govuk-error-summary" in page_text(response)
     assert FundingRound.objects.get(pk=open_round.pk).status == RoundStatus.OPEN
     assert RoundStatusChange.objects.count() == 0
 
@@ -242,7 +239,7 @@ def test_pages_after_closing_early_say_closed_early(name, provider_client, close
 
     response = provider_client.get(url)
 
-    text = _text(response)
+    text = page_text(response)
     assert response.status_code == 200
     assert _closed_early_on(closed_early) in text
     assert ">Closes<" not in text
@@ -255,15 +252,15 @@ def test_draft_pages_before_closing_say_when_to_submit(provider_client, open_rou
     detail = provider_client.get(reverse("grants:application-detail", args=[draft.reference]))
     rounds = provider_client.get(reverse("grants:rounds"))
 
-    assert f"before {_closes(open_round)}" in _text(detail)
-    assert ">Closes<" in _text(rounds)
-    assert "Closed early" not in _text(detail) + _text(rounds)
+    assert f"before {_closes(open_round)}" in page_text(detail)
+    assert ">Closes<" in page_text(rounds)
+    assert "Closed early" not in page_text(detail) + page_text(rounds)
 
 
 def test_draft_page_after_closing_early_gives_the_reason(provider_client, closed_early, draft):
     response = provider_client.get(reverse("grants:application-detail", args=[draft.reference]))
 
-    assert REASON in _text(response)
+    assert REASON in page_text(response)
 
 
 @pytest.mark.parametrize("name", ["staff-rounds", "staff-round-applications"])
@@ -272,8 +269,8 @@ def test_staff_pages_after_closing_early_say_closed_early(name, second_staff_cli
 
     response = second_staff_client.get(reverse(f"grants:{name}", args=args))
 
-    assert _closed_early_on(closed_early) in _text(response)
-    assert timezone.localtime(closed_early.closes_at).strftime("%-d %b %Y %H:%M") not in _text(
+    assert _closed_early_on(closed_early) in page_text(response)
+    assert timezone.localtime(closed_early.closes_at).strftime("%-d %b %Y %H:%M") not in page_text(
         response
     )
 
@@ -283,8 +280,8 @@ def test_staff_round_page_after_closing_early_gives_who_and_why(second_staff_cli
         reverse("grants:staff-round-applications", args=[closed_early.slug])
     )
 
-    assert REASON in _text(response)
-    assert "Olive Staff" in _text(response)
+    assert REASON in page_text(response)
+    assert "Olive Staff" in page_text(response)
 
 
 def test_check_answers_after_closing_early_names_the_early_close_as_the_problem(
@@ -344,5 +341,5 @@ def test_round_lists_queries_do_not_grow_with_rounds_closed_early(
     response = second_staff_client.get(url)
     many = _queries(second_staff_client, url)
 
-    assert _text(response).count("Closed early by the OPCC on") == 11
+    assert page_text(response).count("Closed early by the OPCC on") == 11
     assert many == one

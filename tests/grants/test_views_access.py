@@ -1,8 +1,6 @@
 """Who may reach the grants pages, attacked through HTTP as a browser (or a script) would:
 anonymous visitors, another organisation's provider, and providers on staff pages."""
 
-from urllib.parse import quote
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,23 +14,16 @@ from tests.factories import (
     MembershipFactory,
     complete_application,
 )
-from tests.grants.helpers import round_form_data, snapshot, stored_files
+from tests.grants.helpers import (
+    login_redirect,
+    page_text,
+    pdf_bytes,
+    round_form_data,
+    snapshot,
+    stored_files,
+)
 
 S = ApplicationStatus
-LOGIN = "/accounts/login/"
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
-
-
-def _text(response) -> str:
-    return response.content.decode()
-
-
-def _login_redirect(url: str) -> str:
-    return f"{LOGIN}?next={quote(url, safe='/')}"
-
-
-def _pdf(size: int) -> bytes:
-    return (PDF + b"%" + b"x" * size)[:size]
 
 
 # --- Anonymous visitors ---------------------------------------------------------------
@@ -114,7 +105,7 @@ def test_provider_and_staff_pages_anonymous_get_redirected_to_login(name, client
     response = client.get(url)
 
     assert response.status_code == 302
-    assert response.url == _login_redirect(url)
+    assert response.url == login_redirect(url)
 
 
 @pytest.mark.parametrize("name", ANONYMOUS_POSTS)
@@ -126,7 +117,7 @@ def test_provider_and_staff_posts_anonymous_redirected_and_nothing_changes(name,
     response = client.post(url, {"title": "Changed", "to_status": "closed", "eligible": "no"})
 
     assert response.status_code == 302
-    assert response.url == _login_redirect(url)
+    assert response.url == login_redirect(url)
     assert snapshot(draft) == before
     assert FundingRound.objects.get(pk=draft.round_id).status == RoundStatus.OPEN
 
@@ -141,7 +132,7 @@ def victim(draft, provider_user, attachment_storage):
     services.attachment_add(
         application=application,
         by=provider_user,
-        uploaded_file=SimpleUploadedFile("safeguarding.pdf", _pdf(2048)),
+        uploaded_file=SimpleUploadedFile("safeguarding.pdf", pdf_bytes(2048)),
     )
     return application
 
@@ -184,8 +175,8 @@ def test_application_pages_other_organisation_get_404(name, other_client, victim
     response = other_client.get(url)
 
     assert response.status_code == 404
-    assert victim.title not in _text(response)
-    assert "safeguarding.pdf" not in _text(response)
+    assert victim.title not in page_text(response)
+    assert "safeguarding.pdf" not in page_text(response)
 
 
 @pytest.mark.parametrize("name", OTHER_ORG_POSTS)
@@ -209,7 +200,7 @@ def test_application_posts_other_organisation_404_and_nothing_changes(
             "financial_year": "2025-26",
             "amount": "1",
             "reason": "Not ours",
-            "file": SimpleUploadedFile("x.pdf", _pdf(2048)),
+            "file": SimpleUploadedFile("x.pdf", pdf_bytes(2048)),
         },
     )
 
@@ -229,7 +220,7 @@ def test_my_applications_lists_only_my_organisations(provider_client, draft, oth
 
     assert response.status_code == 200
     assert [a.reference for a in response.context["applications"]] == ["VPF-0001"]
-    assert "Holiday boxing camp" not in _text(response)
+    assert "Holiday boxing camp" not in page_text(response)
 
 
 def test_my_applications_membership_not_yet_accepted_sees_nothing(client, draft):
@@ -268,7 +259,7 @@ def test_staff_pages_provider_get_403(name, other_client, draft):
     response = other_client.get(_urls_for(draft)[name])
 
     assert response.status_code == 403
-    assert draft.title not in _text(response)
+    assert draft.title not in page_text(response)
 
 
 @pytest.mark.parametrize("name", STAFF_POSTS)

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.html import escape
 
 from grants.enums import ApplicationStatus, Channel
 from grants.models import Application, ApplicationStatusChange, FundingRound
@@ -18,17 +17,9 @@ from tests.factories import (
     complete_application,
 )
 from tests.factories.grants import EvidenceStrandFactory
-from tests.grants.helpers import snapshot, submitted
+from tests.grants.helpers import on_page, page_text, snapshot, submitted
 
 S = ApplicationStatus
-
-
-def _text(response) -> str:
-    return response.content.decode()
-
-
-def _on_page(response, message: str) -> bool:
-    return escape(message) in _text(response)
 
 
 def _late(funding_round):
@@ -52,8 +43,8 @@ def test_submit_late_400_with_the_message_and_still_a_draft(provider_client, dra
     assert response.context["problems"] == [
         "The round is not open for applications: the closing time has passed"
     ]
-    assert _on_page(response, "The round is not open for applications: the closing time has passed")
-    assert _on_page(response, "The application was not submitted")
+    assert on_page(response, "The round is not open for applications: the closing time has passed")
+    assert on_page(response, "The application was not submitted")
     assert snapshot(application) == before
     assert Application.objects.get(pk=application.pk).status == S.DRAFT
 
@@ -69,7 +60,7 @@ def test_submit_over_the_unregistered_cap_400_and_nothing_changes(provider_clien
         "The most an unregistered organisation can ask for is £5,000; you have asked for £6,000"
     )
     assert response.context["problems"] == [message]
-    assert _on_page(response, message)
+    assert on_page(response, message)
     assert snapshot(application) == before
 
 
@@ -86,7 +77,7 @@ def test_submit_budget_lines_not_adding_up_400_and_nothing_changes(provider_clie
         "they must be the same"
     )
     assert response.context["problems"] == [message]
-    assert _on_page(response, message)
+    assert on_page(response, message)
     assert snapshot(application) == before
 
 
@@ -94,8 +85,8 @@ def test_submit_page_get_lists_the_problems_before_submitting(provider_client, d
     response = provider_client.get(f"/applications/{draft.reference}/submit/")
 
     assert response.status_code == 200
-    assert _on_page(response, "Before you can submit")
-    assert _on_page(response, "Complete the section ‘About the project’")
+    assert on_page(response, "Before you can submit")
+    assert on_page(response, "Complete the section ‘About the project’")
 
 
 def test_submit_twice_makes_one_submission(provider_client, draft, provider_user):
@@ -116,8 +107,8 @@ def test_submit_twice_makes_one_submission(provider_client, draft, provider_user
     application.refresh_from_db()
     assert (application.status, application.submitted_by) == (S.SUBMITTED, provider_user)
     receipt = provider_client.get(first.url)
-    assert "Application submitted" in _text(receipt)
-    assert application.reference in _text(receipt)
+    assert "Application submitted" in page_text(receipt)
+    assert application.reference in page_text(receipt)
 
 
 def test_submit_staff_logged_bid_with_received_time_before_closing(
@@ -262,9 +253,9 @@ def test_section_over_the_word_limit_shows_the_error_and_keeps_the_text(provider
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"summary": ["Use 150 words or fewer (you have 151)"]}
-    assert _on_page(response, "Use 150 words or fewer (you have 151)")
-    assert summary in _text(response)
-    assert "Friday sessions" in _text(response)
+    assert on_page(response, "Use 150 words or fewer (you have 151)")
+    assert summary in page_text(response)
+    assert "Friday sessions" in page_text(response)
     assert snapshot(draft) == before
 
 

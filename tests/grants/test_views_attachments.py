@@ -2,40 +2,18 @@
 limit the server enforces on a file."""
 
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from django.utils.html import escape
 
 from grants import services
 from grants.models import Attachment
 from tests.factories import (
     complete_application,
 )
-from tests.grants.helpers import stored_files
-
-LOGIN = "/accounts/login/"
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
-
-
-def _text(response) -> str:
-    return response.content.decode()
-
-
-def _on_page(response, message: str) -> bool:
-    return escape(message) in _text(response)
-
-
-def _login_redirect(url: str) -> str:
-    return f"{LOGIN}?next={quote(url, safe='/')}"
-
-
-def _pdf(size: int) -> bytes:
-    return (PDF + b"%" + b"x" * size)[:size]
-
+from tests.grants.helpers import login_redirect, on_page, page_text, pdf_bytes, stored_files
 
 # --- Attachments --------------------------------------------------------------------------
 
@@ -52,7 +30,7 @@ def test_attachment_exe_renamed_pdf_refused_and_nothing_stored(
     message = "The file must be a PDF, Word, Excel, OpenDocument or image file"
     assert response.status_code == 200
     assert response.context["form"].errors == {"file": [message]}
-    assert _on_page(response, message)
+    assert on_page(response, message)
     assert Attachment.objects.count() == 0
     assert stored_files(attachment_storage) == []
 
@@ -63,7 +41,7 @@ def test_attachment_over_the_size_setting_refused_and_nothing_stored(
 ):
     response = provider_client.post(
         f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("plan.pdf", _pdf(2048))},
+        {"file": SimpleUploadedFile("plan.pdf", pdf_bytes(2048))},
     )
 
     assert response.status_code == 200
@@ -79,14 +57,14 @@ def test_attachment_size_message_states_a_limit_under_one_mb(
 ):
     response = provider_client.post(
         f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("plan.pdf", _pdf(2048))},
+        {"file": SimpleUploadedFile("plan.pdf", pdf_bytes(2048))},
     )
 
-    assert "0 MB" not in _text(response)
+    assert "0 MB" not in page_text(response)
 
 
 def test_attachment_over_the_default_10_mb_refused(provider_client, draft, attachment_storage):
-    big = _pdf(10 * 1024 * 1024 + 1)
+    big = pdf_bytes(10 * 1024 * 1024 + 1)
 
     response = provider_client.post(
         f"/applications/{draft.reference}/attachments/",
@@ -102,7 +80,7 @@ def test_attachment_over_the_default_10_mb_refused(provider_client, draft, attac
 def test_attachment_valid_pdf_stored_and_served_to_owner_and_staff_only(
     client, provider_user, second_staff_client, other_client, draft, attachment_storage
 ):
-    content = _pdf(3000)
+    content = pdf_bytes(3000)
     client.force_login(provider_user)
 
     response = client.post(
@@ -140,7 +118,7 @@ def test_attachment_valid_pdf_stored_and_served_to_owner_and_staff_only(
         assert allowed["X-Content-Type-Options"] == "nosniff"
     assert other.status_code == 404
     assert anonymous.status_code == 302
-    assert anonymous.url == _login_redirect(url)
+    assert anonymous.url == login_redirect(url)
 
 
 def test_attachment_png_accepted(provider_client, draft, attachment_storage):
@@ -161,7 +139,7 @@ def test_attachment_upload_after_submission_refused(provider_client, draft, atta
 
     response = provider_client.post(
         f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("late.pdf", _pdf(2048))},
+        {"file": SimpleUploadedFile("late.pdf", pdf_bytes(2048))},
     )
 
     assert response.status_code == 302

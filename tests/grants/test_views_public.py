@@ -11,11 +11,7 @@ from grants.models import FundingRound
 from tests.factories import (
     FundingRoundFactory,
 )
-
-
-def _text(response) -> str:
-    return response.content.decode()
-
+from tests.grants.helpers import page_text
 
 # --- Public pages -------------------------------------------------------------------
 
@@ -34,7 +30,7 @@ def test_round_list_anonymous_sees_open_and_past_rounds_but_no_draft(client, ope
     assert response.status_code == 200
     assert response.context["open_rounds"] == [open_round]
     assert response.context["past_rounds"] == [past]
-    assert "Secret draft round" not in _text(response)
+    assert "Secret draft round" not in page_text(response)
 
 
 def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, open_round):
@@ -51,7 +47,7 @@ def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, 
         "Multi-agency delivery",
         "Start an application",
     ):
-        assert text in _text(response), text
+        assert text in page_text(response), text
 
 
 def test_round_pages_write_times_as_people_do(client, open_round):
@@ -75,8 +71,8 @@ def test_round_detail_closed_round_has_no_start_button(client, db):
     response = client.get(f"/funding/{closed.slug}/")
 
     assert response.status_code == 200
-    assert "This round is not open for applications." in _text(response)
-    assert "Start an application" not in _text(response)
+    assert "This round is not open for applications." in page_text(response)
+    assert "Start an application" not in page_text(response)
 
 
 @pytest.mark.parametrize("path", ["/funding/{slug}/", "/funding/{slug}/apply/"])
