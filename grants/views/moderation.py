@@ -5,7 +5,6 @@ Each loads the round through `RoundPermissionMixin`, so a draft round is a 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin
 
 from .. import exports, panel_tables, selectors, services
 from ..enums import SCORABLE_STATUSES, ApplicationStatus
@@ -22,35 +21,41 @@ from ..models import Application, Scorecard
 from .panels import RoundPermissionMixin
 
 
-class ScorecardReopenView(RoundPermissionMixin, View):
+class ScorecardReopenView(ServiceActionMixin, RoundPermissionMixin, FormView):
+    """POST only, from the moderation page, which every outcome goes back to."""
+
     permission_required = "grants.reopen_scorecard"
     http_method_names = ["post"]
+    form_class = ReopenForm
+    invalid_message = "Give the reason for reopening the scorecard."
 
-    def post(self, request, *args, **kwargs):
-        scorecard = get_object_or_404(
-            Scorecard.objects.select_related("application"),
-            pk=kwargs["pk"],
-            application__round=self.get_round(),
-        )
-        form = ReopenForm(request.POST)
-        target = reverse(
-            "grants:panel-moderate", args=[self.get_round().slug, scorecard.application.reference]
-        )
-        if not form.is_valid():
-            messages.error(request, "Give the reason for reopening the scorecard.")
-            return redirect(target)
-        try:
-            services.scorecard_reopen(
-                scorecard=scorecard, by=request.user, reason=form.cleaned_data["reason"]
+    def get_scorecard(self) -> Scorecard:
+        if not hasattr(self, "_scorecard"):
+            self._scorecard = get_object_or_404(
+                Scorecard.objects.select_related("application"),
+                pk=self.kwargs["pk"],
+                application__round=self.get_round(),
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Scorecard reopened.")
-        return redirect(target)
+        return self._scorecard
+
+    def moderation_url(self) -> str:
+        return reverse(
+            "grants:panel-moderate",
+            args=[self.get_round().slug, self.get_scorecard().application.reference],
+        )
+
+    def refused_url(self) -> str:
+        return self.moderation_url()
+
+    def perform(self, form):
+        services.scorecard_reopen(
+            scorecard=self.get_scorecard(), by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(self.request, "Scorecard reopened.")
+        return redirect(self.moderation_url())
 
 
-class ModerateView(RoundPermissionMixin, FormView):
+class ModerateView(ServiceFormMixin, RoundPermissionMixin, FormView):
     permission_required = "grants.moderate_round"
     template_name = "grants/panel_moderate.html"
 
@@ -115,20 +120,16 @@ class ModerateView(RoundPermissionMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            services.moderation_record(
-                application=self.get_application(),
-                by=self.request.user,
-                scores=form.scores(),
-                rationale=form.cleaned_data["rationale"],
-                recommendation=form.cleaned_data["recommendation"],
-                conditions=form.cleaned_data["conditions"],
-                recommended_amount=form.cleaned_data["recommended_amount"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.moderation_record(
+            application=self.get_application(),
+            by=self.request.user,
+            scores=form.scores(),
+            rationale=form.cleaned_data["rationale"],
+            recommendation=form.cleaned_data["recommendation"],
+            conditions=form.cleaned_data["conditions"],
+            recommended_amount=form.cleaned_data["recommended_amount"],
+        )
         messages.success(self.request, "Moderation recorded.")
         return redirect("grants:panel-ranking", slug=self.kwargs["slug"])
 

@@ -7,7 +7,6 @@ application outside their work, or one they are conflicted on, is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -15,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from partners.enums import MembershipStatus
-from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceFormMixin
 
 from .. import selectors, services
 from ..enums import SCORABLE_STATUSES, RoundStatus, ScorecardStatus
@@ -54,7 +53,7 @@ class RoundPermissionMixin(PermissionRequiredMixin):
 # --- Staff: set-up and assignments ----------------------------------------------------
 
 
-class PanelSetupView(RoundPermissionMixin, FormView):
+class PanelSetupView(ServiceFormMixin, RoundPermissionMixin, FormView):
     permission_required = "grants.setup_panel"
     draft_rounds = True
     template_name = "grants/panel_setup.html"
@@ -80,7 +79,7 @@ class PanelSetupView(RoundPermissionMixin, FormView):
         context["workload"] = selectors.panel_workload(panel=panel) if panel else []
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         members = []
         for user in form.cleaned_data["members"]:
             # A member represents the partner organisation they belong to.
@@ -92,20 +91,16 @@ class PanelSetupView(RoundPermissionMixin, FormView):
                 form.add_error("members", f"{user.full_name} belongs to no organisation")
                 return self.form_invalid(form)
             members.append((user, organisation))
-        try:
-            services.panel_save(
-                funding_round=self.get_round(),
-                by=self.request.user,
-                chair=form.cleaned_data["chair"],
-                deputy_chair=form.cleaned_data["deputy_chair"],
-                members=members,
-                assignment_mode=form.cleaned_data["assignment_mode"],
-                hide_applicant_identity=form.cleaned_data["hide_applicant_identity"],
-                spread_threshold=form.cleaned_data["spread_threshold"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        services.panel_save(
+            funding_round=self.get_round(),
+            by=self.request.user,
+            chair=form.cleaned_data["chair"],
+            deputy_chair=form.cleaned_data["deputy_chair"],
+            members=members,
+            assignment_mode=form.cleaned_data["assignment_mode"],
+            hide_applicant_identity=form.cleaned_data["hide_applicant_identity"],
+            spread_threshold=form.cleaned_data["spread_threshold"],
+        )
         messages.success(self.request, "Panel saved.")
         return redirect("grants:panel-setup", slug=self.get_round().slug)
 
@@ -209,7 +204,7 @@ class MemberApplicationMixin(MemberMixin):
         return self._application
 
 
-class DeclareView(MemberApplicationMixin, FormView):
+class DeclareView(ServiceFormMixin, MemberApplicationMixin, FormView):
     template_name = "grants/panel_declare.html"
     form_class = DeclarationForm
 
@@ -229,19 +224,15 @@ class DeclareView(MemberApplicationMixin, FormView):
         context.update(round=self.get_round(), application=self.get_application())
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         application = self.get_application()
-        try:
-            declaration = services.declaration_make(
-                member=self.get_member(),
-                application=application,
-                has_interest=form.cleaned_data["has_interest"],
-                interest=form.cleaned_data["interest"],
-                is_conflict=form.cleaned_data["is_conflict"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        declaration = services.declaration_make(
+            member=self.get_member(),
+            application=application,
+            has_interest=form.cleaned_data["has_interest"],
+            interest=form.cleaned_data["interest"],
+            is_conflict=form.cleaned_data["is_conflict"],
+        )
         if declaration.automatic:
             messages.success(
                 self.request,
@@ -259,7 +250,7 @@ class DeclareView(MemberApplicationMixin, FormView):
         )
 
 
-class ScoreView(MemberApplicationMixin, FormView):
+class ScoreView(ServiceFormMixin, MemberApplicationMixin, FormView):
     """The application's content beside the member's scorecard; others' scores once theirs is in."""
 
     template_name = "grants/panel_score.html"
@@ -347,18 +338,14 @@ class ScoreView(MemberApplicationMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         submit = "save_draft" not in self.request.POST
-        try:
-            services.scorecard_save(
-                member=self.get_member(),
-                application=self.get_application(),
-                marks=form.marks(),
-                submit=submit,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        services.scorecard_save(
+            member=self.get_member(),
+            application=self.get_application(),
+            marks=form.marks(),
+            submit=submit,
+        )
         messages.success(self.request, "Scorecard submitted." if submit else "Draft saved.")
         return redirect(
             "grants:panel-score", slug=self.kwargs["slug"], reference=self.kwargs["reference"]
