@@ -22,33 +22,27 @@ def moderation_data(criteria, **extra):
     return data
 
 
-def moderate_url(funding_round, application):
-    return reverse("grants:panel-moderate", args=[funding_round.slug, application.reference])
+@pytest.fixture
+def chair_on_moderation(funding_round, application, chair_user, client_as):
+    """The chair's client, and the address of the application's moderation page."""
+    url = reverse("grants:panel-moderate", args=[funding_round.slug, application.reference])
+    return client_as(chair_user), url
 
 
 def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
-    funding_round,
-    criteria,
-    chair,
-    member,
-    third,
-    chair_user,
-    application,
-    declare,
-    score,
-    client_as,
+    criteria, chair, member, third, application, declare, score, chair_on_moderation
 ):
     score(member, application, [4, 3])
     declare(chair, application)
-    client = client_as(chair_user)
-    page = client.get(moderate_url(funding_round, application)).content.decode()
+    client, url = chair_on_moderation
+    page = client.get(url).content.decode()
     assert (
         '<span class="govuk-visually-hidden">Warning</span> 2 scorecards are outstanding: '
         "Amira Haddad, Daniel Okafor.</strong>"
     ) in page
     assert "Record the outcome although 2 scorecards are outstanding" in page
 
-    refused = client.post(moderate_url(funding_round, application), moderation_data(criteria))
+    refused = client.post(url, moderation_data(criteria))
     assert refused.status_code == 200
     assert (
         "Confirm that you want to record the outcome although scorecards are outstanding"
@@ -57,7 +51,7 @@ def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
     assert not Moderation.objects.filter(application=application).exists()
 
     recorded = client.post(
-        moderate_url(funding_round, application),
+        url,
         moderation_data(criteria, confirm_outstanding="on"),
     )
     assert recorded.status_code == 302
@@ -65,22 +59,13 @@ def test_moderation_warns_and_needs_confirmation_while_scorecards_outstanding(
 
 
 def test_moderation_no_warning_when_conflicted_members_left_out(
-    funding_round,
-    criteria,
-    chair,
-    member,
-    third,
-    chair_user,
-    application,
-    declare,
-    score,
-    client_as,
+    criteria, chair, member, third, application, declare, score, chair_on_moderation
 ):
     score(member, application, [4, 3])
     score(chair, application, [4, 3])
     declare(third, application, conflict=True)
-    client = client_as(chair_user)
-    page = client.get(moderate_url(funding_round, application)).content.decode()
+    client, url = chair_on_moderation
+    page = client.get(url).content.decode()
     assert "outstanding" not in page
-    recorded = client.post(moderate_url(funding_round, application), moderation_data(criteria))
+    recorded = client.post(url, moderation_data(criteria))
     assert recorded.status_code == 302

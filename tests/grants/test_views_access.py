@@ -137,6 +137,11 @@ def victim(draft, provider_user, attachment_storage):
     return application
 
 
+def _victim_url(victim, name: str) -> str:
+    pks = {"attachment_pk": victim.attachments.get().pk, "line_pk": victim.budget_lines.get().pk}
+    return _urls_for(victim, **pks)[name]
+
+
 OTHER_ORG_GETS = [
     "detail",
     "section-project",
@@ -166,11 +171,7 @@ OTHER_ORG_POSTS = [
 
 @pytest.mark.parametrize("name", OTHER_ORG_GETS)
 def test_application_pages_other_organisation_get_404(name, other_client, victim):
-    url = _urls_for(
-        victim,
-        attachment_pk=victim.attachments.get().pk,
-        line_pk=victim.budget_lines.get().pk,
-    )[name]
+    url = _victim_url(victim, name)
 
     response = other_client.get(url)
 
@@ -183,11 +184,7 @@ def test_application_pages_other_organisation_get_404(name, other_client, victim
 def test_application_posts_other_organisation_404_and_nothing_changes(
     name, other_client, victim, attachment_storage
 ):
-    url = _urls_for(
-        victim,
-        attachment_pk=victim.attachments.get().pk,
-        line_pk=victim.budget_lines.get().pk,
-    )[name]
+    url = _victim_url(victim, name)
     before = snapshot(victim)
     files_before = stored_files(attachment_storage)
 
