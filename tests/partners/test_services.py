@@ -206,8 +206,15 @@ def test_organisation_set_verification_verifies_pending_and_records_it(db, staff
     assert change.changed_by == staff_user
 
 
-def test_organisation_set_verification_rejects_with_reason(db, staff_user):
+@pytest.mark.parametrize("verified_first", [False, True], ids=["pending", "verified"])
+def test_organisation_set_verification_rejects_with_reason_and_clears_the_verifier(
+    db, staff_user, verified_first
+):
     organisation = OrganisationFactory(pending=True)
+    if verified_first:
+        services.organisation_set_verification(
+            organisation=organisation, to_status=VerificationStatus.VERIFIED, by=staff_user
+        )
     services.organisation_set_verification(
         organisation=organisation,
         to_status=VerificationStatus.REJECTED,
@@ -217,12 +224,13 @@ def test_organisation_set_verification_rejects_with_reason(db, staff_user):
     organisation.refresh_from_db()
     assert organisation.verification_status == VerificationStatus.REJECTED
     assert (organisation.verified_by, organisation.verified_at) == (None, None)
-    change = OrganisationStatusChange.objects.get()
+    *_, change = OrganisationStatusChange.objects.order_by("pk")
     assert (change.from_status, change.to_status, change.reason) == (
-        VerificationStatus.PENDING,
+        VerificationStatus.VERIFIED if verified_first else VerificationStatus.PENDING,
         VerificationStatus.REJECTED,
         "Not on the charity register",
     )
+    assert OrganisationStatusChange.objects.count() == (2 if verified_first else 1)
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -243,27 +251,26 @@ def test_organisation_set_verification_refuses_rejection_without_reason(db, staf
     assert OrganisationStatusChange.objects.count() == 0
 
 
-def test_organisation_set_verification_refuses_verified_to_verified(db, staff_user):
+@pytest.mark.parametrize(
+    ("to_status", "message"),
+    [
+        (VerificationStatus.VERIFIED, "An organisation that is verified cannot move to verified"),
+        (
+            VerificationStatus.PENDING,
+            "An organisation that is verified cannot move to waiting for verification",
+        ),
+    ],
+)
+def test_organisation_set_verification_refuses_a_move_from_verified(
+    db, staff_user, to_status, message
+):
     organisation = OrganisationFactory(verification_status=VerificationStatus.VERIFIED)
     with pytest.raises(ValidationError) as excinfo:
         services.organisation_set_verification(
-            organisation=organisation, to_status=VerificationStatus.VERIFIED, by=staff_user
+            organisation=organisation, to_status=to_status, by=staff_user
         )
-    assert excinfo.value.messages == [
-        "An organisation that is verified cannot move to verified"
-    ]
+    assert excinfo.value.messages == [message]
     assert OrganisationStatusChange.objects.count() == 0
-
-
-def test_organisation_set_verification_refuses_move_back_to_pending(db, staff_user):
-    organisation = OrganisationFactory(verification_status=VerificationStatus.VERIFIED)
-    with pytest.raises(ValidationError) as excinfo:
-        services.organisation_set_verification(
-            organisation=organisation, to_status=VerificationStatus.PENDING, by=staff_user
-        )
-    assert excinfo.value.messages == [
-        "An organisation that is verified cannot move to waiting for verification"
-    ]
 
 
 def test_organisation_set_verification_allows_rejected_to_verified(db, staff_user):
@@ -279,23 +286,6 @@ def test_organisation_set_verification_allows_rejected_to_verified(db, staff_use
         VerificationStatus.REJECTED,
         VerificationStatus.VERIFIED,
     )
-
-
-def test_organisation_set_verification_clears_verifier_when_verified_is_rejected(db, staff_user):
-    organisation = OrganisationFactory(pending=True)
-    services.organisation_set_verification(
-        organisation=organisation, to_status=VerificationStatus.VERIFIED, by=staff_user
-    )
-    services.organisation_set_verification(
-        organisation=organisation,
-        to_status=VerificationStatus.REJECTED,
-        by=staff_user,
-        reason="Closed down",
-    )
-    organisation.refresh_from_db()
-    assert organisation.verification_status == VerificationStatus.REJECTED
-    assert (organisation.verified_by, organisation.verified_at) == (None, None)
-    assert OrganisationStatusChange.objects.filter(organisation=organisation).count() == 2
 
 
 # Regression: partners/services.py organisation_set_verification builds its error message with
