@@ -72,35 +72,31 @@ def test_organisation_address_joins_the_parts_it_has():
     assert organisation.address == "1 Market Place, Durham, DH1 3NJ"
 
 
-@pytest.mark.parametrize("kind", [OrganisationKind.REGISTERED_CHARITY, OrganisationKind.CIO])
-def test_organisation_charity_kind_without_number_violates_check(db, kind):
+@pytest.mark.parametrize(
+    ("kind", "number", "constraint"),
+    [
+        (OrganisationKind.REGISTERED_CHARITY, "charity_number", "charity_kinds_have_number"),
+        (OrganisationKind.CIO, "charity_number", "charity_kinds_have_number"),
+        (OrganisationKind.COMPANY, "company_number", "company_kinds_have_number"),
+        (OrganisationKind.CIC, "company_number", "company_kinds_have_number"),
+    ],
+)
+def test_organisation_kind_without_its_number_violates_check(db, kind, number, constraint):
     with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        Organisation.objects.create(name="No Number Trust", kind=kind, charity_number="")
-    assert "organisation_charity_kinds_have_number" in str(excinfo.value)
+        Organisation.objects.create(name="No Number Trust", kind=kind, **{number: ""})
+    assert f"organisation_{constraint}" in str(excinfo.value)
     assert Organisation.objects.count() == 0
 
 
-@pytest.mark.parametrize("kind", [OrganisationKind.COMPANY, OrganisationKind.CIC])
-def test_organisation_company_kind_without_number_violates_check(db, kind):
+@pytest.mark.parametrize(
+    ("kind", "number", "value"),
+    [("charity", "charity_number", "1123456"), ("company", "company_number", "01234567")],
+)
+def test_organisation_duplicate_number_violates_unique(db, kind, number, value):
+    OrganisationFactory(**{kind: True, number: value})
     with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        Organisation.objects.create(name="No Number Ltd", kind=kind, company_number="")
-    assert "organisation_company_kinds_have_number" in str(excinfo.value)
-    assert Organisation.objects.count() == 0
-
-
-def test_organisation_duplicate_charity_number_violates_unique(db):
-    OrganisationFactory(charity=True, charity_number="1123456")
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        OrganisationFactory(charity=True, charity_number="1123456")
-    assert "organisation_charity_number_unique" in str(excinfo.value)
-    assert Organisation.objects.count() == 1
-
-
-def test_organisation_duplicate_company_number_violates_unique(db):
-    OrganisationFactory(company=True, company_number="01234567")
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        OrganisationFactory(company=True, company_number="01234567")
-    assert "organisation_company_number_unique" in str(excinfo.value)
+        OrganisationFactory(**{kind: True, number: value})
+    assert f"organisation_{number}_unique" in str(excinfo.value)
     assert Organisation.objects.count() == 1
 
 
