@@ -1,11 +1,11 @@
 """The filters of the public register and of the OPCC's list of decision records."""
 
 import django_filters
-from crispy_forms_gds.layout import Div, Field
+from crispy_forms_gds.layout import Field
 from django.db import connection
 from django.db.models import Q
 
-from svd_portal.filters import FilterForm, SearchFilter
+from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
 from .enums import DecisionStatus
 from .models import DecisionRecord
@@ -17,13 +17,7 @@ class RegisterFilterForm(FilterForm):
     form_attrs = {"role": "search"}
 
     def get_layout(self):
-        return [
-            Div(
-                Div(Field.text("q"), css_class="govuk-grid-column-one-half"),
-                Div(Field.select("year"), css_class="govuk-grid-column-one-quarter"),
-                css_class="govuk-grid-row",
-            )
-        ]
+        return [grid_row(Field.text("q"), Field.select("year"), widths=["one-half", "one-quarter"])]
 
 
 class RegisterFilter(django_filters.FilterSet):

@@ -1,10 +1,10 @@
 """The filters of the OPCC's list of organisations."""
 
 import django_filters
-from crispy_forms_gds.layout import Div, Field
+from crispy_forms_gds.layout import Field
 from django.db.models import Q
 
-from svd_portal.filters import FilterForm, SearchFilter
+from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
 from .enums import VerificationStatus
 from .models import Organisation
@@ -15,13 +15,7 @@ class OrganisationFilterForm(FilterForm):
     form_attrs = {"class": "govuk-!-margin-bottom-6"}
 
     def get_layout(self):
-        return [
-            Div(
-                Div(Field.text("q"), css_class="govuk-grid-column-one-third"),
-                Div(Field.select("status"), css_class="govuk-grid-column-one-third"),
-                css_class="govuk-grid-row",
-            )
-        ]
+        return [grid_row(Field.text("q"), Field.select("status"))]
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -4,7 +4,7 @@ own parameters."""
 
 import django_filters
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Layout
+from crispy_forms_gds.layout import HTML, Div, Layout
 from django import forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
@@ -18,6 +18,19 @@ def filter_data(params, filterset_class) -> dict | None:
     if params and any(name in params for name in filterset_class.base_filters):
         return params
     return None
+
+
+def grid_row(*fields, widths: list[str] | None = None) -> Div:
+    """The filters side by side in one GOV.UK grid row, each in a column of its width
+    ("one-half", "one-quarter"…; a third each where no widths are given)."""
+    widths = widths or ["one-third"] * len(fields)
+    return Div(
+        *(
+            Div(field, css_class=f"govuk-grid-column-{width}")
+            for field, width in zip(fields, widths, strict=True)
+        ),
+        css_class="govuk-grid-row",
+    )
 
 
 class SearchField(forms.CharField):
