@@ -225,15 +225,7 @@ def seed(*, partnership: Partnership, staff: User) -> FundingRound:
         **common,
     )
     if created:
-        vpf = services.round_save(
-            funding_round=None,
-            by=staff,
-            fields=_fields(vpf),
-            priorities=priorities,
-            caps=caps,
-            criteria=CRITERIA,
-        )
-        services.round_move(funding_round=vpf, to_status=RoundStatus.OPEN, by=staff)
+        vpf = _made_and_opened(vpf, staff=staff, priorities=priorities, caps=caps)
         _seed_vpf_applications(vpf, staff=staff, priorities=priorities)
         for to_status in (RoundStatus.CLOSED, RoundStatus.ASSESSMENT):
             services.round_move(funding_round=vpf, to_status=to_status, by=staff)
@@ -257,16 +249,23 @@ def seed(*, partnership: Partnership, staff: User) -> FundingRound:
         **common,
     )
     if created:
-        open_round = services.round_save(
-            funding_round=None,
-            by=staff,
-            fields=_fields(open_round),
-            priorities=priorities,
-            caps=caps,
-            criteria=CRITERIA,
-        )
-        services.round_move(funding_round=open_round, to_status=RoundStatus.OPEN, by=staff)
+        _made_and_opened(open_round, staff=staff, priorities=priorities, caps=caps)
     return vpf
+
+
+def _made_and_opened(unsaved: FundingRound, *, staff: User, priorities, caps) -> FundingRound:
+    """The round made through the service from the unsaved one's fields, as staff would make
+    it, and opened."""
+    funding_round = services.round_save(
+        funding_round=None,
+        by=staff,
+        fields=_fields(unsaved),
+        priorities=priorities,
+        caps=caps,
+        criteria=CRITERIA,
+    )
+    services.round_move(funding_round=funding_round, to_status=RoundStatus.OPEN, by=staff)
+    return funding_round
 
 
 def _fields(funding_round: FundingRound) -> dict:
