@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
@@ -116,6 +118,16 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def quiet_weasyprint():
+    """WeasyPrint logs every step at INFO; a worker's log setup would print them all."""
+    logger = logging.getLogger("weasyprint.progress")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield
+    logger.setLevel(level)
 
 
 @pytest.fixture

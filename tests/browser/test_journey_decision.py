@@ -2,7 +2,6 @@
 approves, the PCC signs, and the signed PDF appears on the page without a reload, rendered
 by a real Celery worker on the real Redis."""
 
-import logging
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,15 +54,6 @@ def pdf_storage(tmp_path, monkeypatch):
     return storage
 
 
-@pytest.fixture
-def quiet_weasyprint():
-    logger = logging.getLogger("weasyprint.progress")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_decision_drafted_approved_signed_and_pdf_appears(
@@ -109,7 +99,8 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     expect(page.get_by_role("button", name="Submit for officer approval")).to_have_count(0)
     # Fixed now: the schedule of awards the PCC will sign.
     expect(page.locator("#schedule-of-awards")).to_be_visible()
-    expect(page.get_by_role("row", name=f"YV25-0001: {football.title}")).to_be_visible()
+    schedule = page.get_by_role("region", name="Schedule of awards")
+    expect(schedule.get_by_role("row", name=f"YV25-0001: {football.title}")).to_be_visible()
     check(page, "submitted record")
     record_url = f"{base}/staff/decisions/{record.pk}/"
 

@@ -1,7 +1,6 @@
 """End to end with a real Celery worker on real Redis: signing a record queues its PDF after
 the commit, and the worker renders and signs it."""
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,6 @@ from .documents_helpers import OFFICER, pdfsig, pdftotext, stored_files, tampere
 
 # Signed with a certificate, and stored, in this test's own folder.
 pytestmark = pytest.mark.usefixtures("document_signing", "document_storage")
-
-
-@pytest.fixture
-def quiet_weasyprint():
-    # WeasyPrint logs every step at INFO; the worker's log setup would print them all.
-    logger = logging.getLogger("weasyprint.progress")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
 
 
 @pytest.mark.celery
