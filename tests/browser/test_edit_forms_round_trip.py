@@ -4,21 +4,14 @@ inputs, and saving it unchanged keeps them."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from decisions import services as decisions
 from decisions.models import DecisionRecord
-from grants.enums import RoundStages, RoundStatus
-from grants.models import FundingRound
 from partners.enums import Role
-from tests.factories import FundingRoundFactory, StrategicPriorityFactory, UserFactory
+from tests.dated_records import dated_round, deferred_draft, round_dates, saved_dates
+from tests.factories import UserFactory
 
 from .journeys import sign_in
-
-
-def uk(*args) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(*args))
 
 
 def shown(page, label: str) -> str:
@@ -30,28 +23,10 @@ def shown(page, label: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_edit_forms_round_trip_their_dates(roles, live_server, page, check):
     staff = UserFactory(email="staff@example.org", full_name="Olive Staff", roles=[Role.OPCC_STAFF])
-    publish_on = timezone.localdate() + datetime.timedelta(days=30)
-    record = decisions.decision_create(
-        by=staff,
-        title="Knife crime awareness campaign in schools",
-        received_on=datetime.date(2026, 12, 2),
-        section_a="A request to fund a knife crime awareness campaign in secondary schools.",
-        decision_text="To approve the campaign.",
-        publication_deferred=True,
-        deferral_reasons="Staff affected must be consulted first.",
-        deferred_until=publish_on,
-    )
-    funding_round = FundingRoundFactory(
-        slug="youth-violence-2026",
-        title="Youth violence 2026",
-        status=RoundStatus.DRAFT,
-        stages=RoundStages.TWO_STAGE,
-        opens_at=uk(2026, 1, 5, 9, 0),
-        closes_at=uk(2026, 7, 2, 17, 0),
-        full_stage_closes_at=uk(2026, 8, 3, 12, 30),
-        delivery_starts_on=datetime.date(2026, 12, 2),
-        delivery_ends_on=datetime.date(2027, 3, 31),
-        priorities=[StrategicPriorityFactory()],
+    record = deferred_draft(by=staff)
+    publish_on = record.deferred_until
+    funding_round = dated_round(
+        two_stage=True, slug="youth-violence-2026", title="Youth violence 2026"
     )
     sign_in(page, live_server.url, "staff@example.org")
 
@@ -88,17 +63,4 @@ def test_edit_forms_round_trip_their_dates(roles, live_server, page, check):
         "Youth violence 2026 saved."
     )
     check(page, "round saved")
-    saved = FundingRound.objects.get(pk=funding_round.pk)
-    assert (
-        saved.opens_at,
-        saved.closes_at,
-        saved.full_stage_closes_at,
-        saved.delivery_starts_on,
-        saved.delivery_ends_on,
-    ) == (
-        uk(2026, 1, 5, 9, 0),
-        uk(2026, 7, 2, 17, 0),
-        uk(2026, 8, 3, 12, 30),
-        datetime.date(2026, 12, 2),
-        datetime.date(2027, 3, 31),
-    )
+    assert saved_dates(funding_round) == round_dates(two_stage=True)

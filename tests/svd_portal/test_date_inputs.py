@@ -6,14 +6,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from decisions import services as decisions
 from decisions.models import DecisionRecord
-from grants.enums import RoundStages, RoundStatus
-from grants.models import FundingRound
 from svd_portal.forms import DateInput, DateTimeInput
-from tests.factories import FundingRoundFactory, StrategicPriorityFactory
+from tests.dated_records import dated_round, deferred_draft, round_dates, saved_dates
 
 
 class PageForms(HTMLParser):
@@ -88,11 +85,6 @@ def form_with(response, field: str) -> dict:
     raise AssertionError(f"No form with {field} on the page")
 
 
-def at_minute(*args) -> datetime.datetime:
-    """A moment on the minute, UK time: what a datetime-local input can show."""
-    return timezone.make_aware(datetime.datetime(*args))
-
-
 def test_date_inputs_render_iso_whatever_the_locale():
     with translation.override("en-gb"):
         assert DateInput().format_value(datetime.date(2026, 12, 2)) == "2026-12-02"
@@ -103,16 +95,7 @@ def test_date_inputs_render_iso_whatever_the_locale():
 
 
 def test_decision_draft_edit_shows_iso_dates_and_saves_unchanged(staff_client, staff_user):
-    record = decisions.decision_create(
-        by=staff_user,
-        title="Knife crime awareness campaign in schools",
-        received_on=datetime.date(2026, 12, 2),
-        section_a="A request to fund a knife crime awareness campaign in secondary schools.",
-        decision_text="To approve the campaign.",
-        publication_deferred=True,
-        deferral_reasons="Staff affected must be consulted first.",
-        deferred_until=timezone.localdate() + datetime.timedelta(days=30),
-    )
+    record = deferred_draft(by=staff_user)
     deferred_until = record.deferred_until
     url = reverse("decisions:staff-edit", args=[record.pk])
 
@@ -136,17 +119,7 @@ def test_decision_draft_edit_shows_iso_dates_and_saves_unchanged(staff_client, s
 @pytest.mark.parametrize("stages", ["single", "two"])
 def test_round_edit_shows_iso_dates_and_saves_unchanged(staff_client, stages):
     two = stages == "two"
-    funding_round = FundingRoundFactory(
-        slug="violence-prevention-fund",
-        status=RoundStatus.DRAFT,
-        stages=RoundStages.TWO_STAGE if two else RoundStages.SINGLE,
-        opens_at=at_minute(2026, 1, 5, 9, 0),
-        closes_at=at_minute(2026, 7, 2, 17, 0),
-        full_stage_closes_at=at_minute(2026, 8, 3, 12, 30) if two else None,
-        delivery_starts_on=datetime.date(2026, 12, 2),
-        delivery_ends_on=datetime.date(2027, 3, 31),
-        priorities=[StrategicPriorityFactory()],
-    )
+    funding_round = dated_round(two_stage=two, slug="violence-prevention-fund")
     url = reverse("grants:staff-round-edit", args=[funding_round.slug])
 
     form = form_with(staff_client.get(url), "delivery_starts_on")
@@ -167,20 +140,7 @@ def test_round_edit_shows_iso_dates_and_saves_unchanged(staff_client, stages):
 
     assert response.status_code == 302, response.context["form"].errors
     assert response.url == reverse("grants:staff-round-applications", args=[funding_round.slug])
-    saved = FundingRound.objects.get(pk=funding_round.pk)
-    assert (
-        saved.opens_at,
-        saved.closes_at,
-        saved.full_stage_closes_at,
-        saved.delivery_starts_on,
-        saved.delivery_ends_on,
-    ) == (
-        at_minute(2026, 1, 5, 9, 0),
-        at_minute(2026, 7, 2, 17, 0),
-        at_minute(2026, 8, 3, 12, 30) if two else None,
-        datetime.date(2026, 12, 2),
-        datetime.date(2027, 3, 31),
-    )
+    assert saved_dates(funding_round) == round_dates(two_stage=two)
 
 
 def test_every_date_field_of_every_form_uses_the_iso_inputs():
