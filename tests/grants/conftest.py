@@ -254,9 +254,20 @@ def make_panel(staff_user):
 
 
 @pytest.fixture
-def panel(make_panel, funding_round, chair_user, member_user, third_user):
+def deputy_chair_user():
+    """The deputy chair of `panel`: no one, unless a module says otherwise."""
+    return None
+
+
+@pytest.fixture
+def panel(make_panel, funding_round, chair_user, member_user, third_user, deputy_chair_user):
     """Daniel Okafor (police) chairs; Ruth Ellison (council) and Amira Haddad (public health)."""
-    return make_panel(funding_round, chair_user, [chair_user, member_user, third_user])
+    return make_panel(
+        funding_round,
+        chair_user,
+        [chair_user, member_user, third_user],
+        deputy_chair=deputy_chair_user,
+    )
 
 
 @pytest.fixture

@@ -22,30 +22,17 @@ HIDDEN_FIGURES = ["7,250", "7250", "5,250", "5250", "6,250", "6250", "3,750", "3
 
 
 @pytest.fixture
+def deputy_chair_user(member_user):
+    """Ruth is the panel's deputy chair."""
+    return member_user
+
+
+@pytest.fixture
 def conflicted_round(
-    funding_round,
-    make_panel,
-    chair_user,
-    member_user,
-    third_user,
-    make_application,
-    declare,
-    score,
-    moderate,
-    staff_user,
+    funding_round, chair, member, third, make_application, declare, score, moderate, staff_user
 ):
     """Daniel chairs, Ruth is deputy chair. Daniel has a conflict on YV1-0001, which the
     others scored and staff moderated; YV1-0002 was scored and moderated as usual."""
-    make_panel(
-        funding_round,
-        chair_user,
-        [chair_user, member_user, third_user],
-        deputy_chair=member_user,
-    )
-    chair, member, third = (
-        PanelMember.objects.get(panel__round=funding_round, user=u)
-        for u in (chair_user, member_user, third_user)
-    )
     application = make_application(amount=Decimal("7250"))
     second = make_application("Healthy relationships in schools", amount=Decimal("3500"))
     declare(chair, application, conflict=True)

@@ -7,36 +7,25 @@ from decimal import Decimal
 import pytest
 
 from grants import selectors
-from grants.models import PanelMember
 from tests.factories import MembershipFactory
 
 SECRET = "Scored down for weak safeguarding references"
 
 
 @pytest.fixture
+def deputy_chair_user(member_user):
+    """Ruth is the panel's deputy chair."""
+    return member_user
+
+
+@pytest.fixture
 def conflicted_round(
-    funding_round,
-    make_panel,
-    chair_user,
-    member_user,
-    third_user,
-    make_application,
-    declare,
-    score,
-    moderate,
-    staff_user,
+    funding_round, chair, member, third, make_application, declare, score, moderate, staff_user
 ):
     """Daniel chairs, Ruth is deputy chair, Amira a member. Daniel declared a conflict on
     YV1-0001 (£7,250 asked, moderated by staff at £5,250, 72%), which sits between the two he
     may see: YV1-0003 (£2,000, 100%) and YV1-0002 (£1,000, 60%). Ruth declared an interest,
     not a conflict, in YV1-0002."""
-    make_panel(
-        funding_round, chair_user, [chair_user, member_user, third_user], deputy_chair=member_user
-    )
-    chair, member, third = (
-        PanelMember.objects.get(panel__round=funding_round, user=u)
-        for u in (chair_user, member_user, third_user)
-    )
     first = make_application(amount=Decimal("7250"))
     second = make_application("Healthy relationships in schools", amount=Decimal("3500"))
     boxing = make_application("Boxing after school", amount=Decimal("2000"))
