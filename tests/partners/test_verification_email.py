@@ -25,23 +25,21 @@ def members(pending_organisation):
         )
 
 
-def _decide(staff_client, organisation, django_capture_on_commit_callbacks, **data):
-    with django_capture_on_commit_callbacks(execute=True):
-        return staff_client.post(
-            reverse("partners:organisation-verify", args=[organisation.pk]), data
-        )
+@pytest.fixture
+def decide(staff_client, pending_organisation, members, django_capture_on_commit_callbacks):
+    """decide(to_status, reason): staff's decision on the pending charity posted, and the mail
+    it queues after the commit sent."""
+
+    def post(to_status, reason):
+        url = reverse("partners:organisation-verify", args=[pending_organisation.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            return staff_client.post(url, {"to_status": to_status.value, "reason": reason})
+
+    return post
 
 
-def test_verified_organisation_members_are_emailed(
-    staff_client, pending_organisation, members, django_capture_on_commit_callbacks, eager_celery
-):
-    response = _decide(
-        staff_client,
-        pending_organisation,
-        django_capture_on_commit_callbacks,
-        to_status=VerificationStatus.VERIFIED.value,
-        reason="",
-    )
+def test_verified_organisation_members_are_emailed(decide, eager_celery):
+    response = decide(VerificationStatus.VERIFIED, "")
 
     assert response.status_code == 302
     assert [(m.subject, m.to) for m in mail.outbox] == [
@@ -53,16 +51,8 @@ def test_verified_organisation_members_are_emailed(
     assert "reason" not in body
 
 
-def test_refused_organisation_members_are_emailed_the_reason(
-    staff_client, pending_organisation, members, django_capture_on_commit_callbacks, eager_celery
-):
-    response = _decide(
-        staff_client,
-        pending_organisation,
-        django_capture_on_commit_callbacks,
-        to_status=VerificationStatus.REJECTED.value,
-        reason=REASON,
-    )
+def test_refused_organisation_members_are_emailed_the_reason(decide, eager_celery):
+    response = decide(VerificationStatus.REJECTED, REASON)
 
     assert response.status_code == 302
     assert [(m.subject, m.to) for m in mail.outbox] == [
@@ -73,16 +63,8 @@ def test_refused_organisation_members_are_emailed_the_reason(
     assert LINK in body
 
 
-def test_refusal_without_a_reason_sends_nothing(
-    staff_client, pending_organisation, members, django_capture_on_commit_callbacks, eager_celery
-):
-    response = _decide(
-        staff_client,
-        pending_organisation,
-        django_capture_on_commit_callbacks,
-        to_status=VerificationStatus.REJECTED.value,
-        reason=" ",
-    )
+def test_refusal_without_a_reason_sends_nothing(decide, eager_celery):
+    response = decide(VerificationStatus.REJECTED, " ")
 
     assert response.status_code == 400
     assert mail.outbox == []
