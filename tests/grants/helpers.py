@@ -19,7 +19,7 @@ from tests.factories import (
     MembershipFactory,
     complete_application,
 )
-from tests.grants.criteria import criteria_data
+from tests.grants.criteria import round_data
 
 # The smallest file that passes for a PDF: its signature and a trailer.
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
@@ -97,46 +97,14 @@ def submitted(application):
 
 
 def round_form_data(priorities, **overrides):
-    """The new-round form's fields, valid as they are, with `overrides`."""
-    data = {
-        "fund_name": "Violence Prevention Fund",
-        "title": "Summer grants",
-        "slug": "summer-grants",
-        "reference_prefix": "sg25",
-        "description": "Grants for the summer holidays.",
-        "eligibility": "Voluntary organisations.",
-        "how_to_apply": "Apply online.",
-        "budget": "£100,000",
-        "opens_at": "2030-06-01T09:00",
-        "closes_at": "2030-06-30T17:00",
-        "stages": "single",
-        "full_stage_closes_at": "",
-        "delivery_starts_on": "2030-07-01",
-        "delivery_ends_on": "2031-03-31",
-        "priorities": [p.pk for p in priorities],
-        "unregistered_minimum": "0",
-        "unregistered_maximum": "5000",
-        "registered_minimum": "1,000",
-        "registered_maximum": "40000",
-        **criteria_data(
-            [
-                {
-                    "weight": "60",
-                    "scale_max": "5",
-                    "title": "Evidence",
-                    "guidance": "5: strong evidence",
-                },
-                {
-                    "weight": "40",
-                    "scale_max": "5",
-                    "title": "Partners",
-                    "guidance": "5: named partners",
-                },
-            ]
-        ),
-    }
-    data.update(overrides)
-    return data
+    """The new-round form's fields with two criteria, valid as they are, money written as
+    people write it, with `overrides`."""
+    criteria = [
+        {"weight": "60", "scale_max": "5", "title": "Evidence", "guidance": "5: strong evidence"},
+        {"weight": "40", "scale_max": "5", "title": "Partners", "guidance": "5: named partners"},
+    ]
+    written = {"reference_prefix": "sg25", "budget": "£100,000", "registered_minimum": "1,000"}
+    return round_data(priorities, criteria, **{**written, **overrides})
 
 
 def moderation_data(criteria, scores, amount, recommendation="fund"):
