@@ -82,6 +82,12 @@ def snapshot(application):
     }
 
 
+def last_change(application) -> tuple:
+    """The application's latest status change: from, to, by whom and why."""
+    change = application.status_changes.order_by("-pk").first()
+    return (change.from_status, change.to_status, change.changed_by, change.reason)
+
+
 def stored_files(storage) -> list[str]:
     """The names of the files under the storage's folder, sorted (none if it is not there)."""
     root = Path(storage.location)

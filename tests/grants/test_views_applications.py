@@ -17,7 +17,7 @@ from tests.factories import (
     complete_application,
 )
 from tests.factories.grants import EvidenceStrandFactory
-from tests.grants.helpers import on_page, page_text, snapshot, submitted
+from tests.grants.helpers import last_change, on_page, page_text, snapshot, submitted
 
 S = ApplicationStatus
 
@@ -342,8 +342,7 @@ def test_withdraw_through_the_form(provider_client, provider_user, draft):
     assert response.url == f"/applications/{application.reference}/"
     application.refresh_from_db()
     assert application.status == S.WITHDRAWN
-    change = application.status_changes.order_by("-pk").first()
-    assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
+    assert last_change(application) == (
         S.SUBMITTED,
         S.WITHDRAWN,
         provider_user,

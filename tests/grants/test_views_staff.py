@@ -20,7 +20,7 @@ from tests.factories import (
     OrganisationFactory,
 )
 from tests.factories.grants import EvidenceStrandFactory
-from tests.grants.helpers import on_page, page_text, round_form_data, submitted
+from tests.grants.helpers import last_change, on_page, page_text, round_form_data, submitted
 
 S = ApplicationStatus
 
@@ -267,8 +267,7 @@ def test_staff_eligibility_not_eligible_recorded_and_shown_in_the_history(
     assert response.url == f"/staff/applications/{application.reference}/"
     application.refresh_from_db()
     assert application.status == S.INELIGIBLE
-    change = application.status_changes.order_by("-pk").first()
-    assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
+    assert last_change(application) == (
         S.SUBMITTED,
         S.INELIGIBLE,
         staff_user,
