@@ -18,6 +18,12 @@ from tests.grants.helpers import login_redirect, on_page, page_text, pdf_bytes, 
 # --- Attachments --------------------------------------------------------------------------
 
 
+def _upload(client, application, name, content, content_type="text/plain"):
+    """The file posted on the application's attachments page."""
+    upload = SimpleUploadedFile(name, content, content_type)
+    return client.post(f"/applications/{application.reference}/attachments/", {"file": upload})
+
+
 def test_attachment_exe_renamed_pdf_refused_and_nothing_stored(
     provider_client, draft, attachment_storage
 ):
@@ -39,10 +45,7 @@ def test_attachment_exe_renamed_pdf_refused_and_nothing_stored(
 def test_attachment_over_the_size_setting_refused_and_nothing_stored(
     provider_client, draft, attachment_storage
 ):
-    response = provider_client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("plan.pdf", pdf_bytes(2048))},
-    )
+    response = _upload(provider_client, draft, "plan.pdf", pdf_bytes(2048))
 
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["file"]
@@ -55,10 +58,7 @@ def test_attachment_over_the_size_setting_refused_and_nothing_stored(
 def test_attachment_size_message_states_a_limit_under_one_mb(
     provider_client, draft, attachment_storage
 ):
-    response = provider_client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("plan.pdf", pdf_bytes(2048))},
-    )
+    response = _upload(provider_client, draft, "plan.pdf", pdf_bytes(2048))
 
     assert "0 MB" not in page_text(response)
 
@@ -66,10 +66,7 @@ def test_attachment_size_message_states_a_limit_under_one_mb(
 def test_attachment_over_the_default_10_mb_refused(provider_client, draft, attachment_storage):
     big = pdf_bytes(10 * 1024 * 1024 + 1)
 
-    response = provider_client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("annual-report.pdf", big)},
-    )
+    response = _upload(provider_client, draft, "annual-report.pdf", big)
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"file": ["The file must be smaller than 10 MB"]}
@@ -83,10 +80,7 @@ def test_attachment_valid_pdf_stored_and_served_to_owner_and_staff_only(
     content = pdf_bytes(3000)
     client.force_login(provider_user)
 
-    response = client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("safeguarding policy.pdf", content, "text/plain")},
-    )
+    response = _upload(client, draft, "safeguarding policy.pdf", content, content_type="text/plain")
 
     assert response.status_code == 302
     assert response.url == f"/applications/{draft.reference}/attachments/"
@@ -124,10 +118,7 @@ def test_attachment_valid_pdf_stored_and_served_to_owner_and_staff_only(
 def test_attachment_png_accepted(provider_client, draft, attachment_storage):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
 
-    response = provider_client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("poster.png", png)},
-    )
+    response = _upload(provider_client, draft, "poster.png", png)
 
     assert response.status_code == 302
     assert Attachment.objects.get().content_type == "image/png"
@@ -137,10 +128,7 @@ def test_attachment_upload_after_submission_refused(provider_client, draft, atta
     application = complete_application(draft)
     services.application_submit(application=application, by=application.created_by)
 
-    response = provider_client.post(
-        f"/applications/{draft.reference}/attachments/",
-        {"file": SimpleUploadedFile("late.pdf", pdf_bytes(2048))},
-    )
+    response = _upload(provider_client, draft, "late.pdf", pdf_bytes(2048))
 
     assert response.status_code == 302
     assert response.url == f"/applications/{draft.reference}/"
