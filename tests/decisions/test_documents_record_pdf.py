@@ -79,31 +79,27 @@ def test_render_pdf_not_approved_record_declares_no_approval(record_in, sign, re
 # --- The OPCC's area ---------------------------------------------------------------------
 
 
-def test_render_pdf_heading_names_the_area(published_record, render):
-    text = pdftotext(render(published_record))
-
-    # The stylesheet sets the heading in capitals.
-    assert "OFFICE OF THE POLICE AND CRIME COMMISSIONER FOR DURHAM" in text
-    assert f"Signed by {PCC}, Police and Crime Commissioner for Durham" in text
-
-
-def test_render_pdf_area_from_the_setting(published_record, render, settings):
-    settings.PORTAL_AREA_NAME = "Cleveland"
-
-    text = pdftotext(render(published_record))
-
-    assert "OFFICE OF THE POLICE AND CRIME COMMISSIONER FOR CLEVELAND" in text
-    assert f"Signed by {PCC}, Police and Crime Commissioner for Cleveland" in text
-    assert "Durham" not in text
-
-
-def test_render_pdf_no_area_leaves_the_name_as_it_is(published_record, render, settings):
-    settings.PORTAL_AREA_NAME = ""
+@pytest.mark.parametrize(
+    ("area", "heading", "signed"),
+    [
+        # The stylesheet sets the heading in capitals.
+        (None, "COMMISSIONER FOR DURHAM", "Commissioner for Durham"),
+        ("Cleveland", "COMMISSIONER FOR CLEVELAND", "Commissioner for Cleveland"),
+        ("", "COMMISSIONER Decision record", "Commissioner Date"),
+    ],
+    ids=["default", "setting", "none"],
+)
+def test_render_pdf_heading_and_signature_name_the_area(
+    published_record, render, settings, area, heading, signed
+):
+    if area is not None:
+        settings.PORTAL_AREA_NAME = area
 
     text = pdftotext(render(published_record))
 
-    assert "OFFICE OF THE POLICE AND CRIME COMMISSIONER Decision record" in text
-    assert f"Signed by {PCC}, Police and Crime Commissioner Date" in text
+    assert f"OFFICE OF THE POLICE AND CRIME {heading}" in text
+    assert f"Signed by {PCC}, Police and Crime {signed}" in text
+    assert ("Durham" in text) == (area is None)
 
 
 def test_sign_pdf_stamp_names_the_area(published_record, render_signed, settings):
