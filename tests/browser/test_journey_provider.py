@@ -258,6 +258,18 @@ def _save_by_keyboard(page):
     _follow(page, "Save and continue")
 
 
+def _fill_section(page, check, link: str, shot: str, *, ticks: dict | None = None, **texts):
+    """From the task list, open a section by keyboard, type each text into its field, tick
+    each checkbox (field name: label), and save it."""
+    _follow(page, link)
+    check(page, shot)
+    for name, text in texts.items():
+        _type_into(page, name, text)
+    for name, label in (ticks or {}).items():
+        _tick(page, name, label)
+    _save_by_keyboard(page)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page, check):
     from decimal import Decimal
@@ -360,18 +372,24 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     reference = application.reference
 
     # Every section, in the task list's order, reached by Tab and Enter.
-    _follow(page, "About the project")
-    check(page, "project")
-    _type_into(page, "summary", "Football on Friday nights for young people at risk.")
-    _type_into(page, "description", "Two coaches run two-hour sessions every week.")
-    _type_into(page, "amount_requested", "£4,500")
-    _save_by_keyboard(page)
+    _fill_section(
+        page,
+        check,
+        "About the project",
+        "project",
+        summary="Football on Friday nights for young people at risk.",
+        description="Two coaches run two-hour sessions every week.",
+        amount_requested="£4,500",
+    )
     check(page, "task list after project")
 
-    _follow(page, "Priorities addressed")
-    check(page, "priorities")
-    _tick(page, "priorities", "Reduce knife crime among young people")
-    _save_by_keyboard(page)
+    _fill_section(
+        page,
+        check,
+        "Priorities addressed",
+        "priorities",
+        ticks={"priorities": "Reduce knife crime among young people"},
+    )
 
     _follow(page, "Evidence base")
     check(page, "evidence")
@@ -386,18 +404,24 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     )
     _save_by_keyboard(page)
 
-    _follow(page, "Who, where and with whom")
-    check(page, "delivery")
-    _type_into(page, "target_cohort", "Young people aged 10 to 17.")
-    _type_into(page, "delivery_area", "Seaham seafront.")
-    _type_into(page, "partners_involved", "Youth justice service.")
-    _save_by_keyboard(page)
+    _fill_section(
+        page,
+        check,
+        "Who, where and with whom",
+        "delivery",
+        target_cohort="Young people aged 10 to 17.",
+        delivery_area="Seaham seafront.",
+        partners_involved="Youth justice service.",
+    )
 
-    _follow(page, "Intended outcomes")
-    check(page, "outcomes")
-    _type_into(page, "outcomes", "Fewer stabbings.")
-    _tick(page, "success_measures", "Fewer hospital admissions for assault")
-    _save_by_keyboard(page)
+    _fill_section(
+        page,
+        check,
+        "Intended outcomes",
+        "outcomes",
+        outcomes="Fewer stabbings.",
+        ticks={"success_measures": "Fewer hospital admissions for assault"},
+    )
 
     _follow(page, "Budget")
     check(page, "budget")
