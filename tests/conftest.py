@@ -8,7 +8,7 @@ from django.test import Client
 
 from partners.enums import Role
 from partners.models import User
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import UserFactory, member_of_new_organisation
 from tests.factories.partners import PASSWORD
 
 
@@ -44,9 +44,9 @@ def staff_user(role_groups):
 @pytest.fixture
 def provider_user(role_groups):
     """A provider in a verified unregistered community group."""
-    user = UserFactory(email="provider@example.org", roles=[Role.PROVIDER])
-    MembershipFactory(user=user, organisation=OrganisationFactory(name="Seaham Street Sport"))
-    return user
+    return member_of_new_organisation(
+        "Seaham Street Sport", email="provider@example.org", roles=[Role.PROVIDER]
+    )
 
 
 @pytest.fixture
@@ -63,9 +63,9 @@ def pcc_user(role_groups):
 
 @pytest.fixture
 def panel_member_user(role_groups):
-    user = UserFactory(email="panellist@example.org", roles=[Role.PANEL_MEMBER])
-    MembershipFactory(user=user, organisation=OrganisationFactory(name="Durham Constabulary"))
-    return user
+    return member_of_new_organisation(
+        "Durham Constabulary", email="panellist@example.org", roles=[Role.PANEL_MEMBER]
+    )
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from .partners import (
     PartnershipFactory,
     StrategicPriorityFactory,
     UserFactory,
+    member_of_new_organisation,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "PartnershipFactory",
     "StrategicPriorityFactory",
     "UserFactory",
+    "member_of_new_organisation",
     "DecisionRecordFactory",
     "ConflictDeclarationFactory",
     "ModerationFactory",

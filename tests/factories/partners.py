@@ -75,3 +75,11 @@ class StrategicPriorityFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Priority {n}")
     valid_from = datetime.date(2024, 1, 1)
+
+
+def member_of_new_organisation(organisation_name: str, **user_fields) -> User:
+    """A person (UserFactory's fields: email, roles…) who is an active member of a new
+    verified organisation of that name."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=OrganisationFactory(name=organisation_name))
+    return user

@@ -34,6 +34,7 @@ from tests.factories import (
     OrganisationFactory,
     StrategicPriorityFactory,
     UserFactory,
+    member_of_new_organisation,
 )
 
 
@@ -74,9 +75,9 @@ def draft(open_round, provider_org, provider_user):
 @pytest.fixture
 def other_user(db):
     """A provider in another verified organisation: must never see the first one's work."""
-    user = UserFactory(email="other@example.org", roles=[Role.PROVIDER])
-    MembershipFactory(user=user, organisation=OrganisationFactory(name="Bishop Auckland Boxing"))
-    return user
+    return member_of_new_organisation(
+        "Bishop Auckland Boxing", email="other@example.org", roles=[Role.PROVIDER]
+    )
 
 
 @pytest.fixture
