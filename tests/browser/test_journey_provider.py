@@ -123,34 +123,54 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     check(page, "task list")
     reference = Application.objects.get(round=funding_round).reference
 
-    page.get_by_role("link", name="About the project").click()
-    check(page, "project")
-    page.get_by_label("Summary").fill("Football on Friday nights for young people at risk.")
-    page.get_by_label("What you will do").fill("Two coaches run two-hour sessions every week.")
-    page.get_by_label("Amount requested (£)").fill("£4,500")
-    _save(page)
-    page.get_by_role("link", name="Priorities addressed").click()
-    check(page, "priorities")
-    page.get_by_label("Reduce knife crime among young people").check()
-    _save(page)
-    page.get_by_role("link", name="Evidence base").click()
-    check(page, "evidence")
-    page.get_by_label("Other evidence base").fill("Our own evaluation of 2023")
-    page.get_by_label("How does the evidence support the project?").fill(
-        "Attendance doubled and referrals to the youth justice service fell."
-    )
-    _save(page)
-    page.get_by_role("link", name="Who, where and with whom").click()
-    check(page, "delivery")
-    page.get_by_label("Who is the project for?").fill("Young people aged 10 to 17.")
-    page.get_by_label("Where will it be delivered?").fill("Seaham seafront.")
-    page.get_by_label("Which partners are involved, and how?").fill("Youth justice service.")
-    _save(page)
-    page.get_by_role("link", name="Intended outcomes").click()
-    check(page, "outcomes")
-    page.get_by_label("What will change because of the project?").fill("Fewer stabbings.")
-    page.get_by_label("Fewer hospital admissions for assault").check()
-    _save(page)
+    sections = [
+        (
+            "About the project",
+            "project",
+            {
+                "Summary": "Football on Friday nights for young people at risk.",
+                "What you will do": "Two coaches run two-hour sessions every week.",
+                "Amount requested (£)": "£4,500",
+            },
+            [],
+        ),
+        ("Priorities addressed", "priorities", {}, ["Reduce knife crime among young people"]),
+        (
+            "Evidence base",
+            "evidence",
+            {
+                "Other evidence base": "Our own evaluation of 2023",
+                "How does the evidence support the project?": (
+                    "Attendance doubled and referrals to the youth justice service fell."
+                ),
+            },
+            [],
+        ),
+        (
+            "Who, where and with whom",
+            "delivery",
+            {
+                "Who is the project for?": "Young people aged 10 to 17.",
+                "Where will it be delivered?": "Seaham seafront.",
+                "Which partners are involved, and how?": "Youth justice service.",
+            },
+            [],
+        ),
+        (
+            "Intended outcomes",
+            "outcomes",
+            {"What will change because of the project?": "Fewer stabbings."},
+            ["Fewer hospital admissions for assault"],
+        ),
+    ]
+    for link, shot, fills, ticks in sections:
+        page.get_by_role("link", name=link).click()
+        check(page, shot)
+        for label, text in fills.items():
+            page.get_by_label(label).fill(text)
+        for label in ticks:
+            page.get_by_label(label).check()
+        _save(page)
     page.get_by_role("link", name="Budget").click()
     check(page, "budget")
     page.get_by_label("Item").fill("Two coaches, 40 weeks")
