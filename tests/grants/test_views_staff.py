@@ -114,6 +114,14 @@ EXPORT_HEADER = (
 )
 
 
+@pytest.fixture
+def formula_in_a_title(staff_round):
+    """VPF-0003's title is a spreadsheet formula: the downloads must write it as text."""
+    Application.objects.filter(reference="VPF-0003").update(
+        title='=HYPERLINK("http://evil.example")'
+    )
+
+
 def _export_rows():
     return [
         [
@@ -175,11 +183,8 @@ def _export_rows():
     ]
 
 
+@pytest.mark.usefixtures("formula_in_a_title")
 def test_staff_export_csv_has_the_header_and_one_row_per_application(staff_client, staff_round):
-    Application.objects.filter(reference="VPF-0003").update(
-        title='=HYPERLINK("http://evil.example")'
-    )
-
     response = staff_client.get(f"/staff/rounds/{staff_round.slug}/applications.csv")
 
     assert response.status_code == 200
@@ -207,12 +212,9 @@ def test_staff_export_csv_follows_the_filters(staff_client, staff_round):
     ]
 
 
+@pytest.mark.usefixtures("formula_in_a_title")
 def test_staff_export_xlsx_has_the_same_header_and_rows(staff_client, staff_round):
     from openpyxl import load_workbook
-
-    Application.objects.filter(reference="VPF-0003").update(
-        title='=HYPERLINK("http://evil.example")'
-    )
 
     response = staff_client.get(f"/staff/rounds/{staff_round.slug}/applications.xlsx")
 
