@@ -65,6 +65,25 @@ def _urls_for(application, attachment_pk=1, line_pk=1):
     }
 
 
+# The staff pages: anonymous visitors are sent to sign in, providers refused (below).
+STAFF_GETS = [
+    "staff-rounds",
+    "staff-round-create",
+    "staff-round",
+    "staff-round-edit",
+    "staff-log-bid",
+    "staff-csv",
+    "staff-xlsx",
+    "staff-application",
+]
+STAFF_POSTS = [
+    "staff-round-create",
+    "staff-round-edit",
+    "staff-round-move",
+    "staff-log-bid",
+    "staff-eligibility",
+    "staff-invite",
+]
 ANONYMOUS_GETS = [
     "mine",
     "start",
@@ -76,14 +95,7 @@ ANONYMOUS_GETS = [
     "receipt",
     "withdraw",
     "section-project",
-    "staff-rounds",
-    "staff-round-create",
-    "staff-round",
-    "staff-round-edit",
-    "staff-log-bid",
-    "staff-csv",
-    "staff-xlsx",
-    "staff-application",
+    *STAFF_GETS,
 ]
 ANONYMOUS_POSTS = [
     "submit",
@@ -92,9 +104,7 @@ ANONYMOUS_POSTS = [
     "budget",
     "budget-remove",
     "attachment-remove",
-    "staff-round-move",
-    "staff-eligibility",
-    "staff-invite",
+    *STAFF_POSTS,
 ]
 
 
@@ -229,26 +239,6 @@ def test_my_applications_membership_not_yet_accepted_sees_nothing(client, draft)
 
 
 # --- Staff pages refuse providers ----------------------------------------------------------
-
-
-STAFF_GETS = [
-    "staff-rounds",
-    "staff-round-create",
-    "staff-round",
-    "staff-round-edit",
-    "staff-log-bid",
-    "staff-csv",
-    "staff-xlsx",
-    "staff-application",
-]
-STAFF_POSTS = [
-    "staff-round-create",
-    "staff-round-edit",
-    "staff-round-move",
-    "staff-log-bid",
-    "staff-eligibility",
-    "staff-invite",
-]
 
 
 @pytest.mark.parametrize("name", STAFF_GETS)
