@@ -123,53 +123,38 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     check(page, "task list")
     reference = Application.objects.get(round=funding_round).reference
 
-    sections = [
-        (
-            "About the project",
-            "project",
-            {
-                "Summary": "Football on Friday nights for young people at risk.",
-                "What you will do": "Two coaches run two-hour sessions every week.",
-                "Amount requested (£)": "£4,500",
-            },
-            [],
-        ),
-        ("Priorities addressed", "priorities", {}, ["Reduce knife crime among young people"]),
-        (
-            "Evidence base",
-            "evidence",
-            {
-                "Other evidence base": "Our own evaluation of 2023",
-                "How does the evidence support the project?": (
-                    "Attendance doubled and referrals to the youth justice service fell."
-                ),
-            },
-            [],
-        ),
-        (
-            "Who, where and with whom",
-            "delivery",
-            {
-                "Who is the project for?": "Young people aged 10 to 17.",
-                "Where will it be delivered?": "Seaham seafront.",
-                "Which partners are involved, and how?": "Youth justice service.",
-            },
-            [],
-        ),
-        (
-            "Intended outcomes",
-            "outcomes",
-            {"What will change because of the project?": "Fewer stabbings."},
-            ["Fewer hospital admissions for assault"],
-        ),
-    ]
-    for link, shot, fills, ticks in sections:
+    # Each section's answers by label; True ticks a checkbox.
+    sections = {
+        ("About the project", "project"): {
+            "Summary": "Football on Friday nights for young people at risk.",
+            "What you will do": "Two coaches run two-hour sessions every week.",
+            "Amount requested (£)": "£4,500",
+        },
+        ("Priorities addressed", "priorities"): {"Reduce knife crime among young people": True},
+        ("Evidence base", "evidence"): {
+            "Other evidence base": "Our own evaluation of 2023",
+            "How does the evidence support the project?": (
+                "Attendance doubled and referrals to the youth justice service fell."
+            ),
+        },
+        ("Who, where and with whom", "delivery"): {
+            "Who is the project for?": "Young people aged 10 to 17.",
+            "Where will it be delivered?": "Seaham seafront.",
+            "Which partners are involved, and how?": "Youth justice service.",
+        },
+        ("Intended outcomes", "outcomes"): {
+            "What will change because of the project?": "Fewer stabbings.",
+            "Fewer hospital admissions for assault": True,
+        },
+    }
+    for (link, shot), answers in sections.items():
         page.get_by_role("link", name=link).click()
         check(page, shot)
-        for label, text in fills.items():
-            page.get_by_label(label).fill(text)
-        for label in ticks:
-            page.get_by_label(label).check()
+        for label, answer in answers.items():
+            if answer is True:
+                page.get_by_label(label).check()
+            else:
+                page.get_by_label(label).fill(answer)
         _save(page)
     page.get_by_role("link", name="Budget").click()
     check(page, "budget")
