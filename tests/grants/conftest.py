@@ -255,19 +255,15 @@ def make_panel(staff_user):
 
 
 @pytest.fixture
-def deputy_chair_user():
-    """The deputy chair of `panel`: no one, unless a module says otherwise."""
-    return None
-
-
-@pytest.fixture
-def panel(make_panel, funding_round, chair_user, member_user, third_user, deputy_chair_user):
-    """Daniel Okafor (police) chairs; Ruth Ellison (council) and Amira Haddad (public health)."""
+def panel(request, make_panel, funding_round, chair_user, member_user, third_user):
+    """Daniel Okafor (police) chairs; Ruth Ellison (council) and Amira Haddad (public health).
+    A module's DEPUTY_CHAIR names the fixture of the deputy chair; there is none otherwise."""
+    deputy = getattr(request.module, "DEPUTY_CHAIR", None)
     return make_panel(
         funding_round,
         chair_user,
         [chair_user, member_user, third_user],
-        deputy_chair=deputy_chair_user,
+        deputy_chair=request.getfixturevalue(deputy) if deputy else None,
     )
 
 

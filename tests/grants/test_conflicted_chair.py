@@ -15,16 +15,12 @@ from grants import services
 from grants.enums import ApplicationStatus, Recommendation
 from grants.models import Moderation, PanelMember
 
+# Ruth is the panel's deputy chair.
+DEPUTY_CHAIR = "member_user"
 SECRET = "Scored down for weak safeguarding references"
 # What the conflicted chair must never see: YV1-0001 asks £7,250 and is recommended
 # £5,250; with YV1-0002's £1,000 the total is £6,250 and £3,750 of £10,000 is left.
 HIDDEN_FIGURES = ["7,250", "7250", "5,250", "5250", "6,250", "6250", "3,750", "3750"]
-
-
-@pytest.fixture
-def deputy_chair_user(member_user):
-    """Ruth is the panel's deputy chair."""
-    return member_user
 
 
 @pytest.fixture

@@ -9,13 +9,9 @@ import pytest
 from grants import selectors
 from tests.factories import MembershipFactory
 
+# Ruth is the panel's deputy chair.
+DEPUTY_CHAIR = "member_user"
 SECRET = "Scored down for weak safeguarding references"
-
-
-@pytest.fixture
-def deputy_chair_user(member_user):
-    """Ruth is the panel's deputy chair."""
-    return member_user
 
 
 @pytest.fixture
