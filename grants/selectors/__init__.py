@@ -24,6 +24,7 @@ from .panels import (
     decided_application_for_member,
     next_application_for_member,
     outstanding_scorers,
+    outstanding_work,
     panel_member_for,
     panel_outstanding,
     panel_workload,
@@ -36,6 +37,7 @@ from .ranking import (
     RANKED_STATUSES,
     RankingRow,
     panel_report,
+    ranking_page,
     round_ranking,
 )
 
@@ -56,9 +58,11 @@ __all__ = [
     "organisations_for_applying",
     "organisations_waiting_for_verification",
     "outstanding_scorers",
+    "outstanding_work",
     "panel_member_for",
     "panel_outstanding",
     "panel_report",
+    "ranking_page",
     "panel_workload",
     "panels_for_user",
     "round_draft_holders",

@@ -151,8 +151,14 @@ def panel_outstanding(*, panel: Panel, viewer) -> list[dict]:
     declarations, scorecards, assignments and its members' organisations are read once
     each and matched here (as conflicted_application_ids would, member by member).
     """
+    return outstanding_work(
+        panel=panel, hidden=conflicted_application_ids(user=viewer, funding_round=panel.round)
+    )
+
+
+def outstanding_work(*, panel: Panel, hidden: set[int]) -> list[dict]:
+    """panel_outstanding for a viewer whose conflicts (`hidden`) are already known."""
     funding_round = panel.round
-    hidden = conflicted_application_ids(user=viewer, funding_round=funding_round)
     members = list(panel.members.select_related("user", "organisation").order_by("user__full_name"))
     applications = list(
         Application.objects.filter(round=funding_round, status__in=sorted(SCORABLE_STATUSES))

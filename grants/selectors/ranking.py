@@ -21,7 +21,7 @@ from ..models import (
     Score,
     Scorecard,
 )
-from .panels import conflicted_application_ids, withheld_applications
+from .panels import conflicted_application_ids, outstanding_work, withheld_applications
 
 
 @dataclass
@@ -58,8 +58,22 @@ def round_ranking(*, funding_round: FundingRound, viewer) -> list[RankingRow]:
     )
 
 
-def _ranking(*, funding_round: FundingRound, withheld: set[int]) -> list[RankingRow]:
-    panel = Panel.objects.filter(round=funding_round).first()
+def ranking_page(*, funding_round: FundingRound, viewer) -> dict:
+    """What the ranking page shows `viewer`: the ranking, the applications withheld from
+    them and each member's outstanding work, reading what they are conflicted on once."""
+    hidden = conflicted_application_ids(user=viewer, funding_round=funding_round)
+    panel = Panel.objects.filter(round=funding_round).select_related("round").first()
+    return {
+        "ranking": _ranking(funding_round=funding_round, withheld=hidden, panel=panel),
+        "withheld": withheld_applications(funding_round=funding_round, ids=hidden),
+        "outstanding": outstanding_work(panel=panel, hidden=hidden) if panel else [],
+    }
+
+
+def _ranking(
+    *, funding_round: FundingRound, withheld: set[int], panel: Panel | None = None
+) -> list[RankingRow]:
+    panel = panel or Panel.objects.filter(round=funding_round).first()
     threshold = panel.spread_threshold if panel else Decimal("100")
     applications = (
         Application.objects.filter(round=funding_round, status__in=sorted(RANKED_STATUSES))

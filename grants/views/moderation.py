@@ -142,21 +142,16 @@ class RankingView(RoundPermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         user = self.request.user
-        ranking = selectors.round_ranking(funding_round=funding_round, viewer=user)
+        page = selectors.ranking_page(funding_round=funding_round, viewer=user)
+        ranking = page["ranking"]
         context["ranking_table"] = panel_tables.ranking_table(
             ranking, funding_round=funding_round, detailed=False
         )
         # The running total of the last funded row is the total recommended.
         total = next((r.cumulative for r in reversed(ranking) if r.cumulative is not None), 0)
         context.update(
+            page,
             round=funding_round,
-            ranking=ranking,
-            withheld=selectors.withheld_for(user=user, funding_round=funding_round),
-            outstanding=(
-                selectors.panel_outstanding(panel=funding_round.panel, viewer=user)
-                if hasattr(funding_round, "panel")
-                else []
-            ),
             total_recommended=total,
             remaining=funding_round.budget - total,
         )
