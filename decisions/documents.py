@@ -5,6 +5,7 @@ pyHanko are imported inside the functions so that web start-up stays fast.
 """
 
 import datetime
+import functools
 import hashlib
 import io
 import mimetypes
@@ -256,18 +257,42 @@ def tag_signature_field(writer, *, field_name: str, description: str) -> None:
     writer.update_container(page)
 
 
+# The characters every stamp's font holds, so that most stamps (a name in plain letters)
+# share one cut-down font, made once per process.
+STAMP_CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
 def stamp_font(path: str, text: str):
     """pyHanko's font engine for the signature block: the TrueType font at `path`, cut down
-    to the glyphs `text` needs and rescaled to 1000 units to the em, for embedding.
+    to the glyphs `text` needs (and plain ASCII) and rescaled to 1000 units to the em."""
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    data = _stamp_font_data(path, "".join(sorted(set(STAMP_CHARACTERS + text))))
+
+    class StampFont(FontEngineFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=io.BytesIO(data),
+                font_size=10,  # TextBoxStyle sets its own size on the engine
+                obj_stream=obj_stream,
+            )
+
+    return StampFont()
+
+
+@functools.lru_cache(maxsize=32)
+def _stamp_font_data(path: str, characters: str) -> bytes:
+    """The font at `path` cut down to `characters` and rescaled, as bytes (kept: it takes
+    about 0.2 s, longer than the rest of a signature).
 
     pyHanko 0.38 writes a TrueType font's glyph widths in the font's own units, where PDF
     expects thousandths of an em: DejaVu Sans has 2048 units to the em, so its letters would
     stand twice as far apart as they should and run out of the box. At 1000 units the two
-    agree. Cutting the font down first keeps the rescaling quick (about 0.2 s)."""
+    agree. Cutting the font down first keeps the rescaling quick."""
     from fontTools import subset, ttLib
     from fontTools.ttLib.scaleUpem import scale_upem
-    from pyhanko.pdf_utils.font.api import FontEngineFactory
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
     if not Path(path).is_file():
         raise ImproperlyConfigured(
@@ -278,22 +303,12 @@ def stamp_font(path: str, text: str):
     # FFTM (FontForge's timestamps) is dropped rather than warned about.
     options = subset.Options(drop_tables=[*subset.Options().drop_tables, "FFTM"])
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
+    subsetter.populate(text=characters)
     subsetter.subset(font)
     scale_upem(font, 1000)
     data = io.BytesIO()
     font.save(data)
-
-    class StampFont(FontEngineFactory):
-        def create_font_engine(self, writer, obj_stream=None):
-            return GlyphAccumulator(
-                writer=writer,
-                font_handle=io.BytesIO(data.getvalue()),
-                font_size=10,  # TextBoxStyle sets its own size on the engine
-                obj_stream=obj_stream,
-            )
-
-    return StampFont()
+    return data.getvalue()
 
 
 @dataclass(frozen=True)
