@@ -1,5 +1,6 @@
 """`make run` installs only what running the portal needs; `make test` adds the test tools."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,8 +14,15 @@ def dry_run(target: str, folder: Path) -> list[str]:
     """The commands `make <target>` would run on a machine with no .venv yet."""
     for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "constraints.txt"):
         shutil.copy(ROOT / name, folder / name)
+    # Not as a sub-make of `make test`, which would print "Entering directory" lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(
-        ["make", "-n", target], cwd=folder, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     return result.stdout.splitlines()
 
