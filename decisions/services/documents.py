@@ -64,12 +64,8 @@ def document_add(*, record: DecisionRecord, by: User | None, reason: str) -> Dec
     document = DecisionDocument.objects.create(
         record=record, version=last + 1, requested_by=by, reason=reason
     )
-    _queue_render(document)
-    return document
-
-
-def _queue_render(document: DecisionDocument) -> None:
     transaction.on_commit(lambda: _render_later(document))
+    return document
 
 
 def _render_later(document: DecisionDocument) -> None:
