@@ -1,11 +1,23 @@
-"""Shared timing for the benchmarks: server time and queries per request, via Django's test client."""
+"""What the benchmarks share: the demo database they start from, and server time and queries
+per request, via Django's test client. Import it after `django.setup()`."""
 
 import statistics
 import time
 
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from partners.models import User
+
+
+def demo_database() -> tuple[User, User]:
+    """Migrate and seed the demo, which every benchmark builds on; returns its OPCC staff
+    and PCC accounts."""
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    return User.objects.get(email="staff@demo.example"), User.objects.get(email="pcc@demo.example")
 
 
 def measure(client: Client, url: str, *, runs: int = 50, warmup: int = 3) -> dict:

@@ -21,15 +21,13 @@ import django  # noqa: E402 (Django must be set up before the models are importe
 django.setup()
 
 from django.contrib.postgres.search import SearchVector  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from benchmarks._timing import measure, table  # noqa: E402
+from benchmarks._timing import demo_database, measure, table  # noqa: E402
 from decisions.enums import DecisionStatus, Outcome  # noqa: E402
 from decisions.models import DecisionRecord  # noqa: E402
-from partners.models import User  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", 100_000))
 SUBJECTS = [
@@ -72,10 +70,7 @@ WORDS = [
 
 def seed() -> None:
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
-    staff = User.objects.get(email="staff@demo.example")
-    pcc = User.objects.get(email="pcc@demo.example")
+    staff, pcc = demo_database()
     rng = random.Random(2011)
     start = timezone.now() - datetime.timedelta(days=3650)
     batch = []

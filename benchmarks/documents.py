@@ -28,11 +28,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks._timing import demo_database  # noqa: E402
 from decisions import documents  # noqa: E402
 from decisions.enums import DecisionStatus, DocumentStatus, Outcome  # noqa: E402
 from decisions.models import DecisionDocument, DecisionRecord  # noqa: E402
 from decisions.tasks import render_document  # noqa: E402
-from partners.models import User  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", 1000))
 SAMPLES = 50
@@ -44,12 +44,9 @@ def percentile(values, share):
 
 
 def seed() -> list[DecisionRecord]:
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    staff, pcc = demo_database()
     call_command("create_signing_certificate", verbosity=0)
     DecisionDocument.objects.all().delete()
-    staff = User.objects.get(email="staff@demo.example")
-    pcc = User.objects.get(email="pcc@demo.example")
     template = DecisionRecord.objects.get(reference="DN50-24")
     today = timezone.localdate()
     return DecisionRecord.objects.bulk_create(

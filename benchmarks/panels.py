@@ -21,12 +21,11 @@ import django  # noqa: E402 (Django must be set up before the models are importe
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from benchmarks._timing import measure, table  # noqa: E402
+from benchmarks._timing import demo_database, measure, table  # noqa: E402
 from grants import scoring  # noqa: E402
 from grants.enums import ApplicationStatus, CapCategory, Recommendation, RoundStatus  # noqa: E402
 from grants.models import (  # noqa: E402
@@ -52,10 +51,8 @@ MEMBERS = 10
 
 def seed() -> FundingRound:
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    staff, _ = demo_database()
     rng = random.Random(500)
-    staff = User.objects.get(email="staff@demo.example")
     now = timezone.now()
     funding_round = FundingRound.objects.create(
         slug="bench-panel-round",
