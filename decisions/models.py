@@ -146,7 +146,17 @@ class DecisionRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"]),
+            # The register's order to the last column, so a page is read off the index
+            # without sorting what comes before it.
+            models.Index(fields=["status", "-published_at", "-id"], name="decision_register_order"),
+            # A reference (DN50-24) and one without its year (DN50-…) are found by `=` and a
+            # prefix LIKE; the unique constraint's index serves neither, being partial and
+            # in the database's collation.
+            models.Index(
+                fields=["reference"],
+                name="decision_reference_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):

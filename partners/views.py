@@ -9,7 +9,12 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
+from svd_portal.mixins import (
+    FilteredListMixin,
+    ServiceActionMixin,
+    ServiceFormMixin,
+    ServiceFormOnPageMixin,
+)
 
 from . import selectors, services
 from .enums import MembershipStatus
@@ -135,7 +140,7 @@ class OrganisationJoinView(ServiceFormMixin, LoginRequiredMixin, FormView):
         return redirect("partners:organisations-mine")
 
 
-class OrganisationStaffListView(PermissionRequiredMixin, ListView):
+class OrganisationStaffListView(PermissionRequiredMixin, FilteredListMixin, ListView):
     """Every organisation, for OPCC staff, filtered by verification status."""
 
     permission_required = "partners.verify_organisation"
@@ -143,12 +148,8 @@ class OrganisationStaffListView(PermissionRequiredMixin, ListView):
     context_object_name = "organisations"
     paginate_by = 50
 
-    def get_queryset(self):
-        self.filters = selectors.organisations_for_staff(params=self.request.GET)
-        return self.filters.qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filters.form, **kwargs)
+    def filter_list(self):
+        return selectors.organisations_for_staff(params=self.request.GET)
 
 
 class OrganisationStaffDetailView(PermissionRequiredMixin, DetailView):

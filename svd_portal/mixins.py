@@ -1,4 +1,5 @@
-"""How a view shows a service's refusal: one place, so every form page says it the same way.
+"""What the views share: how a service's refusal is shown, one place so every form page says
+it the same way, and how a filtered list reads its filters.
 
 A service refuses with a ValidationError and has saved nothing (each is one transaction);
 the person sees why, on the page they were on, with what they typed kept.
@@ -91,3 +92,20 @@ class ServiceActionMixin(ServiceFormMixin):
             self.invalid_message
             or " ".join(message for errors in form.errors.values() for message in errors)
         )
+
+
+class FilteredListMixin:
+    """A list narrowed by a selector's filter set (`filter_list()` returns it, bound to the
+    query string). The page gets the filter form as `filter_form`, which shows a value that
+    could not be used as an error; `self.filters.errors` says so to a subclass (an export
+    refuses rather than download the unfiltered list)."""
+
+    def filter_list(self):
+        raise NotImplementedError(f"{type(self).__name__} must define filter_list()")
+
+    def get_queryset(self):
+        self.filters = self.filter_list()
+        return self.filters.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filters.form, **kwargs)

@@ -14,25 +14,27 @@ from django.views.generic import DetailView, ListView
 
 from partners.rules import is_opcc
 from svd_portal.downloads import confidential
+from svd_portal.mixins import FilteredListMixin
+from svd_portal.pagination import KeysFirstPaginator
 
 from .. import selectors, services
 from ..enums import DecisionStatus
 from ..models import DecisionRecord
 
 
-class RegisterListView(ListView):
+class RegisterListView(FilteredListMixin, ListView):
     """Published records, newest first; searched and filtered by year. Anyone may read it."""
 
     template_name = "decisions/register_list.html"
     context_object_name = "records"
     paginate_by = 25
+    paginator_class = KeysFirstPaginator
 
-    def get_queryset(self):
-        self.filters = selectors.register_search(params=self.request.GET)
-        return self.filters.qs
+    def filter_list(self):
+        return selectors.register_search(params=self.request.GET)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.filters.form, query=self.filters.query, **kwargs)
+        return super().get_context_data(query=self.filters.query, **kwargs)
 
 
 def record_for_page(*, user, reference: str) -> DecisionRecord:

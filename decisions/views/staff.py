@@ -13,7 +13,7 @@ from grants import selectors as grant_selectors
 from grants.enums import ApplicationStatus
 from grants.models import FundingRound
 from svd_portal.downloads import confidential
-from svd_portal.mixins import ServiceFormMixin
+from svd_portal.mixins import FilteredListMixin, ServiceFormMixin
 from svd_portal.uploads import UploadLimitMixin
 
 from .. import selectors, services
@@ -25,20 +25,18 @@ from .public import pdf_response, section_b_response
 UNDER_WAY = (DecisionStatus.AWAITING_APPROVAL, DecisionStatus.AWAITING_SIGNATURE)
 
 
-class StaffListView(PermissionRequiredMixin, ListView):
+class StaffListView(PermissionRequiredMixin, FilteredListMixin, ListView):
     permission_required = "decisions.view_records"
     template_name = "decisions/record_staff_list.html"
     context_object_name = "records"
     paginate_by = 50
 
-    def get_queryset(self):
-        self.filters = selectors.records_for_staff(params=self.request.GET)
-        return self.filters.qs
+    def filter_list(self):
+        return selectors.records_for_staff(params=self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            filter_form=self.filters.form,
             waiting=selectors.waiting_for(user=self.request.user),
             decidable_rounds=FundingRound.objects.filter(
                 applications__status=ApplicationStatus.RECOMMENDED

@@ -12,7 +12,12 @@ from rules.contrib.views import PermissionRequiredMixin
 from partners.enums import PROVIDER_KINDS, VerificationStatus
 from partners.models import Organisation
 from svd_portal.exports import csv_response, xlsx_response
-from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
+from svd_portal.mixins import (
+    FilteredListMixin,
+    ServiceActionMixin,
+    ServiceFormMixin,
+    ServiceFormOnPageMixin,
+)
 
 from .. import selectors, services
 from ..enums import ApplicationStatus, RoundStatus, Stage
@@ -206,25 +211,23 @@ class RoundCloseView(ServiceFormMixin, RoundStaffMixin, FormView):
         return redirect("grants:staff-round-applications", slug=funding_round.slug)
 
 
-class RoundApplicationsView(RoundStaffMixin, ListView):
+class RoundApplicationsView(RoundStaffMixin, FilteredListMixin, ListView):
     """A round's applications: filter, search, page through, export."""
 
     template_name = "grants/round_applications.html"
     context_object_name = "applications"
     paginate_by = 50
 
-    def get_queryset(self):
-        self.filters = selectors.applications_for_staff_list(
+    def filter_list(self):
+        return selectors.applications_for_staff_list(
             funding_round=self.get_round(), params=self.request.GET
         )
-        return self.filters.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         funding_round = self.get_round()
         context.update(
             round=funding_round,
-            filter_form=self.filters.form,
             moves=[
                 (status, label)
                 for status, label in FundingRound._meta.get_field("status").choices

@@ -219,7 +219,7 @@ def test_register_page_number_alone_is_the_unfiltered_list(client, staff_user):
 
     response = client.get("/decisions/", {"page": "2"})
 
-    assert response.context["form"].is_bound is False
+    assert response.context["filter_form"].is_bound is False
     assert references(response) == ["DN5-24", "DN4-24", "DN3-24", "DN2-24", "DN1-24"]
     assert title(response) == REGISTER
 

@@ -56,7 +56,7 @@ def test_register_list_100_records_25_on_the_page(client, staff_user):
 
 def year_choices(client) -> list[str]:
     response = client.get("/decisions/")
-    return [value for value, _ in response.context["form"].fields["year"].choices if value]
+    return [value for value, _ in response.context["filter_form"].fields["year"].choices if value]
 
 
 def test_register_years_are_cached_until_a_record_is_published(
