@@ -19,14 +19,17 @@ from ..models import (
 )
 
 
-def rounds_public() -> QuerySet[FundingRound]:
-    """Rounds the public may see: everything but drafts, with what the pages show (the
-    status changes are what FundingRound.early_close reads)."""
-    return (
+def rounds_public(*, in_full: bool = False) -> QuerySet[FundingRound]:
+    """Rounds the public may see: everything but drafts, with what the list shows (the
+    status changes are what FundingRound.early_close reads); `in_full` adds the priorities
+    and criteria that a round's own page shows. (Fetching those for a list of 50 rounds
+    made 600 objects a request the list never showed.)"""
+    rounds = (
         FundingRound.objects.exclude(status=RoundStatus.DRAFT)
-        .prefetch_related("caps", "priorities", "criteria", "status_changes")
+        .prefetch_related("caps", "status_changes")
         .order_by("-opens_at", "pk")
     )
+    return rounds.prefetch_related("priorities", "criteria") if in_full else rounds
 
 
 def rounds_for_staff() -> QuerySet[FundingRound]:

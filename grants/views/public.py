@@ -29,7 +29,7 @@ class RoundDetailView(DetailView):
     context_object_name = "round"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(selectors.rounds_public(), slug=self.kwargs["slug"])
+        return get_object_or_404(selectors.rounds_public(in_full=True), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -33,6 +33,25 @@ def test_round_list_anonymous_sees_open_and_past_rounds_but_no_draft(client, ope
     assert "Secret draft round" not in page_text(response)
 
 
+def test_round_list_reads_what_it_shows_in_three_queries_for_any_number_of_rounds(
+    client, open_round, django_assert_num_queries
+):
+    """The rounds, their caps and their status changes (for "closed early"): not the
+    priorities or criteria, which only a round's own page shows."""
+    FundingRoundFactory.create_batch(5, status=RoundStatus.DECIDED)
+
+    with django_assert_num_queries(3) as captured:
+        response = client.get("/funding/")
+
+    assert response.status_code == 200
+    assert len(response.context["past_rounds"]) == 5
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "grants_awardcap" in tables
+    assert "grants_roundstatuschange" in tables
+    assert "grants_assessmentcriterion" not in tables
+    assert "partners_strategicpriority" not in tables
+
+
 def test_round_detail_anonymous_sees_money_caps_priorities_and_criteria(client, open_round):
     response = client.get(f"/funding/{open_round.slug}/")
 
