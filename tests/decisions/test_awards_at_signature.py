@@ -10,33 +10,19 @@ from django.utils.html import escape
 from decisions import services
 from decisions.enums import DecisionStatus
 from decisions.models import DecisionRecord
-from grants import fiscal
 from grants import services as grant_services
 from grants.enums import ApplicationStatus, AwardStatus
 from grants.models import Application, Award
 from tests.factories.partners import PASSWORD
+from tests.grants.helpers import on_stream
 
 SIGN = {"outcome": "approved", "declaration": "None", "password": PASSWORD}
 
 
 @pytest.fixture
-def stream(recommended_round, staff_user):
-    """The round's stream, holding `non_labour` for the year its delivery starts."""
-    stream = grant_services.stream_save(
+def stream(staff_user):
+    return grant_services.stream_save(
         by=staff_user, name="Serious Violence Duty grant", funder="Home Office"
-    )
-    recommended_round.stream = stream
-    recommended_round.save(update_fields=["stream"])
-    return stream
-
-
-def allocate(stream, funding_round, staff_user, non_labour):
-    return grant_services.allocation_set(
-        stream=stream,
-        by=staff_user,
-        financial_year=fiscal.year_of(funding_round.delivery_starts_on),
-        labour=Decimal("0"),
-        non_labour=Decimal(non_labour),
     )
 
 
@@ -52,7 +38,7 @@ def awaiting_signature(recommended_round, staff_user, ceo_user):
 def test_signing_over_http_makes_the_schedules_awards(
     recommended_round, stream, awaiting_signature, staff_user, pcc_user, client_as
 ):
-    allocate(stream, recommended_round, staff_user, "10000")
+    on_stream(recommended_round, stream, staff_user, non_labour="10000")
 
     response = client_as(pcc_user).post(f"/staff/decisions/{awaiting_signature.pk}/sign/", SIGN)
 
@@ -80,8 +66,7 @@ def test_signing_over_http_makes_the_schedules_awards(
 def test_a_stream_that_cannot_hold_the_awards_is_told_and_the_signature_refused(
     recommended_round, stream, awaiting_signature, staff_user, pcc_user, client_as
 ):
-    allocate(stream, recommended_round, staff_user, "5000")
-    year = fiscal.year_of(recommended_round.delivery_starts_on)
+    year = on_stream(recommended_round, stream, staff_user, non_labour="5000")
     url = f"/staff/decisions/{awaiting_signature.pk}/"
 
     page = client_as(pcc_user).get(url)

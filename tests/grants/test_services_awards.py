@@ -24,6 +24,7 @@ from grants.models import (
 )
 from partners.enums import Role
 from tests.factories import UserFactory
+from tests.grants.helpers import on_stream
 
 L, N = CostKind.LABOUR, CostKind.NON_LABOUR
 
@@ -224,20 +225,9 @@ def year_of_delivery(funding_round: FundingRound) -> str:
 def test_signing_makes_an_award_for_each_awarded_application_split_by_its_budget(
     funding_round, recommended, pcc, stream, staff_user
 ):
-    first_year = year_of_delivery(funding_round)
-    second_year = fiscal.years_between(
-        funding_round.delivery_starts_on, funding_round.delivery_ends_on
-    )[1]
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
-    for year in (first_year, second_year):
-        services.allocation_set(
-            stream=stream,
-            by=staff_user,
-            financial_year=year,
-            labour=Decimal("10000"),
-            non_labour=Decimal("10000"),
-        )
+    years = fiscal.years_between(funding_round.delivery_starts_on, funding_round.delivery_ends_on)
+    first_year, second_year = years[:2]
+    on_stream(funding_round, stream, staff_user, labour="10000", non_labour="10000", years=years)
     mentoring = recommended(
         "Mentoring",
         "6000",
@@ -307,16 +297,7 @@ def test_signing_makes_an_award_for_each_awarded_application_split_by_its_budget
 def test_signing_more_than_the_streams_year_holds_is_refused_and_changes_nothing(
     funding_round, recommended, pcc, stream, staff_user
 ):
-    year = year_of_delivery(funding_round)
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
-    services.allocation_set(
-        stream=stream,
-        by=staff_user,
-        financial_year=year,
-        labour=Decimal("0"),
-        non_labour=Decimal("5000"),
-    )
+    year = on_stream(funding_round, stream, staff_user, non_labour="5000")
     first = recommended("Mentoring", "3000")
     second = recommended("Boxing", "2500.50")
 
@@ -337,10 +318,9 @@ def test_signing_more_than_the_streams_year_holds_is_refused_and_changes_nothing
 
 
 def test_signing_into_a_year_the_stream_has_no_allocation_for_is_refused(
-    funding_round, recommended, pcc, stream
+    funding_round, recommended, pcc, stream, staff_user
 ):
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
+    on_stream(funding_round, stream, staff_user, years=["2000-01"])  # no year it needs
     application = recommended("Mentoring", "3000")
 
     with pytest.raises(ValidationError) as exc:
@@ -366,16 +346,7 @@ def test_a_round_on_no_stream_makes_awards_committed_nowhere(funding_round, reco
 def test_allocation_cannot_fall_below_what_awards_commit(
     funding_round, recommended, pcc, stream, staff_user
 ):
-    year = year_of_delivery(funding_round)
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
-    services.allocation_set(
-        stream=stream,
-        by=staff_user,
-        financial_year=year,
-        labour=Decimal("0"),
-        non_labour=Decimal("5000"),
-    )
+    year = on_stream(funding_round, stream, staff_user, non_labour="5000")
     decide(funding_round, pcc, [(recommended("Mentoring", "3000"), "3000.00")])
 
     with pytest.raises(ValidationError) as exc:
@@ -398,16 +369,7 @@ def test_allocation_cannot_fall_below_what_awards_commit(
 def test_a_withdrawn_award_no_longer_commits_its_money(
     funding_round, recommended, pcc, stream, staff_user
 ):
-    year = year_of_delivery(funding_round)
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
-    services.allocation_set(
-        stream=stream,
-        by=staff_user,
-        financial_year=year,
-        labour=Decimal("0"),
-        non_labour=Decimal("5000"),
-    )
+    year = on_stream(funding_round, stream, staff_user, non_labour="5000")
     decide(funding_round, pcc, [(recommended("Mentoring", "3000"), "3000.00")])
     award = Award.objects.get()
 

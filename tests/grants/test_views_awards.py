@@ -16,7 +16,7 @@ from grants.models import Award, BudgetLine, StreamAllocation
 from partners.enums import Role
 from tests.factories import UserFactory
 from tests.factories.partners import member_of_new_organisation
-from tests.grants.helpers import on_page, page_text
+from tests.grants.helpers import on_page, on_stream, page_text
 
 L, N = CostKind.LABOUR, CostKind.NON_LABOUR
 
@@ -38,15 +38,7 @@ def made(funding_round, make_application, provider_user, stream, staff_user, pcc
     """The round on the stream (£10,000 labour and £10,000 non-labour in its first year),
     and a signed decision's two awards: YV1-A-0001 (£4,800) to the provider's own
     organisation, YV1-A-0002 (£2,000) to another."""
-    funding_round.stream = stream
-    funding_round.save(update_fields=["stream"])
-    services.allocation_set(
-        stream=stream,
-        by=staff_user,
-        financial_year=year,
-        labour=Decimal("10000"),
-        non_labour=Decimal("10000"),
-    )
+    on_stream(funding_round, stream, staff_user, labour="10000", non_labour="10000")
     own = make_application(
         "Street sport",
         amount=Decimal("6000"),

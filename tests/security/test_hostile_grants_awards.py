@@ -1,20 +1,14 @@
 """Hostile input to the money after the signature: funding streams, a year's allocation,
 and withdrawing an award (tests/security/hostile/ says what every post is checked for)."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from grants import services
 from grants.enums import AwardStatus
 from grants.models import Award, FundingStream, StreamAllocation
-from tests.factories import ApplicationFactory
 
 from .hostile import (
-    PAYLOADS,
     as_decimal,
     check_form,
     form_data,
@@ -32,26 +26,8 @@ YEARS = ["2024-25", "2025-26"]
 
 
 @pytest.fixture
-def stream(staff_user):
-    return services.stream_save(by=staff_user, name=f"Stream {PAYLOADS[0]}", funder="Home Office")
-
-
-@pytest.fixture
-def award(stream, open_round, provider_org, pcc_user):
-    application = ApplicationFactory(round=open_round, organisation=provider_org, title=PAYLOADS[1])
-    return Award.objects.create(
-        reference="HOST-A-0001",
-        application=application,
-        round=open_round,
-        organisation=provider_org,
-        stream=stream,
-        title=application.title,
-        amount=Decimal("3000.00"),
-        delivery_starts_on=datetime.date(2024, 4, 1),
-        delivery_ends_on=datetime.date(2025, 3, 31),
-        decision_reference="DN1-24",
-        created_by=pcc_user,
-    )
+def stream(award):
+    return award.stream
 
 
 def stream_fields():

@@ -2,21 +2,14 @@
 written; and the filters that were once a 500, now told on the page.
 """
 
-import datetime
-from decimal import Decimal
-
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import strategies as st
 
 from decisions.enums import DecisionStatus
-from grants import services
 from grants.enums import ApplicationStatus, AwardStatus
-from grants.models import Award, AwardSplit
 from partners.enums import VerificationStatus
 from tests.decisions import conftest as decisions
-from tests.factories import ApplicationFactory
 from tests.filtering import summary_links
 
 from .hostile import (
@@ -112,36 +105,12 @@ def test_staff_decision_list(db, data, staff_client, record_in):
     check_get(staff_client, reverse("decisions:staff-list"), params)
 
 
-@pytest.fixture
-def award_stream(staff_user, pcc_user, open_round, provider_org):
-    """A stream with one award whose money falls in 2024-25."""
-    stream = services.stream_save(by=staff_user, name=f"Stream {PAYLOADS[0]}", funder="Home Office")
-    application = ApplicationFactory(round=open_round, organisation=provider_org, title=PAYLOADS[1])
-    award = Award.objects.create(
-        reference="VPF-A-0001",
-        application=application,
-        round=open_round,
-        organisation=provider_org,
-        stream=stream,
-        title=application.title,
-        amount=Decimal("3000.00"),
-        delivery_starts_on=datetime.date(2024, 4, 1),
-        delivery_ends_on=datetime.date(2025, 3, 31),
-        decision_reference="DN1-24",
-        created_by=pcc_user,
-    )
-    AwardSplit.objects.create(
-        award=award, financial_year="2024-25", cost_kind="labour", amount=Decimal("3000.00")
-    )
-    return stream
-
-
 @hostile(20)
-def test_staff_award_list(db, data, staff_client, award_stream):
-    stream = award_stream
+def test_staff_award_list(db, data, staff_client, award):
+    stream = award.stream
     params = data.draw(
         query(
-            q=st.sampled_from(["", "Boxing", "VPF-A-0001"]),
+            q=st.sampled_from(["", "Boxing", award.reference]),
             stream=hostile_choice(stream.pk),
             financial_year=hostile_choice("2024-25"),
             status=hostile_choice(*AwardStatus.values),
