@@ -12,7 +12,7 @@ from partners.models import Organisation, Partnership, SuccessMeasure, User
 
 from . import services
 from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, ScorecardStatus, Toolkit
-from .models import Application, BudgetLine, EvidenceStrand, FundingRound, Panel
+from .models import Application, BudgetLine, EvidenceStrand, FundingRound, FundingStream, Panel
 from .services.applications import allocate_reference
 
 LONDON = ZoneInfo("Europe/London")
@@ -230,6 +230,7 @@ def seed(*, partnership: Partnership, staff: User) -> FundingRound:
         for to_status in (RoundStatus.CLOSED, RoundStatus.ASSESSMENT):
             services.round_move(funding_round=vpf, to_status=to_status, by=staff)
     seed_panel(vpf=vpf, staff=staff)
+    _seed_stream(vpf=vpf, staff=staff)
 
     now = timezone.now()
     open_round, created = _round(
@@ -251,6 +252,34 @@ def seed(*, partnership: Partnership, staff: User) -> FundingRound:
     if created:
         _made_and_opened(open_round, staff=staff, priorities=priorities, caps=caps)
     return vpf
+
+
+# The Home Office's Serious Violence Duty money behind the £700,000 fund, by financial year
+# (delivery January 2024 to March 2025), split as the Home Office grant is. The split is
+# the demo's own: the source documents give the fund's total only.
+STREAM_ALLOCATIONS = [
+    ("2023-24", Decimal("50000"), Decimal("100000")),
+    ("2024-25", Decimal("200000"), Decimal("350000")),
+]
+
+
+def _seed_stream(*, vpf: FundingRound, staff: User) -> FundingStream:
+    stream = FundingStream.objects.filter(name="Serious Violence Duty grant").first()
+    if stream is None:
+        stream = services.stream_save(
+            by=staff,
+            name="Serious Violence Duty grant",
+            funder="Home Office",
+            notes="No carry-over: each year's money must be spent by 31 March.",
+        )
+        for year, labour, non_labour in STREAM_ALLOCATIONS:
+            services.allocation_set(
+                stream=stream, by=staff, financial_year=year, labour=labour, non_labour=non_labour
+            )
+    if vpf.stream_id is None:
+        vpf.stream = stream
+        vpf.save(update_fields=["stream"])
+    return stream
 
 
 def _made_and_opened(unsaved: FundingRound, *, staff: User, priorities, caps) -> FundingRound:

@@ -104,3 +104,27 @@ class Recommendation(models.TextChoices):
 
 
 FUNDING_RECOMMENDATIONS = frozenset({Recommendation.FUND, Recommendation.FUND_WITH_CONDITIONS})
+
+
+class CostKind(models.TextChoices):
+    """The Home Office's split of Serious Violence Duty money: staff costs, and the rest."""
+
+    LABOUR = "labour", "Labour (staff costs)"
+    NON_LABOUR = "non_labour", "Non-labour (everything else)"
+
+
+class AwardStatus(models.TextChoices):
+    DUE_DILIGENCE = "due_diligence", "Due diligence"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CLAWED_BACK = "clawed_back", "Clawed back"
+
+
+# An award's money is committed against its stream until it is withdrawn. A clawed-back
+# award stays committed: the money was paid out, and what is recovered is a receipt.
+UNCOMMITTED_AWARD_STATUSES = frozenset({AwardStatus.WITHDRAWN})
+# Nothing about these changes any more.
+FINAL_AWARD_STATUSES = frozenset({AwardStatus.CLOSED, AwardStatus.CLAWED_BACK})

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils.text import Truncator
 
 from partners.enums import REGISTERED_KINDS
-from svd_portal.filters import FilterForm, SearchFilter
+from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
-from .enums import ApplicationStatus
-from .models import Application
+from .enums import ApplicationStatus, AwardStatus
+from .models import Application, Award, AwardSplit, FundingStream
 
 AMOUNT_LIMIT = Decimal(10**12)
 
@@ -134,3 +134,53 @@ class ApplicationFilter(django_filters.FilterSet):
         if value == "registered":
             return queryset.filter(**registered)
         return queryset.exclude(**registered)
+
+
+class AwardFilterForm(FilterForm):
+    def get_layout(self):
+        return [
+            grid_row(Field.text("q"), Field.select("stream")),
+            grid_row(Field.select("financial_year"), Field.select("status")),
+        ]
+
+
+class AwardFilter(django_filters.FilterSet):
+    """Awards by stream, by a financial year they have money in, by status, and a search
+    over reference, title and organisation."""
+
+    q = SearchFilter(label="Reference, title or organisation", method="search", what="search")
+    stream = django_filters.ModelChoiceFilter(
+        label="Funding stream",
+        queryset=FundingStream.objects.order_by("name"),
+        **_choice("a funding stream"),
+    )
+    financial_year = django_filters.ChoiceFilter(
+        label="Financial year", choices=[], method="in_year", **_choice("a financial year")
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=AwardStatus.choices, **_choice("a status")
+    )
+
+    class Meta:
+        model = Award
+        fields = ["q", "stream", "financial_year", "status"]
+        form = AwardFilterForm
+
+    def __init__(self, data=None, queryset=None):
+        super().__init__(data, queryset)
+        years = (
+            AwardSplit.objects.order_by("financial_year")
+            .values_list("financial_year", flat=True)
+            .distinct()
+        )
+        self.filters["financial_year"].extra["choices"] = [(y, y) for y in years]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(title__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )
+
+    def in_year(self, queryset, name, value):
+        return queryset.filter(splits__financial_year=value).distinct()

@@ -1,4 +1,5 @@
-"""What the field history records in grants: rounds, applications, panels and moderation."""
+"""What the field history records in grants: rounds, applications, panels, moderation, and
+the funding streams' allocations and awards."""
 
 from svd_portal import history
 
@@ -7,12 +8,15 @@ def register_models() -> None:
     from .models import (
         Application,
         AssessmentCriterion,
+        Award,
         BudgetLine,
         FundingRound,
+        FundingStream,
         ModeratedScore,
         Moderation,
         Panel,
         PanelMember,
+        StreamAllocation,
     )
 
     # The reference counter moves with every new application: noise, not a change.
@@ -25,3 +29,6 @@ def register_models() -> None:
     # When and by whom are the entry's own time and actor.
     history.register(Moderation, parent="application", exclude=["moderated_at"])
     history.register(ModeratedScore, parent="moderation")
+    history.register(FundingStream)
+    history.register(StreamAllocation, parent="stream")
+    history.register(Award)

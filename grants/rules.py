@@ -3,16 +3,12 @@
 import rules
 
 from partners.enums import MembershipStatus
-from partners.rules import is_active_member, is_opcc_staff, is_pcc
+from partners.rules import is_active_member, is_opcc, is_opcc_staff, is_pcc
 
 from .enums import FINAL_STATUSES, ApplicationStatus, Channel
 
 
-@rules.predicate
-def is_applicant(user, application):
-    """An active member of the organisation that applied."""
-    if application is None or not user.is_authenticated:
-        return False
+def _active_organisation_ids(user) -> set[int]:
     cache = getattr(user, "_active_organisation_ids", None)
     if cache is None:
         cache = set(
@@ -21,7 +17,23 @@ def is_applicant(user, application):
             )
         )
         user._active_organisation_ids = cache
-    return application.organisation_id in cache
+    return cache
+
+
+@rules.predicate
+def is_applicant(user, application):
+    """An active member of the organisation that applied."""
+    if application is None or not user.is_authenticated:
+        return False
+    return application.organisation_id in _active_organisation_ids(user)
+
+
+@rules.predicate
+def is_award_holder(user, award):
+    """An active member of the organisation the award was made to."""
+    if award is None or not user.is_authenticated:
+        return False
+    return award.organisation_id in _active_organisation_ids(user)
 
 
 @rules.predicate
@@ -56,6 +68,13 @@ rules.add_perm("grants.invite_to_full", is_opcc_staff)
 # signs a decision on it.
 rules.add_perm("grants.move_round", is_opcc_staff)
 rules.add_perm("grants.decide_round", is_pcc)
+
+# The money after the signature: staff keep the streams and run the awards; the Chief
+# Executive and the PCC may read them; an organisation sees its own awards.
+rules.add_perm("grants.manage_streams", is_opcc_staff)
+rules.add_perm("grants.view_money", is_opcc)
+rules.add_perm("grants.manage_awards", is_opcc_staff)
+rules.add_perm("grants.view_award", is_award_holder | is_opcc)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)

@@ -1,10 +1,33 @@
 from django.urls import path, re_path
 
-from .views import applications, moderation, panels, public, staff
+from .views import applications, awards, moderation, panels, public, staff
 
 app_name = "grants"
 
 urlpatterns = [
+    # The money after the signature.
+    path("grants/", awards.AwardsMineView.as_view(), name="awards-mine"),
+    path("grants/<str:reference>/", awards.AwardDetailView.as_view(), name="award-detail"),
+    path(
+        "grants/<str:reference>/withdraw/",
+        awards.AwardWithdrawView.as_view(),
+        name="award-withdraw",
+    ),
+    path("staff/streams/", awards.StreamListView.as_view(), name="staff-streams"),
+    path("staff/streams/new/", awards.StreamCreateView.as_view(), name="staff-stream-create"),
+    path("staff/streams/<int:pk>/", awards.StreamDetailView.as_view(), name="staff-stream"),
+    path("staff/streams/<int:pk>/edit/", awards.StreamEditView.as_view(), name="staff-stream-edit"),
+    path(
+        "staff/streams/<int:pk>/allocation/",
+        awards.AllocationSetView.as_view(),
+        name="staff-stream-allocation",
+    ),
+    path("staff/awards/", awards.AwardStaffListView.as_view(), name="staff-awards"),
+    re_path(
+        r"^staff/awards\.(?P<format>csv|xlsx)$",
+        awards.AwardExportView.as_view(),
+        name="staff-awards-export",
+    ),
     # Public.
     path("funding/", public.RoundListView.as_view(), name="rounds"),
     path("funding/<slug:slug>/", public.RoundDetailView.as_view(), name="round-detail"),

@@ -7,12 +7,15 @@ NAVIGATION_SECTIONS = [
     ("/funding/", "funding"),
     ("/decisions/", "decisions"),
     ("/applications/", "applications"),
+    ("/grants/", "grants"),
     ("/organisations/", "organisations"),
     ("/panel/", "panels"),
     ("/staff/rounds/", "rounds"),
     ("/staff/applications/", "rounds"),
     ("/staff/organisations/", "staff-organisations"),
     ("/staff/decisions/", "decision-records"),
+    ("/staff/streams/", "money"),
+    ("/staff/awards/", "money"),
 ]
 
 

@@ -303,6 +303,8 @@ def _schedule_apply(record: DecisionRecord, *, by: User) -> None:
         declines=[r.application_id for r in rows if not (approved and r.recommended)],
         by=by,
         reason=f"PCC decision {record.reference}: {record.get_outcome_display().lower()}",
+        decision_reference=record.reference,
+        conditions={r.application_id: r.conditions for r in rows if approved and r.recommended},
     )
 
 

@@ -154,20 +154,26 @@ class RecordStaffDetailView(RecordMixin, DetailView):
             ("sign_form", "decisions:staff-sign"),
         ):
             forms[name].helper.form_action = reverse(url, args=[record.pk])
-        schedule, schedule_stale = None, []
+        schedule, schedule_stale, schedule_money = None, [], []
         if record.funding_round_id and record.status == DecisionStatus.DRAFT:
             schedule = grant_selectors.round_schedule_of_awards(funding_round=record.funding_round)
         elif record.funding_round_id and record.status in UNDER_WAY:
-            # An application withdrawn since the schedule was fixed stops the signing: say so
-            # before the PCC tries.
+            # An application withdrawn since the schedule was fixed, or a stream that cannot
+            # hold the awards, stops the signing: say so before the PCC tries.
+            rows = list(record.scheduled_awards.all())
             schedule_stale = grant_selectors.applications_moved_since_scheduled(
-                ids=[row.application_id for row in record.scheduled_awards.all()]
+                ids=[row.application_id for row in rows]
+            )
+            schedule_money = grant_selectors.schedule_money_problems(
+                funding_round=record.funding_round,
+                awards={row.application_id: row.amount for row in rows if row.recommended},
             )
         context.update(
             forms,
             history=record.status_changes.select_related("changed_by"),
             schedule=schedule,
             schedule_stale=schedule_stale,
+            schedule_money=schedule_money,
             can_edit=user.has_perm("decisions.edit_record", record),
             can_submit=user.has_perm("decisions.submit_record", record),
             can_approve=user.has_perm("decisions.approve_record", record),

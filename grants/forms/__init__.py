@@ -15,6 +15,7 @@ from .applications import (
     WithdrawForm,
     financial_years,
 )
+from .awards import AllocationForm, AwardWithdrawForm, StreamForm
 from .common import MoneyField, helper, words
 from .panels import (
     AssignmentForm,
@@ -38,6 +39,9 @@ from .rounds import (
 from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
+    "AllocationForm",
+    "AwardWithdrawForm",
+    "StreamForm",
     "ROUND_REQUIRED_MESSAGES",
     "ApplicationStartForm",
     "AssignmentForm",

@@ -5,6 +5,8 @@ from django import forms
 
 from partners.models import Organisation
 
+from .. import fiscal
+from ..enums import CostKind
 from .common import MoneyField, helper
 
 
@@ -42,6 +44,13 @@ class BudgetLineForm(forms.Form):
     financial_year = forms.ChoiceField(
         label="Financial year", error_messages={"required": "Select the financial year"}
     )
+    cost_kind = forms.ChoiceField(
+        label="Kind of cost",
+        choices=CostKind.choices,
+        widget=forms.RadioSelect,
+        help_text="The Home Office funds staff costs and other costs from separate amounts",
+        error_messages={"required": "Select whether this is a staff cost or another cost"},
+    )
     amount = MoneyField(
         label="Amount (£)",
         widget=forms.TextInput,
@@ -54,6 +63,7 @@ class BudgetLineForm(forms.Form):
         self.helper = helper(
             Field.text("item"),
             Field.select("financial_year"),
+            Field.radios("cost_kind", legend_size=Size.SMALL),
             Field.text("amount", field_width=10),
             submit="Add budget line",
         )
@@ -61,12 +71,7 @@ class BudgetLineForm(forms.Form):
 
 def financial_years(funding_round) -> list[str]:
     """The financial years (1 April to 31 March) that the delivery period touches, e.g. 2024-25."""
-
-    def year_of(day):
-        return day.year if day.month >= 4 else day.year - 1
-
-    first, last = year_of(funding_round.delivery_starts_on), year_of(funding_round.delivery_ends_on)
-    return [f"{year}-{(year + 1) % 100:02d}" for year in range(first, last + 1)]
+    return fiscal.years_between(funding_round.delivery_starts_on, funding_round.delivery_ends_on)
 
 
 class AttachmentForm(forms.Form):

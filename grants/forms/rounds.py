@@ -10,7 +10,7 @@ from partners.models import StrategicPriority
 from svd_portal.forms import DateInput, DateTimeInput
 
 from ..enums import CapCategory
-from ..models import FundingRound
+from ..models import FundingRound, FundingStream
 from .common import MoneyField, helper
 
 ROUND_REQUIRED_MESSAGES = {
@@ -47,6 +47,7 @@ class RoundForm(forms.ModelForm):
             "eligibility",
             "how_to_apply",
             "budget",
+            "stream",
             "opens_at",
             "closes_at",
             "stages",
@@ -91,6 +92,13 @@ class RoundForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = StrategicPriority.objects.order_by("number")
+        self.fields["stream"].queryset = FundingStream.objects.order_by("name")
+        self.fields["stream"].empty_label = "None yet"
+        self.fields[
+            "stream"
+        ].help_text = (
+            "Where the money comes from: the awards the PCC signs are committed against it"
+        )
         # GOV.UK style: say what to do, field by field, rather than "This field is required."
         for name, message in ROUND_REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
@@ -116,6 +124,7 @@ class RoundForm(forms.ModelForm):
             Field.textarea("eligibility"),
             Field.textarea("how_to_apply"),
             Field.text("budget", field_width=10),
+            Field.select("stream"),
             Fieldset(
                 Field.text("opens_at", field_width=Fluid.ONE_HALF),
                 Field.text("closes_at", field_width=Fluid.ONE_HALF),

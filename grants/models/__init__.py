@@ -5,6 +5,7 @@ from .applications import (
     BudgetLine,
     attachment_path,
 )
+from .awards import Award, AwardSplit, AwardStatusChange, FundingStream, StreamAllocation
 from .panels import (
     Assignment,
     ConflictDeclaration,
@@ -26,6 +27,11 @@ from .rounds import (
 )
 
 __all__ = [
+    "Award",
+    "AwardSplit",
+    "AwardStatusChange",
+    "FundingStream",
+    "StreamAllocation",
     "Assignment",
     "ConflictDeclaration",
     "ModeratedScore",

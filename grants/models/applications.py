@@ -8,7 +8,7 @@ from django.utils import timezone
 from partners.models import Organisation, StrategicPriority, SuccessMeasure
 from svd_portal.workflow import StatusChange
 
-from ..enums import ApplicationStatus, Channel, Stage, status_for_applicant
+from ..enums import ApplicationStatus, Channel, CostKind, Stage, status_for_applicant
 from ..storage import private_storage
 from .rounds import MONEY, EvidenceStrand, FundingRound
 
@@ -118,6 +118,9 @@ class BudgetLine(models.Model):
     )
     item = models.CharField(max_length=200)
     financial_year = models.CharField(max_length=7, help_text="e.g. 2024-25")
+    cost_kind = models.CharField(
+        "kind of cost", max_length=16, choices=CostKind.choices, default=CostKind.NON_LABOUR
+    )
     amount = models.DecimalField(**MONEY)
 
     class Meta:

@@ -33,6 +33,15 @@ class FundingRound(models.Model):
     eligibility = models.TextField("who can apply")
     how_to_apply = models.TextField("how to apply")
     budget = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    # Where the money comes from: the awards its decision makes are committed there.
+    stream = models.ForeignKey(
+        "grants.FundingStream",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        verbose_name="funding stream",
+    )
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     full_stage_closes_at = models.DateTimeField(

@@ -18,6 +18,16 @@ from .awards import (
     applications_moved_since_scheduled,
     round_schedule_of_awards,
 )
+from .money import (
+    Money,
+    StreamYear,
+    award_for_page,
+    awards_for_organisations,
+    awards_for_staff,
+    schedule_money_problems,
+    stream_years,
+    streams_for_staff,
+)
 from .panels import (
     applications_for_member,
     conflicted_application_ids,
@@ -42,6 +52,14 @@ from .ranking import (
 )
 
 __all__ = [
+    "Money",
+    "StreamYear",
+    "award_for_page",
+    "awards_for_organisations",
+    "awards_for_staff",
+    "schedule_money_problems",
+    "stream_years",
+    "streams_for_staff",
     "NOT_SCHEDULED_STATUSES",
     "RANKED_STATUSES",
     "RankingRow",

@@ -27,6 +27,7 @@ from .attachments import (
     detect_content_type,
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
+from .awards import AWARD_MOVES, allocation_set, award_withdraw, stream_save
 from .panels import (
     assignments_set,
     declaration_make,
@@ -47,6 +48,10 @@ from .rounds import (
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
     "APPLICATION_MOVES",
+    "AWARD_MOVES",
+    "allocation_set",
+    "award_withdraw",
+    "stream_save",
     "EDITABLE_FIELDS",
     "ROUND_MOVES",
     "ApplicantMail",

@@ -304,6 +304,7 @@ def application_invite_to_full(
                 application=full,
                 item=line.item,
                 financial_year=line.financial_year,
+                cost_kind=line.cost_kind,
                 amount=line.amount,
             )
             for line in eoi.budget_lines.all()

@@ -17,6 +17,7 @@ from ..enums import (
     ApplicationStatus,
     CapCategory,
     Channel,
+    CostKind,
     RoundStatus,
 )
 from ..models import (
@@ -220,13 +221,23 @@ def application_update(
 @attributed
 @transaction.atomic
 def budget_line_add(
-    *, application: Application, by: User, item: str, financial_year: str, amount: Decimal
+    *,
+    application: Application,
+    by: User,
+    item: str,
+    financial_year: str,
+    amount: Decimal,
+    cost_kind: str = CostKind.NON_LABOUR,
 ) -> BudgetLine:
     application = Application.objects.select_for_update().get(pk=application.pk)
     check_draft(application)
     check_editor(application, by)
     line = BudgetLine(
-        application=application, item=item.strip(), financial_year=financial_year, amount=amount
+        application=application,
+        item=item.strip(),
+        financial_year=financial_year,
+        cost_kind=cost_kind,
+        amount=amount,
     )
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "Enter an amount more than £0"})

@@ -16,6 +16,7 @@ from svd_portal.permissions import require_perm
 from ..enums import ApplicationStatus, RoundStatus
 from ..models import Application, FundingRound
 from .application_workflow import application_move
+from .awards import awards_make
 from .rounds import _round_move
 
 # The statuses a frozen schedule's rows may be in when the PCC signs: recommended rows are
@@ -66,11 +67,13 @@ def round_decide(
     declines: list[int],
     by: User,
     reason: str,
+    decision_reference: str,
+    conditions: dict[int, str] | None = None,
 ) -> list[Application]:
     """Applies a signed decision's schedule of awards: the applications in `awards` are
-    awarded exactly those amounts, those in `declines` are declined, and no other
-    application changes. The round moves to decided. Applicants are emailed after the
-    transaction commits.
+    awarded exactly those amounts (with `conditions`), each becoming an Award, those in
+    `declines` are declined, and no other application changes. The round moves to
+    decided. Applicants are emailed after the transaction commits.
 
     Every application must still be where the schedule found it; otherwise nothing is
     applied and the signing is refused, so that what the PCC signs is what happens.
@@ -103,6 +106,13 @@ def round_decide(
         changed.append(
             application_move(application=application, to_status=to_status, by=by, reason=reason)
         )
+    awards_make(
+        funding_round=funding_round,
+        applications=[a for a in applications if a.pk in awards],
+        conditions=conditions or {},
+        decision_reference=decision_reference,
+        by=by,
+    )
     if funding_round.decision_hold:
         funding_round.decision_hold = ""
         funding_round.save(update_fields=["decision_hold"])

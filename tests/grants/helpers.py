@@ -1,8 +1,9 @@
 """Helpers for the grants tests: a page's text, a PDF to upload, an application already in a
 status, someone who may act for an organisation, what a refused write must leave as it was,
-and the files in a storage."""
+the files in a storage, and a round put on a funding stream."""
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.html import escape
 
-from grants import services
+from grants import fiscal, services
 from grants.enums import ApplicationStatus, RoundStages, Stage
 from grants.models import Application, FundingRound
 from tests.factories import (
@@ -125,3 +126,20 @@ def moderation_data(criteria, scores, amount, recommendation="fund"):
         confirm_outstanding="on",
     )
     return data
+
+
+def on_stream(funding_round, stream, by, *, labour="0", non_labour="0", years=None) -> str:
+    """Puts the round on the stream, holding `labour` and `non_labour` in each of `years`
+    (by default the financial year its delivery starts, which it returns)."""
+    first = fiscal.year_of(funding_round.delivery_starts_on)
+    funding_round.stream = stream
+    funding_round.save(update_fields=["stream"])
+    for year in years or [first]:
+        services.allocation_set(
+            stream=stream,
+            by=by,
+            financial_year=year,
+            labour=Decimal(labour),
+            non_labour=Decimal(non_labour),
+        )
+    return first

@@ -147,7 +147,12 @@ def test_round_decide_by_the_pcc_decides_the_round(pcc_user):
     funding_round = FundingRoundFactory(status=R.ASSESSMENT)
 
     services.round_decide(
-        funding_round=funding_round, awards={}, declines=[], by=pcc_user, reason="DN1-26"
+        funding_round=funding_round,
+        awards={},
+        declines=[],
+        by=pcc_user,
+        reason="DN1-26",
+        decision_reference="DN1-26",
     )
 
     change = RoundStatusChange.objects.get(round=funding_round)
@@ -160,7 +165,12 @@ def test_round_decide_by_anyone_but_the_pcc_refused(who, actor):
 
     with pytest.raises(PermissionDenied):
         services.round_decide(
-            funding_round=funding_round, awards={}, declines=[], by=actor(who), reason="DN1-26"
+            funding_round=funding_round,
+            awards={},
+            declines=[],
+            by=actor(who),
+            reason="DN1-26",
+            decision_reference="DN1-26",
         )
 
     assert FundingRound.objects.get(pk=funding_round.pk).status == R.ASSESSMENT

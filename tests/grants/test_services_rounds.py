@@ -286,7 +286,12 @@ def test_round_move_allowed_writes_one_status_change(from_status, to_status, sta
     if to_status == R.DECIDED:
         by = UserFactory(roles=[Role.PCC])
         services.round_decide(
-            funding_round=funding_round, awards={}, declines=[], by=by, reason="On schedule"
+            funding_round=funding_round,
+            awards={},
+            declines=[],
+            by=by,
+            reason="On schedule",
+            decision_reference="DN1-26",
         )
     else:
         by = staff_user

@@ -308,19 +308,29 @@ def test_section_evidence_strand_saved(provider_client, draft):
 def test_budget_line_added_through_the_form(provider_client, draft):
     response = provider_client.post(
         f"/applications/{draft.reference}/budget/",
-        {"item": "Youth worker", "financial_year": "2025-26", "amount": "£1,250.50"},
+        {
+            "item": "Youth worker",
+            "financial_year": "2025-26",
+            "cost_kind": "labour",
+            "amount": "£1,250.50",
+        },
     )
 
     assert response.status_code == 302
-    assert list(draft.budget_lines.values_list("item", "financial_year", "amount")) == [
-        ("Youth worker", "2025-26", Decimal("1250.50"))
-    ]
+    assert list(
+        draft.budget_lines.values_list("item", "financial_year", "cost_kind", "amount")
+    ) == [("Youth worker", "2025-26", "labour", Decimal("1250.50"))]
 
 
 def test_budget_line_financial_year_outside_delivery_refused(provider_client, draft):
     response = provider_client.post(
         f"/applications/{draft.reference}/budget/",
-        {"item": "Youth worker", "financial_year": "2019-20", "amount": "100"},
+        {
+            "item": "Youth worker",
+            "financial_year": "2019-20",
+            "cost_kind": "labour",
+            "amount": "100",
+        },
     )
 
     assert response.status_code == 200

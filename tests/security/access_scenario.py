@@ -30,7 +30,16 @@ from decisions.enums import DecisionStatus, Outcome
 from decisions.models import DecisionRecord
 from grants import services as grant_services
 from grants.enums import ApplicationStatus, RoundStatus
-from grants.models import Application, Attachment, FundingRound, PanelMember, Scorecard
+from grants.models import (
+    Application,
+    Attachment,
+    Award,
+    AwardSplit,
+    FundingRound,
+    FundingStream,
+    PanelMember,
+    Scorecard,
+)
 from partners.enums import MembershipStatus, OrganisationKind, Role
 from partners.models import Membership, Organisation, Partnership, StrategicPriority, User
 from tests.factories import (
@@ -76,6 +85,8 @@ class Scenario:
     success_measure_pk: int
     evidence_strand_pk: int
     pcc_group: Group
+    stream: FundingStream
+    award_a: Award
     axes_pks: dict[str, int] = field(default_factory=dict)
 
 
@@ -255,6 +266,25 @@ def build() -> Scenario:
         ),
     }
 
+    # A's grant, made by a signed decision, on the OPCC's stream.
+    stream = FundingStream.objects.create(name="Serious Violence Duty grant", funder="Home Office")
+    award_a = Award.objects.create(
+        reference="VPF-A-0001",
+        application=application_a,
+        round=funding_round,
+        organisation=org_a,
+        stream=stream,
+        title=application_a.title,
+        amount=Decimal("4000.00"),
+        delivery_starts_on=funding_round.delivery_starts_on,
+        delivery_ends_on=funding_round.delivery_ends_on,
+        decision_reference=records["published"].reference,
+        created_by=pcc,
+    )
+    AwardSplit.objects.create(
+        award=award_a, financial_year="2024-25", cost_kind="labour", amount=Decimal("4000.00")
+    )
+
     # Rows for the admin's object pages.
     axes_row = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": provider_a.email}
     attempt = AccessAttempt.objects.create(
@@ -301,5 +331,7 @@ def build() -> Scenario:
         success_measure_pk=application_a.success_measures.get().pk,
         evidence_strand_pk=EvidenceStrandFactory().pk,
         pcc_group=Group.objects.get(name=Role.PCC),
+        stream=stream,
+        award_a=award_a,
         axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
     )

@@ -111,6 +111,20 @@ SITE = {
     "grants:application-withdraw": row("L O H H H D H H", "L R H H H D H H"),
     "grants:application-section": row("L R H H H R H H", "L R H H H R H H"),
     "grants:application-section [draft]": row("L H O H H R H H", "L H O H H R H H"),
+    # The money after the signature: A's award; staff keep the streams and run the awards,
+    # the Chief Executive and the PCC may read them; the holder reads their own award but
+    # may not withdraw it (told no rather than not found, as they may see it).
+    "grants:awards-mine": row("L O O O O O O O"),
+    "grants:award-detail": row("L O H H H O O O"),
+    "grants:award-withdraw": row("L D H H H N D D", "L D H H H B D D"),
+    "grants:staff-streams": row("L D D D D O O O"),
+    "grants:staff-stream-create": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-stream": row("L D D D D O O O"),
+    "grants:staff-stream-edit": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-stream-allocation": row("L D D D D N D D", "L D D D D B D D"),
+    "grants:staff-awards": row("L D D D D O O O"),
+    "grants:staff-awards-export": row("L D D D D O O O"),
+    "grants:staff-awards-export [xlsx]": row("L D D D D O O O"),
     # OPCC staff's round and application pages.
     "grants:staff-rounds": row("L D D D D O D D"),
     "grants:staff-round-create": row("L D D D D O D D", "L D D D D O D D"),

@@ -1,9 +1,13 @@
 """The world the hostile-input tests (test_hostile_*.py) post into, named with markup."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 
+from grants import services as grant_services
 from grants.enums import Channel
-from grants.models import Application, AssessmentCriterion
+from grants.models import Application, AssessmentCriterion, Award, AwardSplit
 from partners.models import Organisation, User
 from tests.decisions import conftest as decisions
 from tests.factories import (
@@ -74,6 +78,32 @@ def open_round(db):
         title=f"Open round {PAYLOADS[3]}",
         priorities=[first, second],
     )
+
+
+@pytest.fixture
+def award(staff_user, pcc_user, open_round, provider_org):
+    """The provider's grant on the OPCC's stream, its £3,000 of labour money in 2024-25."""
+    stream = grant_services.stream_save(
+        by=staff_user, name=f"Stream {PAYLOADS[0]}", funder="Home Office"
+    )
+    application = ApplicationFactory(round=open_round, organisation=provider_org, title=PAYLOADS[1])
+    award = Award.objects.create(
+        reference="OPN-A-0001",
+        application=application,
+        round=open_round,
+        organisation=provider_org,
+        stream=stream,
+        title=application.title,
+        amount=Decimal("3000.00"),
+        delivery_starts_on=datetime.date(2024, 4, 1),
+        delivery_ends_on=datetime.date(2025, 3, 31),
+        decision_reference="DN1-24",
+        created_by=pcc_user,
+    )
+    AwardSplit.objects.create(
+        award=award, financial_year="2024-25", cost_kind="labour", amount=Decimal("3000.00")
+    )
+    return award
 
 
 @pytest.fixture

@@ -174,6 +174,13 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
             "pk": s.attachment_a.pk,
         },
         "grants:panel-moderate": {**slug, "reference": a.reference},
+        "grants:award-detail": {"reference": s.award_a.reference},
+        "grants:award-withdraw": {"reference": s.award_a.reference},
+        "grants:staff-stream": {"pk": s.stream.pk},
+        "grants:staff-stream-edit": {"pk": s.stream.pk},
+        "grants:staff-stream-allocation": {"pk": s.stream.pk},
+        "grants:staff-awards-export": {"format": "csv"},
+        "grants:staff-awards-export [xlsx]": {"format": "xlsx"},
     }
     for application, suffix, line, attachment in (
         (a, "", s.budget_line_a_pk, s.attachment_a.pk),

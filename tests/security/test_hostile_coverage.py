@@ -63,6 +63,10 @@ HOSTILE_FORMS = {
     "grants:staff-round-log-bid": "test_log_bid",
     "grants:staff-application-eligibility": "test_eligibility",
     "grants:staff-application-invite": "test_action_without_a_form",
+    "grants:staff-stream-create": "test_stream_create",
+    "grants:staff-stream-edit": "test_stream_edit",
+    "grants:staff-stream-allocation": "test_allocation_set",
+    "grants:award-withdraw": "test_award_withdraw",
     "grants:panel-setup": "test_panel_setup",
     "grants:panel-assign": "test_panel_assign",
     "grants:panel-declare": "test_conflict_declaration",
@@ -97,6 +101,8 @@ HOSTILE_QUERIES = {
     "grants:staff-round-export": "test_staff_application_list",
     "partners:organisations": "test_staff_organisation_list",
     "decisions:staff-list": "test_staff_decision_list",
+    "grants:staff-awards": "test_staff_award_list",
+    "grants:staff-awards-export": "test_staff_award_list",
 }
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from grants.enums import ApplicationStatus
+from grants.enums import ApplicationStatus, CostKind
 from grants.forms import financial_years
 from grants.models import Application, ApplicationStatusChange, Attachment, BudgetLine
 from tests.factories import OrganisationFactory, StrategicPriorityFactory, complete_application
@@ -155,10 +155,12 @@ def test_budget_line_add(db, data, provider, draft):
             valid={
                 "item": valid_text(200),
                 "financial_year": st.sampled_from(years),
+                "cost_kind": st.sampled_from(CostKind.values),
                 "amount": valid_amount(),
             },
             hostile={
                 "financial_year": hostile_choice(*years, "2099-00"),
+                "cost_kind": hostile_choice(*CostKind.values),
                 "amount": hostile_amount(),
             },
         )
@@ -167,6 +169,7 @@ def test_budget_line_add(db, data, provider, draft):
     def added(response, client):
         line = BudgetLine.objects.get(application=draft)
         assert line.item == stripped(posted, "item")
+        assert line.cost_kind == last(posted, "cost_kind")
         assert line.amount == as_decimal(last(posted, "amount"))
         page_shows(client, response["Location"], line.item)
 

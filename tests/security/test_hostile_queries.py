@@ -7,7 +7,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from decisions.enums import DecisionStatus
-from grants.enums import ApplicationStatus
+from grants.enums import ApplicationStatus, AwardStatus
 from partners.enums import VerificationStatus
 from tests.decisions import conftest as decisions
 from tests.filtering import summary_links
@@ -103,6 +103,21 @@ def test_staff_decision_list(db, data, staff_client, record_in):
     record_in(DecisionStatus.DRAFT, title=f"Draft {PAYLOADS[1]}")
     params = data.draw(query(status=hostile_choice(*DecisionStatus.values)))
     check_get(staff_client, reverse("decisions:staff-list"), params)
+
+
+@hostile(20)
+def test_staff_award_list(db, data, staff_client, award):
+    stream = award.stream
+    params = data.draw(
+        query(
+            q=st.sampled_from(["", "Boxing", award.reference]),
+            stream=hostile_choice(stream.pk),
+            financial_year=hostile_choice("2024-25"),
+            status=hostile_choice(*AwardStatus.values),
+        )
+    )
+    check_get(staff_client, reverse("grants:staff-awards"), params)
+    check_get(staff_client, reverse("grants:staff-awards-export", args=["csv"]), params)
 
 
 # --- The bugs these tests found, each kept as the exact input that found it ---------------------

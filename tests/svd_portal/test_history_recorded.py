@@ -97,7 +97,12 @@ def test_application_edit_by_a_provider_through_its_section_page_is_theirs(
 def test_budget_line_added_and_removed_records_the_amount(provider_client, provider_user, draft):
     provider_client.post(
         f"/applications/{draft.reference}/budget/",
-        {"item": "Youth worker", "financial_year": "2025-26", "amount": "£1,250.50"},
+        {
+            "item": "Youth worker",
+            "financial_year": "2025-26",
+            "cost_kind": "labour",
+            "amount": "£1,250.50",
+        },
     )
     line = BudgetLine.objects.get(application=draft)
     provider_client.post(f"/applications/{draft.reference}/budget/{line.pk}/remove/")

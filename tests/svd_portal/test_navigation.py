@@ -20,14 +20,14 @@ def nav_links(client) -> list[str]:
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([Role.PROVIDER], [*PUBLIC, "Your applications", "Your organisations"]),
+        ([Role.PROVIDER], [*PUBLIC, "Your applications", "Your grants", "Your organisations"]),
         ([Role.PANEL_MEMBER], [*PUBLIC, "Your panels"]),
-        ([Role.OPCC_STAFF], [*PUBLIC, "Rounds", "Organisations", "Decision records"]),
-        ([Role.CHIEF_EXECUTIVE], [*PUBLIC, "Decision records"]),
-        ([Role.PCC], [*PUBLIC, "Decision records"]),
+        ([Role.OPCC_STAFF], [*PUBLIC, "Rounds", "Organisations", "Decision records", "Awards"]),
+        ([Role.CHIEF_EXECUTIVE], [*PUBLIC, "Decision records", "Awards"]),
+        ([Role.PCC], [*PUBLIC, "Decision records", "Awards"]),
         (
             [Role.PROVIDER, Role.PANEL_MEMBER],
-            [*PUBLIC, "Your applications", "Your organisations", "Your panels"],
+            [*PUBLIC, "Your applications", "Your grants", "Your organisations", "Your panels"],
         ),
         ([], PUBLIC),
     ],
@@ -57,6 +57,7 @@ def test_navigation_has_govuk_frontends_menu_toggle(client, db):
         ("/decisions/", "Decisions"),
         ("/applications/", "Your applications"),
         ("/organisations/", "Your organisations"),
+        ("/grants/", "Your grants"),
     ],
 )
 def test_navigation_marks_the_current_section(client, db, path, current):

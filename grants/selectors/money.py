@@ -1,0 +1,143 @@
+"""Reads of the money after the signature: each stream's years, and the awards."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from svd_portal.filters import filter_data
+
+from .. import fiscal, money
+from ..enums import UNCOMMITTED_AWARD_STATUSES, CostKind
+from ..filters import AwardFilter
+from ..models import Award, AwardSplit, BudgetLine, FundingRound, FundingStream, StreamAllocation
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Money:
+    labour: Decimal = ZERO
+    non_labour: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.labour + self.non_labour
+
+    def add(self, kind: str, amount: Decimal) -> None:
+        if kind == CostKind.LABOUR:
+            self.labour += amount
+        else:
+            self.non_labour += amount
+
+    def __sub__(self, other: "Money") -> "Money":
+        return Money(self.labour - other.labour, self.non_labour - other.non_labour)
+
+
+@dataclass
+class StreamYear:
+    """One financial year of a stream: what it holds, what awards commit, what is left."""
+
+    financial_year: str
+    allocated: Money = field(default_factory=Money)
+    committed: Money = field(default_factory=Money)
+    has_allocation: bool = False
+    # From 1 October to 31 March, money not committed is forecast unspent, and it cannot
+    # be carried over.
+    unspent_warning: bool = False
+
+    @property
+    def remaining(self) -> Money:
+        return self.allocated - self.committed
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return fiscal.ends_on(self.financial_year)
+
+
+def stream_years(*, stream: FundingStream, today: datetime.date | None = None) -> list[StreamYear]:
+    """Every year the stream holds money for or has awards in, oldest first (two queries)."""
+    today = today or timezone.localdate()
+    years: dict[str, StreamYear] = {}
+    for allocation in StreamAllocation.objects.filter(stream=stream):
+        year = years.setdefault(allocation.financial_year, StreamYear(allocation.financial_year))
+        year.allocated = Money(allocation.labour, allocation.non_labour)
+        year.has_allocation = True
+    for row in (
+        AwardSplit.objects.filter(award__stream=stream)
+        .exclude(award__status__in=sorted(UNCOMMITTED_AWARD_STATUSES))
+        .values("financial_year", "cost_kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        year = years.setdefault(row["financial_year"], StreamYear(row["financial_year"]))
+        year.committed.add(row["cost_kind"], row["total"])
+    for year in years.values():
+        year.unspent_warning = (
+            fiscal.third_quarter_starts_on(year.financial_year)
+            <= today
+            <= fiscal.ends_on(year.financial_year)
+            and year.remaining.total > 0
+        )
+    return [years[key] for key in sorted(years)]
+
+
+def streams_for_staff() -> QuerySet[FundingStream]:
+    return FundingStream.objects.order_by("name")
+
+
+def awards_for_staff(*, params) -> AwardFilter:
+    """Every award, newest first, filtered by `params` (stream, year, status, words)."""
+    awards = (
+        Award.objects.select_related("organisation", "stream", "round")
+        .prefetch_related(Prefetch("splits", queryset=AwardSplit.objects.order_by("pk")))
+        .order_by("-created_at", "reference")
+    )
+    return AwardFilter(filter_data(params, AwardFilter), awards)
+
+
+def awards_for_organisations(*, user) -> QuerySet[Award]:
+    """The awards made to the organisations `user` is an active member of."""
+    from partners.enums import MembershipStatus
+
+    return (
+        Award.objects.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__status=MembershipStatus.ACTIVE,
+        )
+        .select_related("organisation", "round")
+        .order_by("-created_at", "reference")
+        .distinct()
+    )
+
+
+def award_for_page(*, reference: str) -> Award:
+    """An award with what its page shows; Award.DoesNotExist when there is none."""
+    return (
+        Award.objects.select_related("organisation", "stream", "round", "application")
+        .prefetch_related("splits", "status_changes__changed_by")
+        .get(reference=reference)
+    )
+
+
+def schedule_money_problems(
+    *, funding_round: FundingRound, awards: dict[int, Decimal]
+) -> list[str]:
+    """Why signing these awards (application id: amount) would be refused because the
+    round's stream cannot hold them, a sentence each: said on the record's page before
+    the PCC signs. None for a round on no stream."""
+    if not funding_round.stream_id or not awards:
+        return []
+    lines = defaultdict(list)
+    for line in BudgetLine.objects.filter(application_id__in=awards).order_by("pk"):
+        lines[line.application_id].append(line)
+    wanted: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for application_id, amount in awards.items():
+        for key, share in money.award_splits(
+            lines[application_id], amount, delivery_starts_on=funding_round.delivery_starts_on
+        ).items():
+            wanted[key] += share
+    return money.allocation_problems(funding_round.stream, wanted)
