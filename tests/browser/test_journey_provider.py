@@ -159,6 +159,7 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     page.get_by_role("link", name="Budget").click()
     check(page, "budget")
     page.get_by_label("Item").fill("Two coaches, 40 weeks")
+    page.get_by_label("Labour (staff costs)").check()
     page.get_by_label("Amount (£)").fill("4500")
     page.get_by_role("button", name="Add budget line").click()
     check(page, "budget with a line")
@@ -435,6 +436,10 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     years = page.locator("select[name=financial_year] option").all_inner_texts()
     page.keyboard.type(years[-1])
     assert _focused(page) == years[-1]
+    # The kind of cost: Tab reaches the first radio of the group, Space chooses it.
+    _tab_to_name(page, "cost_kind")
+    page.keyboard.press("Space")
+    assert _focused(page, "[el.value, el.checked]") == ["labour", True]
     _type_into(page, "amount", "£4,500")
     _follow(page, "Add budget line")
     expect(page.locator(".govuk-table")).to_contain_text("Two coaches, 40 weeks")
@@ -486,5 +491,5 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     assert application.success_measures.count() == 1
     assert application.attachments.count() == 1
     assert list(
-        BudgetLine.objects.filter(application=application).values_list("amount", flat=True)
-    ) == [Decimal("4500.00")]
+        BudgetLine.objects.filter(application=application).values_list("cost_kind", "amount")
+    ) == [("labour", Decimal("4500.00"))]
