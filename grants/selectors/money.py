@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from partners.enums import MembershipStatus
 from svd_portal.filters import filter_data
 
 from .. import fiscal, money
@@ -101,8 +102,6 @@ def awards_for_staff(*, params) -> AwardFilter:
 
 def awards_for_organisations(*, user) -> QuerySet[Award]:
     """The awards made to the organisations `user` is an active member of."""
-    from partners.enums import MembershipStatus
-
     return (
         Award.objects.filter(
             organisation__memberships__user=user,

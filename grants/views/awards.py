@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from svd_portal.exports import Column, cells, csv_response, headings, xlsx_response
+from svd_portal.formatting import money
 from svd_portal.mixins import FilteredListMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from .. import selectors, services
@@ -106,7 +107,8 @@ class AllocationSetView(ServiceFormOnPageMixin, StreamDetailView):
             stream=self.get_stream(), by=self.request.user, **form.cleaned_data
         )
         messages.success(
-            self.request, f"{allocation.financial_year}'s allocation is now £{allocation.total:,}."
+            self.request,
+            f"{allocation.financial_year}'s allocation is now {money(allocation.total)}.",
         )
         return redirect(self.get_stream())
 
