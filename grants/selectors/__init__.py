@@ -41,7 +41,6 @@ from .panels import (
     panels_for_user,
     scorecards_for_application,
     withheld_applications,
-    withheld_for,
 )
 from .ranking import (
     RANKED_STATUSES,
@@ -90,5 +89,4 @@ __all__ = [
     "rounds_public",
     "scorecards_for_application",
     "withheld_applications",
-    "withheld_for",
 ]

@@ -300,10 +300,3 @@ def withheld_applications(*, funding_round: FundingRound, ids: set[int]) -> list
         .only("reference", "title", "round_id", "organisation__name")
         .order_by("reference")
     )
-
-
-def withheld_for(*, user, funding_round: FundingRound) -> list[Application]:
-    return withheld_applications(
-        funding_round=funding_round,
-        ids=conflicted_application_ids(user=user, funding_round=funding_round),
-    )

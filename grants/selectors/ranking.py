@@ -47,7 +47,8 @@ def round_ranking(*, funding_round: FundingRound, viewer) -> list[RankingRow]:
     """The round's assessed applications by moderated score, then mean, with the running
     total of recommended amounts against the budget, as `viewer` may see them: the
     applications they are conflicted on are left out altogether, so neither their rank,
-    their amount nor a running total that includes them shows (see `withheld_for`).
+    their amount nor a running total that includes them shows (`withheld_applications`
+    lists them apart).
 
     A fixed number of queries; the members' totals come as plain tuples, which keeps a
     500-application round fast.
