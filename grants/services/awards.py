@@ -54,6 +54,8 @@ def stream_save(
     require_perm(by, "grants.manage_streams")
     stream = stream or FundingStream(created_by=by)
     stream.name, stream.funder, stream.notes = name.strip(), funder.strip(), notes.strip()
+    if FundingStream.objects.exclude(pk=stream.pk).filter(name__iexact=stream.name).exists():
+        raise ValidationError({"name": f"A stream called {stream.name} already exists"})
     stream.full_clean(exclude=["created_by"])
     stream.save()
     return stream

@@ -42,7 +42,9 @@ class StaffMixin(PermissionRequiredMixin):
 class RoundStaffMixin(StaffMixin):
     def get_round(self) -> FundingRound:
         if not hasattr(self, "_round"):
-            self._round = get_object_or_404(FundingRound, slug=self.kwargs["slug"])
+            self._round = get_object_or_404(
+                FundingRound.objects.select_related("stream"), slug=self.kwargs["slug"]
+            )
         return self._round
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grants import fiscal, services
 from grants.enums import ApplicationStatus, AwardStatus, CostKind
-from grants.models import Award, BudgetLine, StreamAllocation
+from grants.models import Award, BudgetLine, FundingStream, StreamAllocation
 from partners.enums import Role
 from tests.factories import UserFactory
 from tests.factories.partners import member_of_new_organisation
@@ -218,6 +218,21 @@ def test_stream_create_over_http(client_as, staff_user):
     response = client_as(staff_user).post("/staff/streams/new/", {"name": "", "funder": ""})
     assert response.status_code == 200
     assert on_page(response, "Enter the stream's name")
+    response = client_as(staff_user).post(
+        "/staff/streams/new/", {"name": "violence reduction unit ", "funder": "Home Office"}
+    )
+    assert response.status_code == 200
+    assert on_page(response, "A stream called violence reduction unit already exists")
+    assert FundingStream.objects.count() == 1
+
+
+def test_the_rounds_staff_page_names_its_stream(made, stream, funding_round, client_as, staff_user):
+    response = client_as(staff_user).get(f"/staff/rounds/{funding_round.slug}/")
+
+    assert (
+        f'Budget £10,000, drawn from <a class="govuk-link" href="/staff/streams/{stream.pk}/">'
+        "Serious Violence Duty grant</a>."
+    ) in page_text(response)
 
 
 # --- The awards list and its export ------------------------------------------------------------
