@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents
+.PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents bench-awards
 
 # Running needs only requirements.txt; the test, lint and audit tools come with `make test`.
 $(VENV)/.installed-run: requirements.txt constraints.txt
@@ -58,6 +58,9 @@ bench-panels: $(VENV)/.installed
 
 bench-decisions: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/decisions.py
+
+bench-awards: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/awards.py
 
 bench-documents: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/documents.py
