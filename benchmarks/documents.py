@@ -33,6 +33,7 @@ from decisions import documents  # noqa: E402
 from decisions.enums import DecisionStatus, DocumentStatus, Outcome  # noqa: E402
 from decisions.models import DecisionDocument, DecisionRecord  # noqa: E402
 from decisions.tasks import render_document  # noqa: E402
+from svd_portal import pdfs  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", 1000))
 SAMPLES = 50
@@ -75,7 +76,7 @@ def seed() -> list[DecisionRecord]:
 def time_in_process(records) -> dict:
     from weasyprint import HTML
 
-    identity = documents.load_signing_identity()
+    identity = pdfs.load_signing_identity()
     documents.render_pdf(records[0])  # the first render in a process loads fonts
     render, sign, total = [], [], []
     for record in records[:SAMPLES]:

@@ -1,5 +1,7 @@
 from django.db import models
 
+from svd_portal.pdfs import PdfStatus
+
 
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -22,8 +24,5 @@ class ReferenceYear(models.TextChoices):
     FINANCIAL = "financial", "Financial year (from 1 April)"
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RENDERING = "rendering", "Rendering"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+# A decision record's signed PDF versions move as every signed PDF's do.
+DocumentStatus = PdfStatus

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import User
+from svd_portal import pdfs
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
 from svd_portal.workflow import Workflow, move
@@ -23,18 +24,9 @@ from ..models import (
     document_path,
 )
 
-# A version of a signed PDF is rendered until it is ready; a failed or stuck one is queued
-# again, and two workers racing on one version may each move it. Ready is final: a new
-# render is a new version (document_queue).
-_UNTIL_READY = set(DocumentStatus.values)
 DOCUMENT = Workflow(
     DecisionDocument,
-    {
-        DocumentStatus.QUEUED: _UNTIL_READY,
-        DocumentStatus.RENDERING: _UNTIL_READY,
-        DocumentStatus.FAILED: _UNTIL_READY,
-        DocumentStatus.READY: set(),
-    },
+    pdfs.PDF_MOVES,
     noun="A version",
     refusal="This version is ready: regenerate to make a new one",
 )
@@ -112,7 +104,7 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
             changes={"attempts": document.attempts + 1, "started_at": now, "updated_at": now},
         )
     try:
-        identity = rendering.load_signing_identity()
+        identity = pdfs.load_signing_identity()
         pdf = rendering.sign_pdf(
             rendering.render_pdf(record),
             identity=identity,
@@ -148,7 +140,7 @@ def document_render(*, document_id: int) -> DecisionDocument | None:
             DocumentStatus.READY,
             changes={
                 "file": document.file.name,
-                "sha256": rendering.sha256(pdf),
+                "sha256": pdfs.sha256(pdf),
                 "certificate_fingerprint": identity.fingerprint,
                 "last_error": "",
                 "finished_at": now,

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from decisions import documents
+from svd_portal import pdfs
 
 from .documents_helpers import (
     OFFICER,
@@ -43,7 +44,7 @@ def signed_pdf(published_record, unsigned_pdf, tmp_path):
     """The record rendered and signed with the test certificate, as a file."""
     data = documents.sign_pdf(
         unsigned_pdf.read_bytes(),
-        identity=documents.load_signing_identity(),
+        identity=pdfs.load_signing_identity(),
         signed_by=published_record.signed_name,
         signed_on=published_record.signed_on,
     )
@@ -89,7 +90,7 @@ def test_render_pdf_is_tagged_a4_with_a_language(unsigned_pdf):
 
 
 def test_sign_pdf_verifies_intact_valid_and_trusted(signed_pdf, document_signing):
-    [result] = documents.verify_pdf(
+    [result] = pdfs.verify_pdf(
         signed_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
@@ -123,13 +124,13 @@ def test_sign_pdf_visible_block_names_the_pcc_and_the_date(published_record, sig
 def test_verify_pdf_other_trust_root_not_trusted(signed_pdf, tmp_path):
     other = make_certificate(tmp_path)
 
-    [result] = documents.verify_pdf(signed_pdf.read_bytes(), trust_root_der=other.certificate_der)
+    [result] = pdfs.verify_pdf(signed_pdf.read_bytes(), trust_root_der=other.certificate_der)
 
     assert (result.intact, result.valid, result.trusted, result.ok) == (True, True, False, False)
 
 
 def test_verify_pdf_tampered_copy_not_intact(tampered_pdf, document_signing):
-    [result] = documents.verify_pdf(
+    [result] = pdfs.verify_pdf(
         tampered_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
@@ -161,7 +162,7 @@ def test_page_replaced_after_signing_changes_what_readers_see(signed_pdf, rewrit
 
 
 def test_verify_pdf_page_replaced_after_signing_not_ok(rewritten_pdf, document_signing):
-    [result] = documents.verify_pdf(
+    [result] = pdfs.verify_pdf(
         rewritten_pdf.read_bytes(), trust_root_der=document_signing.certificate_der
     )
 
@@ -225,7 +226,7 @@ def test_load_signing_identity_missing_pem_file_names_the_settings(settings, tmp
     setattr(settings, missing, str(tmp_path / "missing.pem"))
 
     with pytest.raises(ImproperlyConfigured) as raised:
-        documents.load_signing_identity()
+        pdfs.load_signing_identity()
 
     message = str(raised.value)
     assert "DECISION_SIGNING_KEY" in message
@@ -238,7 +239,7 @@ def test_load_signing_identity_missing_pkcs12_names_the_setting(settings, tmp_pa
     settings.DECISION_SIGNING_PKCS12 = str(tmp_path / "opcc.p12")
 
     with pytest.raises(ImproperlyConfigured) as raised:
-        documents.load_signing_identity()
+        pdfs.load_signing_identity()
 
     assert "DECISION_SIGNING_PKCS12" in str(raised.value)
     assert str(tmp_path / "opcc.p12") in str(raised.value)
@@ -270,7 +271,7 @@ def test_load_signing_identity_pkcs12_signs(
     settings.DECISION_SIGNING_PKCS12 = str(pkcs12_file)
     settings.DECISION_SIGNING_PASSPHRASE = "s3cret passphrase"
 
-    identity = documents.load_signing_identity()
+    identity = pdfs.load_signing_identity()
     signed = documents.sign_pdf(
         unsigned_pdf.read_bytes(),
         identity=identity,
@@ -279,7 +280,7 @@ def test_load_signing_identity_pkcs12_signs(
     )
 
     assert identity.certificate_der == document_signing.certificate_der
-    [result] = documents.verify_pdf(signed, trust_root_der=document_signing.certificate_der)
+    [result] = pdfs.verify_pdf(signed, trust_root_der=document_signing.certificate_der)
     assert result.ok is True
 
 
@@ -288,11 +289,11 @@ def test_load_signing_identity_pkcs12_wrong_passphrase(settings, pkcs12_file):
     settings.DECISION_SIGNING_PASSPHRASE = "not the passphrase"
 
     with pytest.raises(ImproperlyConfigured, match="could not be read"):
-        documents.load_signing_identity()
+        pdfs.load_signing_identity()
 
 
 def test_signing_identity_fingerprint_is_sha256_of_the_der_certificate(document_signing):
-    identity = documents.load_signing_identity()
+    identity = pdfs.load_signing_identity()
 
     assert identity.certificate_der == document_signing.certificate_der
     assert identity.fingerprint == hashlib.sha256(document_signing.certificate_der).hexdigest()

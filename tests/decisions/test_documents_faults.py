@@ -18,9 +18,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from decisions import documents, services
+from decisions import services
 from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
+from svd_portal import pdfs
 from svd_portal.tasks import enqueue
 
 from .documents_helpers import (
@@ -58,8 +59,8 @@ def assert_one_ready_valid_pdf(record, document_storage, certificate_der) -> Dec
     assert stored_files(document_storage) == [f"decisions/pdf/{record.reference}-v1.pdf"]
     path = Path(document.file.path)
     data = path.read_bytes()
-    assert document.sha256 == documents.sha256(data)
-    [result] = documents.verify_pdf(data, trust_root_der=certificate_der)
+    assert document.sha256 == pdfs.sha256(data)
+    [result] = pdfs.verify_pdf(data, trust_root_der=certificate_der)
     assert result.ok is True
     assert "Signature Validation: Signature is Valid." in pdfsig(path)
     return document

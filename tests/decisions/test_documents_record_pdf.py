@@ -13,6 +13,7 @@ from pdfua import validate
 from decisions import documents
 from decisions.enums import DecisionStatus, Outcome
 from decisions.models import ScheduledAward
+from svd_portal import pdfs
 from tests.factories.grants import ApplicationFactory
 
 from .documents_helpers import PCC, pdffonts, pdftotext, pdftotext_pages, pdfwords
@@ -45,7 +46,7 @@ def render_signed(tmp_path):
         path.write_bytes(
             documents.sign_pdf(
                 documents.render_pdf(record),
-                identity=documents.load_signing_identity(),
+                identity=pdfs.load_signing_identity(),
                 signed_by=record.signed_name,
                 signed_on=record.signed_on,
             )

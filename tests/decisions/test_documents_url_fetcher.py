@@ -1,4 +1,4 @@
-"""WeasyPrint's URL fetcher for decision PDFs (decisions/documents.py): the portal's own
+"""WeasyPrint's URL fetcher for the portal's PDFs (svd_portal/pdfs.py): the portal's own
 static files and nothing else, neither the server's files nor the network."""
 
 import http.server
@@ -14,6 +14,7 @@ from PIL import Image
 
 from decisions import documents
 from decisions.enums import DecisionStatus
+from svd_portal import pdfs
 
 from .documents_helpers import pdftotext
 
@@ -39,7 +40,7 @@ def images_in(path: Path) -> list[str]:
 
 @pytest.fixture
 def fetcher():
-    return documents.pdf_url_fetcher()
+    return pdfs.pdf_url_fetcher()
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def image_server():
 
 
 def test_url_fetcher_serves_the_pdf_stylesheet_from_the_static_files(fetcher):
-    response = fetcher(documents.PDF_BASE_URL + "static/css/decision-pdf.css")
+    response = fetcher(pdfs.PDF_BASE_URL + "static/css/decision-pdf.css")
 
     assert response.read() == STYLESHEET.read_bytes()
     assert response.content_type == "text/css"
@@ -96,13 +97,13 @@ def test_url_fetcher_serves_the_pdf_stylesheet_from_the_static_files(fetcher):
     [
         "file:///etc/passwd",
         STYLESHEET.as_uri(),  # a static file, but by its path on the server
-        documents.PDF_BASE_URL + "static/../../../../etc/passwd",
-        documents.PDF_BASE_URL + "static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-        documents.PDF_BASE_URL + "static//etc/passwd",
-        documents.PDF_BASE_URL + "static/..",
-        documents.PDF_BASE_URL + "static/css",  # a folder
-        documents.PDF_BASE_URL + "static/css/no-such-file.css",
-        documents.PDF_BASE_URL + "settings.py",
+        pdfs.PDF_BASE_URL + "static/../../../../etc/passwd",
+        pdfs.PDF_BASE_URL + "static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        pdfs.PDF_BASE_URL + "static//etc/passwd",
+        pdfs.PDF_BASE_URL + "static/..",
+        pdfs.PDF_BASE_URL + "static/css",  # a folder
+        pdfs.PDF_BASE_URL + "static/css/no-such-file.css",
+        pdfs.PDF_BASE_URL + "settings.py",
         "data:text/css,body{}",
     ],
 )

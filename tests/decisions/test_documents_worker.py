@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from decisions import documents
 from decisions.enums import DecisionStatus, DocumentStatus
-from svd_portal import celery_app
+from svd_portal import celery_app, pdfs
 
 from .documents_helpers import OFFICER, pdfsig, pdftotext, stored_files, tampered, wait_for_status
 
@@ -34,22 +33,18 @@ def test_signed_record_pdf_made_by_a_real_worker(
 
     path = Path(document.file.path)
     assert stored_files(document_storage) == [f"decisions/pdf/{record.reference}-v1.pdf"]
-    assert document.sha256 == documents.sha256(path.read_bytes())
+    assert document.sha256 == pdfs.sha256(path.read_bytes())
     assert record.documents.count() == 1
     text = pdftotext(path)
     for expected in (record.reference, record.title, "Decision Approved", f"Name {OFFICER}"):
         assert expected in text
-    [result] = documents.verify_pdf(
-        path.read_bytes(), trust_root_der=document_signing.certificate_der
-    )
+    [result] = pdfs.verify_pdf(path.read_bytes(), trust_root_der=document_signing.certificate_der)
     assert (result.intact, result.valid, result.trusted) == (True, True, True)
     assert "Signature Validation: Signature is Valid." in pdfsig(path)
 
     copy = tmp_path / "tampered.pdf"
     copy.write_bytes(tampered(path.read_bytes()))
-    [result] = documents.verify_pdf(
-        copy.read_bytes(), trust_root_der=document_signing.certificate_der
-    )
+    [result] = pdfs.verify_pdf(copy.read_bytes(), trust_root_der=document_signing.certificate_der)
     assert (result.intact, result.ok) == (False, False)
     report = pdfsig(copy)
     assert "Digest Mismatch" in report

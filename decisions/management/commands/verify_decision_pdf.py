@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from decisions.documents import load_trust_root, sha256, verify_pdf
+from svd_portal.pdfs import load_trust_root, sha256, verify_pdf
 
 
 class Command(BaseCommand):
