@@ -2,15 +2,19 @@
 cases (a deferred record, one not approved, one whose Section B is withheld). Idempotent."""
 
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from grants import demo as grants_demo
+from grants import services as grant_services
+from grants.enums import ApplicationStatus
 from partners.models import User
 
 from .enums import DecisionStatus, Outcome
-from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter
+from .models import DecisionRecord, DecisionStatusChange, ReferenceCounter, ScheduledAward
 from .services import document_queue, index_for_search
 
 LONDON = ZoneInfo("Europe/London")
@@ -141,12 +145,73 @@ def seed() -> None:
             ContentFile(b"Section B: staffing structure (confidential).\n"),
             save=True,
         )
+    _seed_awards_decision(staff=staff, pcc=pcc, ceo=ceo)
     # Their signed PDFs are made by the worker, as for any record the PCC signs.
     for record in DecisionRecord.objects.filter(
-        reference__in=["DN50-24", "DN51-24", "DN52-24", "DN53-24"], documents__isnull=True
+        reference__in=["DN38-23", "DN50-24", "DN51-24", "DN52-24", "DN53-24"],
+        documents__isnull=True,
     ):
         document_queue(record=record, by=None, reason="Demo data")
     counter, _ = ReferenceCounter.objects.get_or_create(period="CY2024")
     if counter.next_number < 54:
         counter.next_number = 54
         counter.save(update_fields=["next_number"])
+
+
+def _seed_awards_decision(*, staff: User, pcc: User, ceo: User) -> None:
+    """DN38-23, the signed decision on the early intervention pilots, with its schedule of
+    awards; signing it made the awards, which grants.demo then takes through due
+    diligence and the agreement."""
+    funding_round, applications = grants_demo.seed_awarded_round(staff=staff)
+    if applications:
+        conditions = {
+            applications[
+                1
+            ].pk: "Coaches to hold a current enhanced DBS check before the first camp."
+        }
+        record = _record(
+            "DN38-23",
+            title="Early intervention pilots 2023 to 2024: grant awards",
+            received_on=datetime.date(2023, 9, 1),
+            section_a="The panel's recommendations on the early intervention pilots, funded "
+            "from the Serious Violence Duty grant.",
+            decision_text="To award the grants in the schedule of awards below.",
+            status=DecisionStatus.PUBLISHED,
+            outcome=Outcome.APPROVED,
+            signed_on=datetime.date(2023, 9, 14),
+            published_at=datetime.datetime(2023, 9, 15, 9, 0, tzinfo=LONDON),
+            funding_round=funding_round,
+            staff=staff,
+            pcc=pcc,
+            ceo=ceo,
+        )
+        ScheduledAward.objects.bulk_create(
+            ScheduledAward(
+                record=record,
+                application=application,
+                reference=application.reference,
+                organisation_name=application.organisation.name,
+                title=application.title,
+                recommended=application.status == ApplicationStatus.RECOMMENDED,
+                amount=application.amount_requested
+                if application.status == ApplicationStatus.RECOMMENDED
+                else Decimal("0.00"),
+                conditions=conditions.get(application.pk, ""),
+                position=position,
+            )
+            for position, application in enumerate(applications, 1)
+        )
+        grant_services.round_decide(
+            funding_round=funding_round,
+            awards={
+                a.pk: a.amount_requested
+                for a in applications
+                if a.status == ApplicationStatus.RECOMMENDED
+            },
+            declines=[a.pk for a in applications if a.status != ApplicationStatus.RECOMMENDED],
+            by=pcc,
+            reason="PCC decision DN38-23: approved",
+            decision_reference="DN38-23",
+            conditions=conditions,
+        )
+    grants_demo.seed_award_states(staff=staff)

@@ -6,13 +6,37 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from partners.models import Organisation, Partnership, SuccessMeasure, User
+from svd_portal.pdfs import PdfStatus
 
 from . import services
-from .enums import ApplicationStatus, CapCategory, Channel, RoundStatus, ScorecardStatus, Toolkit
-from .models import Application, BudgetLine, EvidenceStrand, FundingRound, FundingStream, Panel
+from .diligence import required_items
+from .enums import (
+    AgreementDocumentKind,
+    ApplicationStatus,
+    CapCategory,
+    Channel,
+    CostKind,
+    DiligenceItem,
+    FraudRisk,
+    RoundStatus,
+    ScorecardStatus,
+    Toolkit,
+)
+from .models import (
+    AgreementDocument,
+    AgreementTemplate,
+    Application,
+    Award,
+    BudgetLine,
+    EvidenceStrand,
+    FundingRound,
+    FundingStream,
+    Panel,
+)
 from .services.applications import allocate_reference
 
 LONDON = ZoneInfo("Europe/London")
@@ -477,3 +501,286 @@ def seed_panel(*, vpf: FundingRound, staff: User) -> None:
                 Decimal("1")
             ),
         )
+
+
+# --- Awards: an earlier round on the same stream, decided, its awards in different states ---
+
+# Pilots delivered from October 2023 to September 2024, so each award's money falls in two
+# financial years of the Serious Violence Duty grant. The Violence Prevention Fund itself is
+# left in assessment, for a visitor to take through the decision.
+EIP_SLUG = "early-intervention-pilots-2023"
+# (organisation, title, [(item, financial year, kind, amount)], recommended)
+EIP_APPLICATIONS = [
+    (
+        "Darlington Youth Mentoring Trust",
+        "Detached youth work in Darlington town centre",
+        [
+            ("Youth workers' time", "2023-24", CostKind.LABOUR, "9000"),
+            ("Youth workers' time", "2024-25", CostKind.LABOUR, "7500"),
+            ("Outreach materials and travel", "2023-24", CostKind.NON_LABOUR, "1500"),
+        ],
+        True,
+    ),
+    (
+        "Bishop Auckland Boxing Club",
+        "Holiday boxing camps",
+        [
+            ("Coaches", "2023-24", CostKind.LABOUR, "2000"),
+            ("Coaches", "2024-25", CostKind.LABOUR, "1500"),
+            ("Equipment and hall hire", "2023-24", CostKind.NON_LABOUR, "1000"),
+        ],
+        True,
+    ),
+    (
+        "Safer Nights North East CIC",
+        "Weekend welfare marshals",
+        [
+            ("Marshals", "2023-24", CostKind.LABOUR, "6000"),
+            ("Marshals", "2024-25", CostKind.LABOUR, "4000"),
+            ("Radios and high-visibility kit", "2023-24", CostKind.NON_LABOUR, "2000"),
+        ],
+        True,
+    ),
+    (
+        "Darlington Youth Mentoring Trust",
+        "Peer mentoring in secondary schools",
+        [("Mentors", "2023-24", CostKind.LABOUR, "8000")],
+        False,
+    ),
+]
+
+
+def seed_awarded_round(*, staff: User) -> tuple[FundingRound, list[Application]]:
+    """The round whose decision made the demo's awards, with its applications recommended or
+    not by the panel, ready for decisions.demo to sign. Returns the round and its
+    applications (none when it was seeded before)."""
+    partnership_priorities = list(
+        FundingRound.objects.get(slug="violence-prevention-fund-2024").priorities.all()
+    )
+    eip, created = _round(
+        EIP_SLUG,
+        fund_name="Violence Prevention Fund",
+        title="Early intervention pilots 2023 to 2024",
+        reference_prefix="EIP23",
+        description="Pilot projects ahead of the Violence Prevention Fund, delivered from "
+        "October 2023 to September 2024.",
+        budget=Decimal("50000"),
+        opens_at=datetime.datetime(2023, 7, 3, 9, 0, tzinfo=LONDON),
+        closes_at=datetime.datetime(2023, 8, 11, 17, 0, tzinfo=LONDON),
+        delivery_starts_on=datetime.date(2023, 10, 1),
+        delivery_ends_on=datetime.date(2024, 9, 30),
+        eligibility=ELIGIBILITY,
+        how_to_apply=HOW_TO_APPLY,
+    )
+    if not created:
+        return eip, []
+    caps = [
+        {"category": CapCategory.REGISTERED, "minimum": Decimal(1000), "maximum": Decimal(20000)},
+        {"category": CapCategory.UNREGISTERED, "minimum": Decimal(500), "maximum": Decimal(5000)},
+    ]
+    eip = _made_and_opened(eip, staff=staff, priorities=partnership_priorities, caps=caps)
+    eip.stream = FundingStream.objects.get(name="Serious Violence Duty grant")
+    eip.save(update_fields=["stream"])
+    strand = EvidenceStrand.objects.order_by("pk").first()
+    submitted_at = datetime.datetime(2023, 8, 7, 11, 0, tzinfo=LONDON)
+    applications = []
+    for index, (org_name, title, lines, recommended) in enumerate(EIP_APPLICATIONS):
+        organisation = Organisation.objects.get(name=org_name)
+        member = organisation.memberships.select_related("user").first()
+        author = member.user if member else staff
+        total = sum(Decimal(amount) for *_, amount in lines)
+        application = Application.objects.create(
+            round=eip,
+            organisation=organisation,
+            reference=allocate_reference(eip),
+            title=title,
+            summary=f"{title}, for young people in County Durham and Darlington.",
+            description="Sessions run by trained staff, with referrals from schools and the "
+            "youth justice service.",
+            amount_requested=total,
+            evidence_strand=strand,
+            evidence_description="Mentoring has a moderate impact on violence in the toolkit.",
+            target_cohort="Young people aged 10 to 18 at risk of being drawn into violence.",
+            delivery_area="Darlington and Bishop Auckland.",
+            partners_involved="Schools, the youth justice service.",
+            outcomes="Fewer young people involved in violence in the town centres.",
+            declare_accurate=True,
+            declare_safeguarding=True,
+            declare_data_protection=True,
+            created_by=author,
+            created_at=submitted_at - datetime.timedelta(days=7),
+            submitted_at=submitted_at + datetime.timedelta(hours=index),
+            submitted_by=author,
+            status=ApplicationStatus.SUBMITTED,
+        )
+        application.priorities.set(partnership_priorities[:1])
+        for item, year, kind, amount in lines:
+            BudgetLine.objects.create(
+                application=application,
+                item=item,
+                financial_year=year,
+                cost_kind=kind,
+                amount=Decimal(amount),
+            )
+        for to_status in (
+            ApplicationStatus.UNDER_ASSESSMENT,
+            ApplicationStatus.RECOMMENDED if recommended else ApplicationStatus.NOT_RECOMMENDED,
+        ):
+            application = services.application_move(
+                application=application, to_status=to_status, by=staff
+            )
+        applications.append(application)
+    for to_status in (RoundStatus.CLOSED, RoundStatus.ASSESSMENT):
+        services.round_move(funding_round=eip, to_status=to_status, by=staff)
+    return eip, applications
+
+
+AGREEMENT_CLAUSES = {
+    "eligible_expenditure": "The grant may be spent only on the costs in the approved budget, "
+    "within the delivery period and the financial year each is set against. It may not pay "
+    "for anything already funded from elsewhere.",
+    "reporting": "The grant holder completes a monitoring return each quarter, reporting "
+    "against its targets and the partnership's success measures, and a final report at the "
+    "end of the delivery period.",
+    "payment": "The OPCC pays in arrears, once each monitoring return has been accepted. "
+    "Nothing is paid in advance of need.",
+    "clawback": "The OPCC may recover any part of the grant that is not spent on the agreed "
+    "purpose, is spent outside the delivery period, or where a condition is broken.",
+    "safeguarding": "The grant holder keeps a safeguarding policy, reviewed every year, and "
+    "ensures that everyone working with children or adults at risk has an enhanced DBS check.",
+    "data_protection": "Each party is a controller of the personal data it holds. The grant "
+    "holder shares only anonymised information with the OPCC in its returns.",
+    "publicity": "The grant holder acknowledges the funding of the Police and Crime "
+    "Commissioner in its publicity. The OPCC publishes the grant in its grants register.",
+}
+# A few bytes that are a PDF as the portal recognises one: the demo's evidence documents.
+DEMO_EVIDENCE = b"%PDF-1.4\n% demo evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _evidence(name: str):
+    return ContentFile(DEMO_EVIDENCE, name=name)
+
+
+def _diligence_done(award: Award, *, staff: User, today: datetime.date) -> None:
+    """Every item of due diligence recorded as satisfactory, as staff would."""
+    organisation = award.organisation
+    services.diligence_record(
+        award=award,
+        item=DiligenceItem.ORGANISATION,
+        by=staff,
+        satisfactory=True,
+        number=organisation.charity_number or organisation.company_number,
+        dated_on=today,
+        note="Checked on the register: active, accounts filed on time."
+        if organisation.charity_number or organisation.company_number
+        else "Checked the group's constitution and committee minutes.",
+    )
+    services.diligence_record(
+        award=award,
+        item=DiligenceItem.SAFEGUARDING,
+        by=staff,
+        satisfactory=True,
+        dated_on=today - datetime.timedelta(days=120),
+        uploaded_file=_evidence("safeguarding-policy.pdf"),
+        note="Policy names a designated safeguarding lead.",
+    )
+    services.diligence_record(
+        award=award,
+        item=DiligenceItem.INSURANCE,
+        by=staff,
+        satisfactory=True,
+        dated_on=today + datetime.timedelta(days=240),
+        uploaded_file=_evidence("insurance-certificate.pdf"),
+        note="Public liability £5 million; employer's liability £10 million.",
+    )
+    if DiligenceItem.ACCOUNTS in required_items(award):
+        services.diligence_record(
+            award=award,
+            item=DiligenceItem.ACCOUNTS,
+            by=staff,
+            satisfactory=True,
+            dated_on=datetime.date(today.year - 1, 3, 31),
+            uploaded_file=_evidence("annual-accounts.pdf"),
+            note="Unrestricted reserves cover three months' running costs.",
+        )
+    services.diligence_record(
+        award=award,
+        item=DiligenceItem.FRAUD_RISK,
+        by=staff,
+        satisfactory=True,
+        rating=FraudRisk.LOW,
+        note="Established organisation, known to the OPCC, small award paid in arrears.",
+    )
+
+
+def _signatory(organisation: Organisation, *, staff: User) -> User:
+    from partners.services import membership_set_signatory
+
+    membership = organisation.memberships.select_related("user").order_by("pk").first()
+    membership_set_signatory(membership=membership, is_signatory=True, by=staff)
+    return membership.user
+
+
+def seed_award_states(*, staff: User) -> None:
+    """The demo's awards in different states: EIP23-A-0001 offered to Darlington Youth
+    Mentoring Trust (its signatory, provider@demo.example, can accept it), EIP23-A-0002
+    accepted by Bishop Auckland Boxing Club and active, and EIP23-A-0003 with its due
+    diligence incomplete (insurance refused, bank details not entered). The agreements'
+    PDFs are rendered here, as the worker would render them."""
+    awards = {a.reference: a for a in Award.objects.filter(round__slug=EIP_SLUG)}
+    if not awards or AgreementTemplate.objects.exists():
+        return
+    today = timezone.localdate()
+    template = services.agreement_template_save(
+        by=staff, name="Standard grant agreement", **AGREEMENT_CLAUSES
+    )
+    offered, active, incomplete = (awards[f"EIP23-A-000{n}"] for n in (1, 2, 3))
+    for award in (offered, active):
+        signatory = _signatory(award.organisation, staff=staff)
+        services.bank_details_save(
+            organisation=award.organisation,
+            by=signatory,
+            account_name=award.organisation.name,
+            sort_code="309430" if award is offered else "401276",
+            account_number="00733445" if award is offered else "41025388",
+        )
+        services.bank_details_verify(
+            organisation=award.organisation,
+            by=staff,  # who did not enter them: the provider did
+            sort_code=award.organisation.bank_account.sort_code,
+            account_number=award.organisation.bank_account.account_number,
+        )
+        _diligence_done(award, staff=staff, today=today)
+        services.award_offer(award=award, by=staff, template=template)
+        _render_pending()
+    agreement = services.latest_agreement(active)
+    services.agreement_accept(
+        agreement=agreement,
+        by=active.organisation.memberships.get(is_signatory=True).user,
+        signatory_name="Jo Hartley",
+        signatory_position="Club secretary",
+        sha256=services.ready_document(agreement, AgreementDocumentKind.OFFER).sha256,
+        address="192.0.2.10",
+    )
+    _render_pending()
+    services.diligence_record(
+        award=incomplete,
+        item=DiligenceItem.ORGANISATION,
+        by=staff,
+        satisfactory=True,
+        number=incomplete.organisation.company_number,
+        dated_on=today,
+        note="Active on the Companies House register.",
+    )
+    services.diligence_record(
+        award=incomplete,
+        item=DiligenceItem.INSURANCE,
+        by=staff,
+        satisfactory=False,
+        note="The certificate sent expired on 31 August: send the current one.",
+    )
+
+
+def _render_pending() -> None:
+    for document in AgreementDocument.objects.exclude(status=PdfStatus.READY):
+        services.agreement_render(document_id=document.pk)

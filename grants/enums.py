@@ -128,3 +128,37 @@ class AwardStatus(models.TextChoices):
 UNCOMMITTED_AWARD_STATUSES = frozenset({AwardStatus.WITHDRAWN})
 # Nothing about these changes any more.
 FINAL_AWARD_STATUSES = frozenset({AwardStatus.CLOSED, AwardStatus.CLAWED_BACK})
+
+
+class DiligenceItem(models.TextChoices):
+    """What OPCC staff check before a grant agreement is offered (GovS 015: proportionate to
+    the amount). Bank details are checked on the organisation's BankAccount, not here."""
+
+    ORGANISATION = "organisation", "Organisation status"
+    SAFEGUARDING = "safeguarding", "Safeguarding policy"
+    INSURANCE = "insurance", "Insurance"
+    ACCOUNTS = "accounts", "Annual accounts"
+    FRAUD_RISK = "fraud_risk", "Fraud-risk rating"
+
+
+class FraudRisk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class AgreementOutcome(models.TextChoices):
+    """Where an offered grant agreement stands with the organisation's signatory."""
+
+    OFFERED = "offered", "Waiting for the signatory"
+    ACCEPTED = "accepted", "Accepted"
+    CHANGES_ASKED = "changes_asked", "Changes asked for"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the OPCC"
+
+
+class AgreementDocumentKind(models.TextChoices):
+    # The agreement as offered, signed with the OPCC's certificate.
+    OFFER = "offer", "Agreement"
+    # The same file with the signatory's acceptance added as a second signature.
+    ACCEPTED = "accepted", "Accepted agreement"

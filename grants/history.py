@@ -1,15 +1,20 @@
 """What the field history records in grants: rounds, applications, panels, moderation, and
-the funding streams' allocations and awards."""
+the funding streams' allocations, awards, their due diligence and agreements, and bank
+details (masked)."""
 
 from svd_portal import history
 
 
 def register_models() -> None:
     from .models import (
+        Agreement,
+        AgreementTemplate,
         Application,
         AssessmentCriterion,
         Award,
+        BankAccount,
         BudgetLine,
+        DiligenceCheck,
         FundingRound,
         FundingStream,
         ModeratedScore,
@@ -32,3 +37,8 @@ def register_models() -> None:
     history.register(FundingStream)
     history.register(StreamAllocation, parent="stream")
     history.register(Award)
+    # The account number as everywhere else: only its last four digits.
+    history.register(BankAccount, parent="organisation", mask=["account_number"])
+    history.register(DiligenceCheck, parent="award")
+    history.register(AgreementTemplate, exclude=["updated_at", "updated_by"])
+    history.register(Agreement, parent="award")

@@ -37,6 +37,16 @@ def is_award_holder(user, award):
 
 
 @rules.predicate
+def is_award_signatory(user, award):
+    """An authorised signatory of the organisation the award was made to."""
+    if award is None or not user.is_authenticated:
+        return False
+    return award.organisation.memberships.filter(
+        user=user, status=MembershipStatus.ACTIVE, is_signatory=True
+    ).exists()
+
+
+@rules.predicate
 def is_draft(user, application):
     return application is not None and application.status == ApplicationStatus.DRAFT
 
@@ -75,6 +85,14 @@ rules.add_perm("grants.manage_streams", is_opcc_staff)
 rules.add_perm("grants.view_money", is_opcc)
 rules.add_perm("grants.manage_awards", is_opcc_staff)
 rules.add_perm("grants.view_award", is_award_holder | is_opcc)
+# Before the offer: an organisation's members enter its bank details (staff may, from a
+# letter); staff verify them (never the person who entered them: the service checks) and
+# keep the agreement templates. Only the organisation's authorised signatory accepts,
+# declines or asks for changes to an agreement.
+rules.add_perm("grants.enter_bank_details", is_active_member | is_opcc_staff)
+rules.add_perm("grants.verify_bank_details", is_opcc_staff)
+rules.add_perm("grants.manage_agreement_templates", is_opcc_staff)
+rules.add_perm("grants.answer_agreement", is_award_signatory)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)

@@ -1,4 +1,5 @@
-"""Background work for grants: mail to applicants, and rounds that close on their date."""
+"""Background work for grants: mail to applicants and grant holders, rounds that close on
+their date, agreement PDFs, and awards that become active when delivery starts."""
 
 from urllib.parse import urljoin
 
@@ -8,11 +9,19 @@ from django.core.mail import send_mail, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from partners.enums import MembershipStatus
 from svd_portal.links import absolute_url
 
 from . import selectors, services
-from .enums import ApplicationStatus, status_for_applicant
-from .models import Application, FundingRound, PanelMember
+from .enums import AgreementOutcome, ApplicationStatus, status_for_applicant
+from .models import (
+    Agreement,
+    Application,
+    BankAccount,
+    DiligenceCheck,
+    FundingRound,
+    PanelMember,
+)
 
 
 @shared_task(
@@ -131,3 +140,147 @@ def send_panel_added_emails(*, member_ids: list[int]) -> int:
 def rounds_follow_dates() -> list[str]:
     """Closes rounds whose closing time has passed (run every few minutes by beat)."""
     return services.rounds_follow_dates()
+
+
+# --- Awards: due diligence, agreements -------------------------------------------------
+
+
+def _members_emails(organisation) -> list[str]:
+    return sorted(
+        organisation.memberships.filter(status=MembershipStatus.ACTIVE).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def _mail_context(**context) -> dict:
+    return {
+        **context,
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "organisation_name": settings.PORTAL_ORGANISATION_NAME,
+        "contact_email": settings.PORTAL_CONTACT_EMAIL,
+    }
+
+
+@shared_task(
+    name="grants.render_agreement",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def render_agreement(*, document_id: int) -> str:
+    """Renders and signs one agreement PDF. Idempotent; a failure is recorded and retried."""
+    document = services.agreement_render(document_id=document_id)
+    return document.status if document else "gone"
+
+
+@shared_task(name="grants.sweep_agreements")
+def sweep_agreements() -> list[int]:
+    """Queues again the agreement PDFs stuck or failed (every minute)."""
+    return services.agreements_sweep()
+
+
+@shared_task(name="grants.activate_awards")
+def activate_awards() -> list[str]:
+    """Accepted awards whose delivery has started become active (hourly; idempotent)."""
+    return services.awards_activate_due()
+
+
+@shared_task(
+    name="grants.send_agreement_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_agreement_email(*, agreement_id: int, outcome: str) -> int:
+    """Tells the organisation's members that an agreement was offered, accepted, declined
+    or sent back for changes; and the member of staff who offered it of the answer.
+
+    Returns the number of people written to; 0 when the agreement is gone.
+    """
+    agreement = (
+        Agreement.objects.select_related("award__organisation", "offered_by")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None:
+        return 0
+    award = agreement.award
+    recipients = _members_emails(award.organisation)
+    if outcome != AgreementOutcome.OFFERED:
+        recipients = sorted({*recipients, agreement.offered_by.email})
+    subjects = {
+        AgreementOutcome.OFFERED: f"Grant offered: {award.reference}, {award.title}",
+        AgreementOutcome.ACCEPTED: f"Grant agreement accepted: {award.reference}",
+        AgreementOutcome.DECLINED: f"Grant agreement declined: {award.reference}",
+        AgreementOutcome.CHANGES_ASKED: f"Changes asked for to grant agreement {award.reference}",
+    }
+    if outcome not in subjects or not recipients:
+        return 0
+    body = render_to_string(
+        "grants/email/agreement.txt",
+        _mail_context(
+            agreement=agreement,
+            award=award,
+            outcome=outcome,
+            url=absolute_url("grants:award-detail", award.reference),
+        ),
+    )
+    send_mail(subjects[outcome], body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(
+    name="grants.send_diligence_refused_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_diligence_refused_email(*, check_id: int) -> int:
+    """Tells the organisation's members that an item of its due diligence was refused, and
+    why. Nothing is sent if the item has been recorded as satisfactory since."""
+    check = DiligenceCheck.objects.select_related("award__organisation").filter(pk=check_id).first()
+    if check is None or check.satisfactory:
+        return 0
+    recipients = _members_emails(check.award.organisation)
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "grants/email/diligence_refused.txt",
+        _mail_context(
+            check=check,
+            award=check.award,
+            url=absolute_url("grants:award-detail", check.award.reference),
+        ),
+    )
+    subject = f"Before your grant {check.award.reference}: {check.get_item_display().lower()}"
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(
+    name="grants.send_bank_details_changed_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_bank_details_changed_email(*, account_id: int) -> int:
+    """Tells every member of the organisation that its bank details were changed, by whom
+    and when, so that a change none of them made is noticed."""
+    account = (
+        BankAccount.objects.select_related("organisation", "changed_by")
+        .filter(pk=account_id)
+        .first()
+    )
+    if account is None:
+        return 0
+    recipients = _members_emails(account.organisation)
+    if not recipients:
+        return 0
+    body = render_to_string("grants/email/bank_details_changed.txt", _mail_context(account=account))
+    send_mail(f"Bank details changed: {account.organisation.name}", body, None, recipients)
+    return len(recipients)

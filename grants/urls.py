@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import applications, awards, moderation, panels, public, staff
+from .views import agreements, applications, awards, moderation, panels, public, staff
 
 app_name = "grants"
 
@@ -12,6 +12,58 @@ urlpatterns = [
         "grants/<str:reference>/withdraw/",
         awards.AwardWithdrawView.as_view(),
         name="award-withdraw",
+    ),
+    path(
+        "grants/<str:reference>/bank-details/",
+        agreements.BankDetailsView.as_view(),
+        name="award-bank-details",
+    ),
+    path(
+        "grants/<str:reference>/bank-details/verify/",
+        agreements.BankVerifyView.as_view(),
+        name="award-bank-verify",
+    ),
+    path(
+        "grants/<str:reference>/due-diligence/<str:item>/",
+        agreements.DiligenceItemView.as_view(),
+        name="award-diligence",
+    ),
+    path(
+        "grants/<str:reference>/due-diligence/<str:item>/file/",
+        agreements.DiligenceFileView.as_view(),
+        name="award-diligence-file",
+    ),
+    path("grants/<str:reference>/offer/", agreements.AwardOfferView.as_view(), name="award-offer"),
+    path("grants/<str:reference>/agreement/", agreements.AgreementView.as_view(), name="agreement"),
+    path(
+        "grants/<str:reference>/agreement/accept/",
+        agreements.AgreementAcceptView.as_view(),
+        name="agreement-accept",
+    ),
+    path(
+        "grants/<str:reference>/agreement/return/",
+        agreements.AgreementReturnView.as_view(),
+        name="agreement-return",
+    ),
+    re_path(
+        r"^grants/(?P<reference>[^/]+)/agreement/v(?P<version>[0-9]+)-(?P<kind>offer|accepted)\.pdf$",
+        agreements.AgreementDownloadView.as_view(),
+        name="agreement-pdf",
+    ),
+    path(
+        "staff/agreement-templates/",
+        agreements.AgreementTemplateListView.as_view(),
+        name="staff-agreement-templates",
+    ),
+    path(
+        "staff/agreement-templates/new/",
+        agreements.AgreementTemplateFormView.as_view(),
+        name="staff-agreement-template-create",
+    ),
+    path(
+        "staff/agreement-templates/<int:pk>/",
+        agreements.AgreementTemplateFormView.as_view(),
+        name="staff-agreement-template",
     ),
     path("staff/streams/", awards.StreamListView.as_view(), name="staff-streams"),
     path("staff/streams/new/", awards.StreamCreateView.as_view(), name="staff-stream-create"),

@@ -255,6 +255,14 @@ class MembershipDecisionForm(forms.Form):
     )
 
 
+class SignatoryForm(forms.Form):
+    is_signatory = forms.TypedChoiceField(
+        coerce=lambda value: value == "yes",
+        choices=[("yes", "Make authorised signatory"), ("no", "Remove as signatory")],
+        error_messages={"required": "Select whether the person signs for the organisation"},
+    )
+
+
 class PasswordResetRequestForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

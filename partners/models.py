@@ -199,6 +199,9 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # May accept grant agreements for the organisation: OPCC staff say who, from the
+    # organisation's own authority (its trustees' minute, say).
+    is_signatory = models.BooleanField("authorised signatory", default=False)
 
     class Meta:
         ordering = ["organisation__name", "user__full_name"]

@@ -336,6 +336,29 @@ def membership_decide(*, membership: Membership, accept: bool, by: User) -> Memb
 
 
 @attributed
+@transaction.atomic
+def membership_set_signatory(*, membership: Membership, is_signatory: bool, by: User) -> Membership:
+    """OPCC staff mark a member as the organisation's authorised signatory for grant
+    agreements (on the organisation's own authority: a trustees' minute, say), or unmark
+    them. Only an active member can be one."""
+    require_perm(
+        by,
+        "partners.decide_membership",
+        membership,
+        message="Only OPCC staff can say who signs for an organisation",
+    )
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if is_signatory and membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError(
+            f"{membership.user.full_name} is not an active member of "
+            f"{membership.organisation.name}: accept their request first"
+        )
+    membership.is_signatory = is_signatory
+    membership.save(update_fields=["is_signatory"])
+    return membership
+
+
+@attributed
 def organisation_set_verification(
     *, organisation: Organisation, to_status: str, by: User, reason: str = ""
 ) -> Organisation:

@@ -35,4 +35,9 @@ urlpatterns = [
         views.MembershipDecideView.as_view(),
         name="membership-decide",
     ),
+    path(
+        "staff/memberships/<int:pk>/signatory/",
+        views.MembershipSignatoryView.as_view(),
+        name="membership-signatory",
+    ),
 ]

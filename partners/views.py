@@ -23,6 +23,7 @@ from .forms import (
     OrganisationJoinForm,
     OrganisationRegisterForm,
     OrganisationVerificationForm,
+    SignatoryForm,
     SignUpForm,
 )
 from .models import Membership, Organisation
@@ -168,6 +169,7 @@ class OrganisationStaffDetailView(PermissionRequiredMixin, DetailView):
             status_changes=organisation.status_changes.select_related("changed_by"),
             form=form,
             pending=MembershipStatus.REQUESTED,
+            active=MembershipStatus.ACTIVE,
         )
         return context
 
@@ -222,3 +224,27 @@ class MembershipDecideView(ServiceActionMixin, PermissionRequiredMixin, FormView
     def form_invalid(self, form):
         messages.error(self.request, "Choose to accept or refuse the request.")
         return HttpResponseRedirect(reverse_lazy("partners:organisations"))
+
+
+class MembershipSignatoryView(MembershipDecideView):
+    """POST only: marks or unmarks a member as the organisation's authorised signatory."""
+
+    form_class = SignatoryForm
+
+    def perform(self, form):
+        membership = services.membership_set_signatory(
+            membership=self.get_membership(),
+            is_signatory=form.cleaned_data["is_signatory"],
+            by=self.request.user,
+        )
+        name = membership.user.full_name
+        messages.success(
+            self.request,
+            f"{name} is now an authorised signatory."
+            if membership.is_signatory
+            else f"{name} is no longer an authorised signatory.",
+        )
+        return HttpResponseRedirect(self.organisation_url())
+
+    def form_invalid(self, form):
+        return self.back_with_error("Choose whether the person signs for the organisation.")

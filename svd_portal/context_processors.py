@@ -16,6 +16,7 @@ NAVIGATION_SECTIONS = [
     ("/staff/decisions/", "decision-records"),
     ("/staff/streams/", "money"),
     ("/staff/awards/", "money"),
+    ("/staff/agreement-templates/", "money"),
 ]
 
 

@@ -32,13 +32,19 @@ HISTORY_LIMIT = 100
 SHORT_TEXT = 80
 
 
-def register(model, *, parent: str | None = None, exclude=(), include=(), m2m=()) -> None:
-    """Records every change to `model`'s fields (less `exclude`) and `m2m` relations.
+def register(model, *, parent: str | None = None, exclude=(), include=(), m2m=(), mask=()) -> None:
+    """Records every change to `model`'s fields (less `exclude`) and `m2m` relations;
+    the `mask` fields' values are recorded with their first half starred out.
 
     With `parent` (a foreign key name), each entry also stores that key, so the parent's
     history can show the child's changes, deletions included, in the same one query.
     """
-    options = {"exclude_fields": list(exclude), "include_fields": list(include), "m2m_fields": m2m}
+    options = {
+        "exclude_fields": list(exclude),
+        "include_fields": list(include),
+        "m2m_fields": m2m,
+        "mask_fields": list(mask),
+    }
     if parent:
         options.update(serialize_data=True, serialize_kwargs={"fields": [parent]})
         CHILDREN[model._meta.get_field(parent).related_model].append((model, parent))

@@ -1,5 +1,14 @@
 """Forms validate input only; grants.services applies the rules. One module per subject."""
 
+from .agreements import (
+    AcceptForm,
+    AgreementReturnForm,
+    AgreementTemplateForm,
+    BankDetailsForm,
+    BankVerifyForm,
+    DiligenceCheckForm,
+    OfferForm,
+)
 from .application_sections import (
     DeclarationsForm,
     DeliveryForm,
@@ -39,6 +48,13 @@ from .rounds import (
 from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
+    "AcceptForm",
+    "AgreementReturnForm",
+    "AgreementTemplateForm",
+    "BankDetailsForm",
+    "BankVerifyForm",
+    "DiligenceCheckForm",
+    "OfferForm",
     "AllocationForm",
     "AwardWithdrawForm",
     "StreamForm",

@@ -1,3 +1,11 @@
+from .agreements import (
+    CLAUSES,
+    Agreement,
+    AgreementDocument,
+    AgreementTemplate,
+    BankAccount,
+    DiligenceCheck,
+)
 from .applications import (
     Application,
     ApplicationStatusChange,
@@ -27,6 +35,12 @@ from .rounds import (
 )
 
 __all__ = [
+    "CLAUSES",
+    "Agreement",
+    "AgreementDocument",
+    "AgreementTemplate",
+    "BankAccount",
+    "DiligenceCheck",
     "Award",
     "AwardSplit",
     "AwardStatusChange",

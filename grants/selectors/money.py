@@ -9,12 +9,22 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from partners.enums import MembershipStatus
+from partners.models import Membership
 from svd_portal.filters import filter_data
 
-from .. import fiscal, money
-from ..enums import UNCOMMITTED_AWARD_STATUSES, CostKind
+from .. import diligence, fiscal, money
+from ..enums import UNCOMMITTED_AWARD_STATUSES, CostKind, DiligenceItem
 from ..filters import AwardFilter
-from ..models import Award, AwardSplit, BudgetLine, FundingRound, FundingStream, StreamAllocation
+from ..models import (
+    Agreement,
+    Award,
+    AwardSplit,
+    BudgetLine,
+    DiligenceCheck,
+    FundingRound,
+    FundingStream,
+    StreamAllocation,
+)
 
 ZERO = Decimal("0.00")
 
@@ -137,10 +147,49 @@ def awards_for_organisations(*, user) -> QuerySet[Award]:
 def award_for_page(*, reference: str) -> Award:
     """An award with what its page shows; Award.DoesNotExist when there is none."""
     return (
-        Award.objects.select_related("organisation", "stream", "round", "application")
-        .prefetch_related("splits", "status_changes__changed_by")
+        Award.objects.select_related("organisation__bank_account", "stream", "round", "application")
+        .prefetch_related(
+            "splits",
+            "status_changes__changed_by",
+            "checks__recorded_by",
+            Prefetch(
+                "agreements",
+                queryset=Agreement.objects.order_by("-version").prefetch_related("documents"),
+            ),
+            Prefetch(
+                "organisation__memberships",
+                queryset=Membership.objects.filter(
+                    status=MembershipStatus.ACTIVE, is_signatory=True
+                ).select_related("user"),
+                to_attr="signatories",
+            ),
+        )
         .get(reference=reference)
     )
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    item: str
+    label: str
+    check: DiligenceCheck | None
+    problem: str | None  # None when the item is done
+
+
+def diligence_checklist(award: Award, *, today: datetime.date | None = None) -> list[ChecklistRow]:
+    """The award's due diligence items in order, each with what was recorded and what (if
+    anything) still stops the offer. Reads the checks award_for_page prefetched."""
+    today = today or timezone.localdate()
+    checks = {check.item: check for check in award.checks.all()}
+    return [
+        ChecklistRow(
+            item,
+            DiligenceItem(item).label,
+            checks.get(item),
+            diligence.item_problem(item, checks.get(item), today),
+        )
+        for item in diligence.required_items(award)
+    ]
 
 
 def schedule_money_problems(

@@ -1,5 +1,17 @@
 """Every write to grants data, one module per concept, re-exported here."""
 
+from .agreements import (
+    AGREEMENT_DOCUMENT,
+    agreement_accept,
+    agreement_render,
+    agreement_return,
+    agreement_template_save,
+    agreements_sweep,
+    award_offer,
+    awards_activate_due,
+    latest_agreement,
+    ready_document,
+)
 from .application_workflow import (
     APPLICATION_MOVES,
     ApplicantMail,
@@ -27,7 +39,8 @@ from .attachments import (
     detect_content_type,
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
-from .awards import AWARD_MOVES, allocation_set, award_withdraw, stream_save
+from .awards import AWARD, AWARD_MOVES, allocation_set, award_withdraw, stream_save
+from .diligence import bank_details_save, bank_details_verify, diligence_record
 from .panels import (
     assignments_set,
     declaration_make,
@@ -46,8 +59,22 @@ from .rounds import (
 )
 
 __all__ = [
+    "AGREEMENT_DOCUMENT",
+    "agreement_accept",
+    "agreement_render",
+    "agreement_return",
+    "agreement_template_save",
+    "agreements_sweep",
+    "award_offer",
+    "awards_activate_due",
+    "latest_agreement",
+    "ready_document",
+    "bank_details_save",
+    "bank_details_verify",
+    "diligence_record",
     "ALLOWED_ATTACHMENT_TYPES",
     "APPLICATION_MOVES",
+    "AWARD",
     "AWARD_MOVES",
     "allocation_set",
     "award_withdraw",

@@ -15,8 +15,9 @@ from svd_portal.permissions import require_perm
 from svd_portal.workflow import Workflow, move
 
 from .. import fiscal
-from ..enums import AwardStatus, CostKind
+from ..enums import AgreementOutcome, AwardStatus, CostKind
 from ..models import (
+    Agreement,
     Application,
     Award,
     AwardSplit,
@@ -175,4 +176,10 @@ def award_withdraw(*, award: Award, by: User, reason: str) -> Award:
     require_perm(by, "grants.manage_awards", award)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the award is withdrawn"})
-    return move(AWARD, award, AwardStatus.WITHDRAWN, by=by, reason=reason)
+    with transaction.atomic():
+        award = move(AWARD, award, AwardStatus.WITHDRAWN, by=by, reason=reason)
+        # An agreement on offer can no longer be accepted.
+        Agreement.objects.filter(award=award, outcome=AgreementOutcome.OFFERED).update(
+            outcome=AgreementOutcome.WITHDRAWN
+        )
+    return award

@@ -18,8 +18,9 @@ from svd_portal.formatting import money
 from svd_portal.mixins import FilteredListMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from .. import selectors, services
-from ..enums import AwardStatus, CostKind
-from ..forms import AllocationForm, AwardWithdrawForm, StreamForm
+from ..diligence import offer_problems
+from ..enums import FINAL_AWARD_STATUSES, AwardStatus, CostKind
+from ..forms import AllocationForm, AwardWithdrawForm, BankVerifyForm, OfferForm, StreamForm
 from ..models import Award, FundingStream
 
 # --- Streams ----------------------------------------------------------------------------
@@ -209,19 +210,45 @@ class AwardMixin(PermissionRequiredMixin):
 
 
 class AwardDetailView(AwardMixin, TemplateView):
+    """An award's page: its money, its due diligence and bank details, its agreement, and
+    for staff the offer and withdrawal; the organisation sees what it has to do."""
+
     template_name = "grants/award_detail.html"
 
     def get_context_data(self, **kwargs):
         award = self.get_award()
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        may_manage = user.has_perm("grants.manage_awards", award)
+        in_diligence = award.status == AwardStatus.DUE_DILIGENCE
+        account = getattr(award.organisation, "bank_account", None)
+        agreements = list(award.agreements.all())
+        checklist = selectors.diligence_checklist(award)
         context.update(
             award=award,
             years=_award_years(award),
             is_staff_view=user.has_perm("grants.view_money"),
-            may_withdraw=user.has_perm("grants.manage_awards", award)
-            and AwardStatus.WITHDRAWN in services.AWARD_MOVES[award.status],
+            may_manage=may_manage,
+            may_withdraw=may_manage and services.AWARD.allows(award.status, AwardStatus.WITHDRAWN),
+            in_diligence=in_diligence,
+            checklist=checklist,
+            refused_items=[row for row in checklist if row.check and not row.check.satisfactory],
+            account=account,
+            may_enter_bank_details=user.has_perm("grants.enter_bank_details", award.organisation)
+            and award.status not in FINAL_AWARD_STATUSES,
+            may_verify=account is not None
+            and not account.is_verified
+            and account.changed_by_id != user.pk
+            and user.has_perm("grants.verify_bank_details", award.organisation),
+            agreement=agreements[0] if agreements else None,
+            signatories=[m.user for m in award.organisation.signatories],
         )
+        if may_manage and in_diligence:
+            context["offer_problems"] = offer_problems(award)
+            offer_form = context.setdefault("offer_form", OfferForm())
+            offer_form.helper.form_action = reverse("grants:award-offer", args=[award.reference])
+        verify_form = context.setdefault("verify_form", BankVerifyForm())
+        verify_form.helper.form_action = reverse("grants:award-bank-verify", args=[award.reference])
         form = context.setdefault("withdraw_form", AwardWithdrawForm())
         form.helper.form_action = reverse("grants:award-withdraw", args=[award.reference])
         return context

@@ -4,6 +4,7 @@ local.py, test.py and production.py only adjust what differs.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -264,6 +265,8 @@ CELERY_BEAT_SCHEDULE = {
     "grants-rounds-follow-dates": {"task": "grants.rounds_follow_dates", "schedule": 300.0},
     "decisions-publish-due": {"task": "decisions.publish_due", "schedule": 3600.0},
     "decisions-sweep-documents": {"task": "decisions.sweep_documents", "schedule": 60.0},
+    "grants-sweep-agreements": {"task": "grants.sweep_agreements", "schedule": 60.0},
+    "grants-activate-awards": {"task": "grants.activate_awards", "schedule": 3600.0},
 }
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
@@ -291,6 +294,11 @@ DECISION_STAMP_FONT = env(
 )
 # A document queued or rendering for longer than this (seconds) is queued again by the sweeper.
 DECISION_DOCUMENT_STUCK_AFTER = env.int("DECISION_DOCUMENT_STUCK_AFTER", default=300)
+
+# --- Awards -------------------------------------------------------------------
+# Due diligence is proportionate to the amount (GovS 015): awards of this much or more
+# also need the organisation's latest annual accounts checked.
+DUE_DILIGENCE_ACCOUNTS_FROM = Decimal(env("DUE_DILIGENCE_ACCOUNTS_FROM", default="10000.00"))
 
 # --- Demo data ---------------------------------------------------------------
 # seed_demo's password for the demo accounts; required under production settings.
