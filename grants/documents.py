@@ -101,5 +101,6 @@ def sign_acceptance(offer_pdf: bytes, agreement, *, identity: pdfs.SigningIdenti
             reason=f"Acceptance by {agreement.signatory_name} recorded by the portal",
             signed_by=agreement.signatory_name,
             box=ACCEPTANCE_BOX,
+            tagged=False,  # the offer's signature must stay valid for the whole file
         ),
     )

@@ -178,6 +178,11 @@ class Stamp:
     reason: str
     signed_by: str
     box: tuple[int, int, int, int] = (56, 40, 320, 110)
+    # Whether the field joins the tagged structure (PDF/UA). A signature added to a file
+    # that is already signed must not: changing the structure tree in a later revision is
+    # a change pyHanko (and Acrobat) count against the earlier signature, while a new
+    # signature field alone is the form filling that signature allows.
+    tagged: bool = True
 
 
 def sign_pdf(pdf: bytes, *, identity: SigningIdentity, stamp: Stamp) -> bytes:
@@ -194,7 +199,8 @@ def sign_pdf(pdf: bytes, *, identity: SigningIdentity, stamp: Stamp) -> bytes:
         writer,
         sig_field_spec=fields.SigFieldSpec(stamp.field_name, on_page=-1, box=stamp.box),
     )
-    tag_signature_field(writer, field_name=stamp.field_name, description=stamp.description)
+    if stamp.tagged:
+        tag_signature_field(writer, field_name=stamp.field_name, description=stamp.description)
     metadata = signers.PdfSignatureMetadata(
         field_name=stamp.field_name,
         subfilter=SigSeedSubFilter.PADES,

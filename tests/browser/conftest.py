@@ -5,12 +5,16 @@ checked with axe-core; screenshots go to var/screenshots/<journey>/ (outside git
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.models import Group
 
 from partners.enums import Role
+from svd_portal import celery_app
+from tests.decisions.documents_helpers import point_celery_at
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must allow it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -76,3 +80,22 @@ class Checker:
 @pytest.fixture
 def check(request):
     return Checker(request.node.name.removeprefix("test_"))
+
+
+# A Redis database of the journeys' own, so that their worker takes no one else's tasks.
+JOURNEY_REDIS_DB = 11
+
+
+@pytest.fixture
+def broker():
+    """The Celery app's broker for a journey that runs a worker: emptied before and after."""
+    assert settings.REDIS_URL, "this journey needs REDIS_URL (make test sets it)"
+    url = f"redis://{urlsplit(settings.REDIS_URL).netloc}/{JOURNEY_REDIS_DB}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    before = celery_app.conf.broker_url
+    point_celery_at(url)
+    yield url
+    point_celery_at(before)
+    client.flushdb()
+    client.close()

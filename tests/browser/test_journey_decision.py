@@ -2,12 +2,8 @@
 approves, the PCC signs, and the signed PDF appears on the page without a reload, rendered
 by a real Celery worker on the real Redis."""
 
-from urllib.parse import urlsplit
-
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from playwright.sync_api import expect
 
@@ -20,30 +16,6 @@ from svd_portal import celery_app
 from tests.factories import UserFactory
 
 from .journeys import round_with_panel, sign_in
-
-# A Redis database of this journey's own, so its worker takes no one else's tasks.
-REDIS_DB = 11
-
-
-def point_celery_at(url: str) -> None:
-    """The app keeps pooled connections to the broker it started with: replace them too."""
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker():
-    assert settings.REDIS_URL, "this journey needs REDIS_URL (make test sets it)"
-    url = f"redis://{urlsplit(settings.REDIS_URL).netloc}/{REDIS_DB}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    before = celery_app.conf.broker_url
-    point_celery_at(url)
-    yield url
-    point_celery_at(before)
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
