@@ -173,8 +173,8 @@ def _seed_awards_decision(*, staff: User, pcc: User, ceo: User) -> None:
             "DN38-23",
             title="Early intervention pilots 2023 to 2024: grant awards",
             received_on=datetime.date(2023, 9, 1),
-            section_a="The panel's recommendations on the early intervention pilots, funded "
-            "from the Serious Violence Duty grant.",
+            section_a="The panel's recommendations on the early intervention pilots: small "
+            "projects for young people at risk, delivered from October 2023.",
             decision_text="To award the grants in the schedule of awards below.",
             status=DecisionStatus.PUBLISHED,
             outcome=Outcome.APPROVED,

@@ -2,6 +2,7 @@
 with its panel of three, built through the services."""
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.utils import timezone
@@ -18,6 +19,14 @@ from tests.factories import (
 )
 from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
+
+
+def in_a_thread(function, *args, **kwargs):
+    """Runs `function` in a thread of its own and returns what it returns: pyHanko (signing
+    and checking PDFs) calls asyncio.run(), which cannot start in the test's thread, where
+    Playwright's event loop runs."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def sign_in(page, base_url: str, email: str) -> None:

@@ -3,8 +3,6 @@ signatory finds the grant agreement offered to it, reads it, accepts it (first f
 to confirm), and the award turns active; a real Celery worker adds the acceptance to the
 signed PDF as a second signature, and the page shows the download without a reload."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.storage import FileSystemStorage
@@ -18,7 +16,7 @@ from svd_portal import celery_app, pdfs
 from svd_portal.pdfs import PdfStatus
 from tests.factories.partners import PASSWORD
 
-from .journeys import sign_in
+from .journeys import in_a_thread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,13 +28,6 @@ def private_files(tmp_path, monkeypatch):
     monkeypatch.setattr(AgreementDocument._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(DiligenceCheck._meta.get_field("file"), "storage", storage)
     return storage
-
-
-def in_a_thread(function, *args, **kwargs):
-    """Runs `function` in a thread of its own and returns what it returns: pyHanko calls
-    asyncio.run(), which cannot start in this thread, where Playwright's loop runs."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args, **kwargs).result()
 
 
 @pytest.fixture

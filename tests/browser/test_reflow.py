@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 
 from decisions.enums import DocumentStatus
 from decisions.models import DecisionRecord
-from grants.models import Application, FundingRound
+from grants.models import AgreementTemplate, Application, FundingRound, FundingStream
 from partners.models import User
 from tests.factories import ApplicationFactory
 from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
 
-from .journeys import sign_in
+from .journeys import in_a_thread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ WIDEST = """[...document.querySelectorAll("*")]
 def demo(roles):
     """The demo data, everyone's password the test one, and DN50-24's signed PDF made (the
     worker is not run here: the file's bytes do not matter, its fingerprint's length does)."""
-    call_command("seed_demo", verbosity=0)
+    in_a_thread(call_command, "seed_demo", verbosity=0)
     for user in User.objects.all():
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -68,6 +68,8 @@ def pages_by_role(record):
             created_by=provider,
         )
     )
+    stream = FundingStream.objects.get(name="Serious Violence Duty grant")
+    template = AgreementTemplate.objects.get()
     draft_pages = [
         (f"draft {section}", f"/applications/{draft.reference}/{section}/")
         for section in ("project", "priorities", "evidence", "delivery", "outcomes", "declarations")
@@ -99,6 +101,10 @@ def pages_by_role(record):
                 ("draft attachments", f"/applications/{draft.reference}/attachments/"),
                 ("check answers", f"/applications/{draft.reference}/submit/"),
                 ("your organisations", "/organisations/"),
+                ("your grants", "/grants/"),
+                ("an offered grant", "/grants/EIP23-A-0001/"),
+                ("its agreement", "/grants/EIP23-A-0001/agreement/"),
+                ("bank details", "/grants/EIP23-A-0001/bank-details/"),
             ],
         ),
         (
@@ -117,6 +123,13 @@ def pages_by_role(record):
                 ("log a bid", "/staff/rounds/community-safety-small-grants/log-bid/"),
                 ("new decision record", "/staff/decisions/new/"),
                 ("decision record from a round", "/staff/decisions/from-round/"),
+                ("awards", "/staff/awards/"),
+                ("a stream's money", f"/staff/streams/{stream.pk}/"),
+                ("a grant in due diligence", "/grants/EIP23-A-0003/"),
+                ("an item of due diligence", "/grants/EIP23-A-0003/due-diligence/insurance/"),
+                ("an accepted agreement", "/grants/EIP23-A-0002/agreement/"),
+                ("agreement templates", "/staff/agreement-templates/"),
+                ("an agreement template", f"/staff/agreement-templates/{template.pk}/"),
             ],
         ),
         (

@@ -88,9 +88,14 @@ def test_seed_demo_dn53_24_is_deferred_until_its_date(demo, client):
     assert client.get("/decisions/DN53-24/section-b/").status_code == 404
 
 
-def test_seed_demo_register_lists_the_three_published_newest_first(demo, client):
+def test_seed_demo_register_lists_the_four_published_newest_first(demo, client):
     response = client.get("/decisions/")
-    assert [r.reference for r in response.context["records"]] == ["DN52-24", "DN51-24", "DN50-24"]
+    assert [r.reference for r in response.context["records"]] == [
+        "DN52-24",
+        "DN51-24",
+        "DN50-24",
+        "DN38-23",
+    ]
 
 
 def test_seed_demo_search_finds_dn50_24(demo, client):
@@ -116,4 +121,4 @@ def test_seed_demo_twice_changes_no_rows(demo):
     before = counts()
     call_command("seed_demo", verbosity=0)
     assert counts() == before
-    assert before[0] == 4
+    assert before[0] == 5

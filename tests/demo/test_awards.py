@@ -1,0 +1,127 @@
+"""seed_demo's money after the signature: the Serious Violence Duty grant stream, the awards
+DN38-23 made from it in three states, and the providers' signatories."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.test import Client
+
+from grants.enums import AgreementDocumentKind, AgreementOutcome, AwardStatus
+from grants.models import Award, AwardSplit, FundingStream
+from partners.models import Membership, User
+from svd_portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
+
+
+def _client(email: str) -> Client:
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": email, "password": DEFAULT_DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_seed_demo_awards_in_three_states(demo):
+    awards = Award.objects.order_by("reference")
+    assert [(a.reference, a.organisation.name, a.amount, a.status) for a in awards] == [
+        (
+            "EIP23-A-0001",
+            "Darlington Youth Mentoring Trust",
+            Decimal("18000.00"),
+            AwardStatus.OFFERED,
+        ),
+        ("EIP23-A-0002", "Bishop Auckland Boxing Club", Decimal("4500.00"), AwardStatus.ACTIVE),
+        (
+            "EIP23-A-0003",
+            "Safer Nights North East CIC",
+            Decimal("12000.00"),
+            AwardStatus.DUE_DILIGENCE,
+        ),
+    ]
+    assert {a.decision_reference for a in awards} == {"DN38-23"}
+
+
+def test_seed_demo_signatories_on_the_demo_providers(demo):
+    signatories = Membership.objects.filter(is_signatory=True).order_by("user__email")
+    assert [(m.user.email, m.organisation.name) for m in signatories] == [
+        ("provider2@demo.example", "Bishop Auckland Boxing Club"),
+        ("provider@demo.example", "Darlington Youth Mentoring Trust"),
+    ]
+
+
+def test_seed_demo_agreements_offered_and_accepted(demo):
+    offered = Award.objects.get(reference="EIP23-A-0001").agreements.get()
+    accepted = Award.objects.get(reference="EIP23-A-0002").agreements.get()
+    assert offered.outcome == AgreementOutcome.OFFERED
+    assert (accepted.outcome, accepted.signatory_name, accepted.signatory_position) == (
+        AgreementOutcome.ACCEPTED,
+        "Jo Hartley",
+        "Club secretary",
+    )
+    offer = accepted.documents.get(kind=AgreementDocumentKind.OFFER)
+    assert accepted.accepted_sha256 == offer.sha256
+    assert accepted.documents.get(kind=AgreementDocumentKind.ACCEPTED).status == "ready"
+
+
+def test_seed_demo_incomplete_award_says_what_stops_its_offer(demo):
+    page = _client("staff@demo.example").get("/grants/EIP23-A-0003/")
+    assert page.context["offer_problems"] == [
+        "Safeguarding policy: not checked yet",
+        "Insurance: refused (The certificate sent expired on 31 August: send the current one.)",
+        "Annual accounts: not checked yet",
+        "Fraud-risk rating: not checked yet",
+        "Bank details: Safer Nights North East CIC has not entered them yet",
+        "Authorised signatory: Safer Nights North East CIC has none; mark one of its members "
+        "on the organisation's page",
+    ]
+
+
+def test_seed_demo_money_page_adds_up_to_the_penny(demo):
+    stream = FundingStream.objects.get(name="Serious Violence Duty grant")
+    response = _client("staff@demo.example").get(f"/staff/streams/{stream.pk}/")
+    assert response.status_code == 200
+    years = {
+        year.financial_year: (
+            year.allocated.labour,
+            year.allocated.non_labour,
+            year.committed.labour,
+            year.committed.non_labour,
+            year.remaining.labour,
+            year.remaining.non_labour,
+        )
+        for year in response.context["years"]
+    }
+    assert years == {
+        "2023-24": (
+            Decimal("50000.00"),
+            Decimal("100000.00"),
+            Decimal("17000.00"),
+            Decimal("4500.00"),
+            Decimal("33000.00"),
+            Decimal("95500.00"),
+        ),
+        "2024-25": (
+            Decimal("200000.00"),
+            Decimal("350000.00"),
+            Decimal("13000.00"),
+            Decimal("0.00"),
+            Decimal("187000.00"),
+            Decimal("350000.00"),
+        ),
+    }
+    committed = sum(y.committed.total for y in response.context["years"])
+    assert committed == Award.objects.aggregate(total=Sum("amount"))["total"]
+    assert committed == AwardSplit.objects.aggregate(total=Sum("amount"))["total"]
+    assert committed == Decimal("34500.00")
+    html = response.content.decode()
+    for figure in ("£21,500", "£128,500", "£13,000", "£537,000"):
+        assert figure in html, figure
+
+
+def test_seed_demo_provider_sees_its_grants_only(demo):
+    client = _client("provider@demo.example")
+    assert [a.reference for a in client.get("/grants/").context["awards"]] == ["EIP23-A-0001"]
+    assert client.get("/grants/EIP23-A-0002/").status_code == 404
+    page = client.get("/grants/EIP23-A-0001/agreement/")
+    assert page.context["may_answer"] is True
+    assert User.objects.get(email="provider@demo.example").full_name == "Chris Bell"
