@@ -3,6 +3,7 @@ list and its export, an award's page, and an organisation's "Your grants"."""
 
 from collections import defaultdict
 from decimal import Decimal
+from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -144,18 +145,18 @@ class AwardStaffListView(PermissionRequiredMixin, FilteredListMixin, ListView):
 
 
 EXPORT_COLUMNS = [
-    Column("Reference", lambda row: row[0].reference),
-    Column("Organisation", lambda row: row[0].organisation.name),
-    Column("Org-id", lambda row: row[0].organisation.org_id),
-    Column("Title", lambda row: row[0].title),
-    Column("Funding stream", lambda row: row[0].stream.name if row[0].stream_id else ""),
-    Column("Financial year", lambda row: row[1]),
-    Column("Labour (£)", lambda row: row[2]),
-    Column("Non-labour (£)", lambda row: row[3]),
-    Column("Year total (£)", lambda row: row[2] + row[3]),
-    Column("Award amount (£)", lambda row: row[0].amount),
-    Column("Status", lambda row: row[0].get_status_display()),
-    Column("Decision", lambda row: row[0].decision_reference),
+    Column("Reference", attrgetter("reference")),
+    Column("Organisation", attrgetter("organisation")),
+    Column("Org-id", attrgetter("org_id")),
+    Column("Title", attrgetter("title")),
+    Column("Funding stream", attrgetter("stream")),
+    Column("Financial year", attrgetter("financial_year")),
+    Column("Labour (£)", attrgetter("labour")),
+    Column("Non-labour (£)", attrgetter("non_labour")),
+    Column("Year total (£)", attrgetter("year_total")),
+    Column("Award amount (£)", attrgetter("amount")),
+    Column("Status", attrgetter("status")),
+    Column("Decision", attrgetter("decision_reference")),
 ]
 
 
@@ -173,12 +174,7 @@ class AwardExportView(AwardStaffListView):
                 content_type="text/plain; charset=utf-8",
             )
         year = (self.filters.is_bound and self.filters.form.cleaned_data["financial_year"]) or ""
-        rows = (
-            (award, *money)
-            for award in awards.iterator(chunk_size=2000)
-            for money in _award_years(award)
-            if not year or money[0] == year
-        )
+        rows = selectors.award_year_rows(awards, financial_year=year)
         name = f"awards-{year + '-' if year else ''}{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":
             return csv_response(name, headings(EXPORT_COLUMNS), cells(EXPORT_COLUMNS, rows))
