@@ -13,7 +13,7 @@ from partners.enums import MembershipStatus
 from svd_portal.links import absolute_url
 
 from . import selectors, services
-from .enums import AgreementOutcome, ApplicationStatus, status_for_applicant
+from .enums import AgreementOutcome, ApplicationStatus, DiligenceItem, status_for_applicant
 from .models import (
     Agreement,
     Application,
@@ -244,7 +244,7 @@ def send_diligence_refused_email(*, check_id: int) -> int:
     """Tells the organisation's members that an item of its due diligence was refused, and
     why. Nothing is sent if the item has been recorded as satisfactory since."""
     check = DiligenceCheck.objects.select_related("award__organisation").filter(pk=check_id).first()
-    if check is None or check.satisfactory:
+    if check is None or check.satisfactory or check.item == DiligenceItem.FRAUD_RISK:
         return 0
     recipients = _members_emails(check.award.organisation)
     if not recipients:

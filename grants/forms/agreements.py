@@ -120,6 +120,11 @@ class DiligenceCheckForm(forms.Form):
             layout.append(Field("file"))
         if item == DiligenceItem.FRAUD_RISK:
             keep |= {"rating"}
+            self.fields["satisfactory"].label = "Can the grant be offered at this risk?"
+            self.fields["satisfactory"].choices = [
+                ("yes", "Yes"),
+                ("no", "No: the risk is too high (the organisation is not told)"),
+            ]
             layout.append(Field.radios("rating", legend_size=Size.SMALL, inline=True))
             self.fields["note"].label = "Reason for the rating"
         else:

@@ -165,7 +165,8 @@ def diligence_record(
     note: str = "",
 ) -> DiligenceCheck:
     """Records one item of an award's due diligence as satisfactory, with its evidence, or
-    refused with the reason, which the organisation's members are sent."""
+    refused with the reason, which the organisation's members are sent (except for the
+    fraud-risk rating, which is the OPCC's own judgement)."""
     require_perm(by, "grants.manage_awards", award)
     award = Award.objects.select_for_update().select_related("organisation").get(pk=award.pk)
     if award.status != AwardStatus.DUE_DILIGENCE:
@@ -195,7 +196,13 @@ def diligence_record(
         if errors:
             raise ValidationError(errors)
     elif not note:
-        raise ValidationError({"note": "Say what is wrong: the organisation is sent it"})
+        raise ValidationError(
+            {
+                "note": "Say why the risk is too high"
+                if item == I.FRAUD_RISK
+                else "Say what is wrong: the organisation is sent it"
+            }
+        )
     check.satisfactory, check.number, check.dated_on = satisfactory, number, dated_on
     check.rating = rating if item == I.FRAUD_RISK else ""
     check.note, check.recorded_by, check.recorded_at = note, by, timezone.now()
@@ -208,7 +215,8 @@ def diligence_record(
         check.content_type = content_type
         check.file.save(uploaded_file.name[-100:], uploaded_file, save=False)
     check.save()
-    if not satisfactory:
+    # The organisation is told what to put right; never the OPCC's view of its fraud risk.
+    if not satisfactory and item != I.FRAUD_RISK:
         transaction.on_commit(
             lambda: enqueue("grants.send_diligence_refused_email", check_id=check.pk)
         )

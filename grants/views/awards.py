@@ -20,7 +20,7 @@ from svd_portal.mixins import FilteredListMixin, ServiceFormMixin, ServiceFormOn
 
 from .. import selectors, services
 from ..diligence import offer_problems
-from ..enums import FINAL_AWARD_STATUSES, AwardStatus, CostKind
+from ..enums import FINAL_AWARD_STATUSES, AwardStatus, CostKind, DiligenceItem
 from ..forms import AllocationForm, AwardWithdrawForm, BankVerifyForm, OfferForm, StreamForm
 from ..models import Award, FundingStream
 
@@ -228,7 +228,12 @@ class AwardDetailView(AwardMixin, TemplateView):
             may_withdraw=may_manage and services.AWARD.allows(award.status, AwardStatus.WITHDRAWN),
             in_diligence=in_diligence,
             checklist=checklist,
-            refused_items=[row for row in checklist if row.check and not row.check.satisfactory],
+            # What the organisation is told it must put right: never the fraud-risk rating.
+            refused_items=[
+                row
+                for row in checklist
+                if row.check and not row.check.satisfactory and row.item != DiligenceItem.FRAUD_RISK
+            ],
             account=account,
             may_enter_bank_details=user.has_perm("grants.enter_bank_details", award.organisation)
             and award.status not in FINAL_AWARD_STATUSES,
