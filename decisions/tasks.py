@@ -5,21 +5,14 @@ import logging
 
 from celery import shared_task
 
+from svd_portal.pdfs import RENDER_TASK_OPTIONS
+
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="decisions.render_document",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="decisions.render_document", **RENDER_TASK_OPTIONS)
 def render_document(*, document_id: int) -> str:
     """Renders and signs one PDF version. Idempotent; a failure is recorded and retried."""
     document = services.document_render(document_id=document_id)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from partners.enums import MembershipStatus
 from svd_portal.links import absolute_url
+from svd_portal.pdfs import RENDER_TASK_OPTIONS
 
 from . import selectors, services
 from .enums import AgreementOutcome, ApplicationStatus, DiligenceItem, status_for_applicant
@@ -162,16 +163,7 @@ def _mail_context(**context) -> dict:
     }
 
 
-@shared_task(
-    name="grants.render_agreement",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="grants.render_agreement", **RENDER_TASK_OPTIONS)
 def render_agreement(*, document_id: int) -> str:
     """Renders and signs one agreement PDF. Idempotent; a failure is recorded and retried."""
     document = services.agreement_render(document_id=document_id)

@@ -5,19 +5,21 @@ both go through here.
 WeasyPrint and pyHanko are imported inside the functions so that web start-up stays fast.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import io
 import mimetypes
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
 # Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
@@ -392,3 +394,119 @@ def load_trust_root() -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# --- Versions rendered by the worker ------------------------------------------------------
+#
+# A model of signed PDF versions (a decision record's, an agreement's) has status, file,
+# sha256, certificate_fingerprint, attempts, last_error and the times created_at,
+# updated_at, started_at and finished_at; its workflow's moves are PDF_MOVES.
+
+# What every task that renders a version asks of Celery: acknowledged only once done, so a
+# worker that dies mid-render leaves the task to another; retried with backoff on failure.
+RENDER_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def render_version(
+    workflow,
+    document_id: int,
+    *,
+    make: Callable[[models.Model], tuple[bytes, str]],
+    related: tuple[str, ...] = (),
+):
+    """Renders and signs one version: `make(document)` returns the signed PDF and the SHA-256
+    fingerprint of the certificate that signed it. Idempotent: a ready version is
+    left as it is, and a second render of the same version overwrites its own file.
+
+    The row is marked rendering in its own short transaction, so that a worker that dies
+    mid-render leaves a trace the sweeper can see; the result is saved in a second one. A
+    failure is recorded on the row and raised again, for the task to retry.
+    """
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .workflow import move
+
+    model = workflow.model
+    with transaction.atomic():
+        # Only the version's row is locked: what it belongs to may be an outer join.
+        document = (
+            model._default_manager.select_for_update(of=("self",))
+            .select_related(*related)
+            .filter(pk=document_id)
+            .first()
+        )
+        if document is None or document.status == PdfStatus.READY:
+            return document
+        now = timezone.now()
+        document = move(
+            workflow,
+            document,
+            PdfStatus.RENDERING,
+            changes={"attempts": document.attempts + 1, "started_at": now, "updated_at": now},
+        )
+    try:
+        pdf, fingerprint = make(document)
+    except Exception as exc:
+        # Unless another worker finished this version meanwhile: then it stays ready.
+        with contextlib.suppress(ValidationError):
+            move(
+                workflow,
+                document,
+                PdfStatus.FAILED,
+                changes={
+                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+                    "updated_at": timezone.now(),
+                },
+            )
+        raise
+    with transaction.atomic():
+        document = model._default_manager.select_for_update().get(pk=document.pk)
+        if document.status == PdfStatus.READY:
+            return document
+        storage = document.file.storage
+        name = document.file.field.generate_filename(document, "document.pdf")
+        if storage.exists(name):
+            storage.delete(name)
+        document.file.save(name, ContentFile(pdf), save=False)
+        now = timezone.now()
+        return move(
+            workflow,
+            document,
+            PdfStatus.READY,
+            changes={
+                "file": document.file.name,
+                "sha256": sha256(pdf),
+                "certificate_fingerprint": fingerprint,
+                "last_error": "",
+                "finished_at": now,
+                "updated_at": now,
+            },
+        )
+
+
+def sweep_versions(model, task: str, *, statuses, now: datetime.datetime) -> list[int]:
+    """Queues `task` again for every version in `statuses` untouched for longer than
+    DECISION_DOCUMENT_STUCK_AFTER (the broker was down when it was asked for, or a worker
+    died mid-render). Returns their ids."""
+    from .tasks import enqueue
+
+    cutoff = now - datetime.timedelta(seconds=settings.DECISION_DOCUMENT_STUCK_AFTER)
+    stuck = list(
+        model._default_manager.filter(status__in=statuses, updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for document_id in stuck:
+        model._default_manager.filter(pk=document_id).update(updated_at=now)
+        enqueue(task, document_id=document_id)
+    return stuck

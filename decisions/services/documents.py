@@ -1,12 +1,7 @@
 """The signed PDFs of a record: versions queued, rendered and signed by the worker, retried
 and swept when stuck. The public always gets the latest ready version."""
 
-import contextlib
-import datetime
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +16,6 @@ from ..enums import LOCKED_STATUSES, DocumentStatus
 from ..models import (
     DecisionDocument,
     DecisionRecord,
-    document_path,
 )
 
 DOCUMENT = Workflow(
@@ -79,90 +73,34 @@ def document_retry(*, document: DecisionDocument, by: User | None) -> DecisionDo
 
 
 def document_render(*, document_id: int) -> DecisionDocument | None:
-    """Renders and signs one version. Idempotent: a ready version is left as it is, and a
-    second render of the same version overwrites its own file rather than adding one.
+    """Renders and signs one version (svd_portal.pdfs.render_version says how)."""
 
-    The row is marked rendering in its own short transaction, so that a worker that dies
-    mid-render leaves a trace the sweeper can see; the result is saved in a second one.
-    """
-    with transaction.atomic():
-        document = (
-            # Only the document's row is locked: the record's correction link is an outer join.
-            DecisionDocument.objects.select_for_update(of=("self",))
-            .select_related("record", "record__corrects")
-            .filter(pk=document_id)
-            .first()
-        )
-        if document is None or document.status == DocumentStatus.READY:
-            return document
-        record = document.record
-        now = timezone.now()
-        document = move(
-            DOCUMENT,
-            document,
-            DocumentStatus.RENDERING,
-            changes={"attempts": document.attempts + 1, "started_at": now, "updated_at": now},
-        )
-    try:
+    def make(document: DecisionDocument) -> tuple[bytes, str]:
         identity = pdfs.load_signing_identity()
+        record = document.record
         pdf = rendering.sign_pdf(
             rendering.render_pdf(record),
             identity=identity,
             signed_by=record.signed_name,
             signed_on=record.signed_on,
         )
-    except Exception as exc:
-        # Unless another worker finished this version meanwhile: then it stays ready.
-        with contextlib.suppress(ValidationError):
-            move(
-                DOCUMENT,
-                document,
-                DocumentStatus.FAILED,
-                changes={
-                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-                    "updated_at": timezone.now(),
-                },
-            )
-        raise
-    with transaction.atomic():
-        document = DecisionDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status == DocumentStatus.READY:
-            return document
-        storage = document.file.storage
-        name = document_path(document, "")
-        if storage.exists(name):
-            storage.delete(name)
-        document.file.save(name, ContentFile(pdf), save=False)
-        now = timezone.now()
-        return move(
-            DOCUMENT,
-            document,
-            DocumentStatus.READY,
-            changes={
-                "file": document.file.name,
-                "sha256": pdfs.sha256(pdf),
-                "certificate_fingerprint": identity.fingerprint,
-                "last_error": "",
-                "finished_at": now,
-                "updated_at": now,
-            },
-        )
+        return pdf, identity.fingerprint
+
+    # The record's correction link is an outer join: only the version's row is locked.
+    return pdfs.render_version(
+        DOCUMENT, document_id, make=make, related=("record", "record__corrects")
+    )
 
 
 def documents_sweep(*, now=None) -> list[int]:
     """Queues again every version stuck in queued or rendering for too long (the broker was
     down when the record was signed, or a worker died mid-render). Returns their ids."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(seconds=settings.DECISION_DOCUMENT_STUCK_AFTER)
-    stuck = list(
-        DecisionDocument.objects.filter(
-            status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING], updated_at__lt=cutoff
-        ).values_list("pk", flat=True)
+    return pdfs.sweep_versions(
+        DecisionDocument,
+        "decisions.render_document",
+        statuses=[DocumentStatus.QUEUED, DocumentStatus.RENDERING],
+        now=now or timezone.now(),
     )
-    for document_id in stuck:
-        DecisionDocument.objects.filter(pk=document_id).update(updated_at=now)
-        enqueue("decisions.render_document", document_id=document_id)
-    return stuck
 
 
 def latest_ready_document(record: DecisionRecord) -> DecisionDocument | None:

@@ -6,9 +6,7 @@ staff."""
 import contextlib
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -107,17 +105,19 @@ def award_offer(*, award: Award, by: User, template: AgreementTemplate) -> Award
         document = AgreementDocument.objects.create(
             agreement=agreement, kind=AgreementDocumentKind.OFFER
         )
-        transaction.on_commit(lambda: _render_later(document))
-        transaction.on_commit(
-            lambda: enqueue(
-                "grants.send_agreement_email", agreement_id=agreement.pk, outcome=agreement.outcome
-            )
-        )
+        _after_commit(agreement, render=document)
     return offered
 
 
-def _render_later(document: AgreementDocument) -> None:
-    enqueue("grants.render_agreement", document_id=document.pk)
+def _after_commit(agreement: Agreement, *, render: AgreementDocument | None = None) -> None:
+    """Once the transaction commits: the PDF to render, if any, and the email about the
+    agreement's outcome as it stands now (offered, accepted, declined, changes asked)."""
+    outcome = agreement.outcome
+    if render is not None:
+        transaction.on_commit(lambda: enqueue("grants.render_agreement", document_id=render.pk))
+    transaction.on_commit(
+        lambda: enqueue("grants.send_agreement_email", agreement_id=agreement.pk, outcome=outcome)
+    )
 
 
 def ready_document(agreement: Agreement, kind: str) -> AgreementDocument | None:
@@ -193,12 +193,7 @@ def agreement_accept(
         document = AgreementDocument.objects.create(
             agreement=agreement, kind=AgreementDocumentKind.ACCEPTED
         )
-        transaction.on_commit(lambda: _render_later(document))
-        transaction.on_commit(
-            lambda: enqueue(
-                "grants.send_agreement_email", agreement_id=agreement.pk, outcome=agreement.outcome
-            )
-        )
+        _after_commit(agreement, render=document)
     return agreement
 
 
@@ -231,11 +226,7 @@ def agreement_return(
             by=by,
             reason=f"Agreement v{agreement.version}: {label}. {message}",
         )
-        transaction.on_commit(
-            lambda: enqueue(
-                "grants.send_agreement_email", agreement_id=agreement.pk, outcome=agreement.outcome
-            )
-        )
+        _after_commit(agreement)
     return agreement
 
 
@@ -255,30 +246,12 @@ def awards_activate_due(*, today: datetime.date | None = None) -> list[str]:
 
 
 def agreement_render(*, document_id: int) -> AgreementDocument | None:
-    """Renders and signs one agreement PDF. Idempotent: a ready one is left as it is."""
-    with transaction.atomic():
-        document = (
-            AgreementDocument.objects.select_for_update(of=("self",))
-            .select_related(
-                "agreement__award__organisation",
-                "agreement__award__application",
-                "agreement__offered_by",
-            )
-            .filter(pk=document_id)
-            .first()
-        )
-        if document is None or document.status == pdfs.PdfStatus.READY:
-            return document
-        now = timezone.now()
-        document = move(
-            AGREEMENT_DOCUMENT,
-            document,
-            pdfs.PdfStatus.RENDERING,
-            changes={"attempts": document.attempts + 1, "updated_at": now},
-        )
-    agreement = document.agreement
-    try:
+    """Renders and signs one agreement PDF (svd_portal.pdfs.render_version says how): the
+    offer, or the accepted file, which is the offer with the acceptance signed onto it."""
+
+    def make(document: AgreementDocument) -> tuple[bytes, str]:
         identity = pdfs.load_signing_identity()
+        agreement = document.agreement
         if document.kind == AgreementDocumentKind.OFFER:
             pdf = rendering.sign_offer(
                 rendering.render_offer(agreement), agreement, identity=identity
@@ -287,53 +260,26 @@ def agreement_render(*, document_id: int) -> AgreementDocument | None:
             offer = ready_document(agreement, AgreementDocumentKind.OFFER)
             with offer.file.open("rb") as handle:
                 pdf = rendering.sign_acceptance(handle.read(), agreement, identity=identity)
-    except Exception as exc:
-        with contextlib.suppress(ValidationError):
-            move(
-                AGREEMENT_DOCUMENT,
-                document,
-                pdfs.PdfStatus.FAILED,
-                changes={
-                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-                    "updated_at": timezone.now(),
-                },
-            )
-        raise
-    with transaction.atomic():
-        document = AgreementDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status == pdfs.PdfStatus.READY:
-            return document
-        storage = document.file.storage
-        name = document.file.field.generate_filename(document, "agreement.pdf")
-        if storage.exists(name):
-            storage.delete(name)
-        document.file.save(name, ContentFile(pdf), save=False)
-        now = timezone.now()
-        return move(
-            AGREEMENT_DOCUMENT,
-            document,
-            pdfs.PdfStatus.READY,
-            changes={
-                "file": document.file.name,
-                "sha256": pdfs.sha256(pdf),
-                "certificate_fingerprint": identity.fingerprint,
-                "last_error": "",
-                "finished_at": now,
-                "updated_at": now,
-            },
-        )
+        return pdf, identity.fingerprint
+
+    return pdfs.render_version(
+        AGREEMENT_DOCUMENT,
+        document_id,
+        make=make,
+        related=(
+            "agreement__award__organisation",
+            "agreement__award__application",
+            "agreement__offered_by",
+        ),
+    )
 
 
 def agreements_sweep(*, now=None) -> list[int]:
-    """Queues again every agreement PDF stuck in queued, rendering or failed for too long."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(seconds=settings.DECISION_DOCUMENT_STUCK_AFTER)
-    stuck = list(
-        AgreementDocument.objects.exclude(status=pdfs.PdfStatus.READY)
-        .filter(updated_at__lt=cutoff)
-        .values_list("pk", flat=True)
+    """Queues again every agreement PDF not ready after too long: stuck, or failed after
+    the task's retries (a worker's certificate missing, say, since put right)."""
+    return pdfs.sweep_versions(
+        AgreementDocument,
+        "grants.render_agreement",
+        statuses=[pdfs.PdfStatus.QUEUED, pdfs.PdfStatus.RENDERING, pdfs.PdfStatus.FAILED],
+        now=now or timezone.now(),
     )
-    for document_id in stuck:
-        AgreementDocument.objects.filter(pk=document_id).update(updated_at=now)
-        enqueue("grants.render_agreement", document_id=document_id)
-    return stuck
