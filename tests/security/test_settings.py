@@ -82,6 +82,8 @@ def test_every_upload_field_stores_privately_with_no_url():
         "decisions.DecisionRecord.section_b",
         "decisions.DecisionRecord.section_b_redacted",
         "decisions.DecisionDocument.file",
+        "grants.DiligenceCheck.file",
+        "grants.AgreementDocument.file",
     }
     private = Path(settings.PRIVATE_ROOT).resolve()
     for field in file_fields():
