@@ -83,7 +83,10 @@ class BankDetailsView(ServiceFormMixin, AwardMixin, FormView):
 
 
 class BankVerifyView(ServiceActionMixin, AwardMixin, FormView):
+    """POST only, from the award's page: staff verify the bank details."""
+
     permission_required = "grants.verify_bank_details"
+    http_method_names = ["post"]
     form_class = BankVerifyForm
 
     def get_permission_object(self):
@@ -228,7 +231,10 @@ class AgreementTemplateFormView(ServiceFormMixin, PermissionRequiredMixin, FormV
 
 
 class AwardOfferView(ServiceActionMixin, AwardMixin, FormView):
+    """POST only, from the award's page: staff offer the grant agreement."""
+
     permission_required = "grants.manage_awards"
+    http_method_names = ["post"]
     form_class = OfferForm
 
     def refused_url(self):

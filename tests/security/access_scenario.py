@@ -17,6 +17,7 @@ would hold; the rest is made with the ORM. The caller provides the database tran
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,12 +30,23 @@ from decisions import services as decision_services
 from decisions.enums import DecisionStatus, Outcome
 from decisions.models import DecisionRecord
 from grants import services as grant_services
-from grants.enums import ApplicationStatus, RoundStatus
+from grants.enums import (
+    AgreementDocumentKind,
+    ApplicationStatus,
+    AwardStatus,
+    DiligenceItem,
+    RoundStatus,
+)
 from grants.models import (
+    CLAUSES,
+    Agreement,
+    AgreementDocument,
+    AgreementTemplate,
     Application,
     Attachment,
     Award,
     AwardSplit,
+    DiligenceCheck,
     FundingRound,
     FundingStream,
     PanelMember,
@@ -42,6 +54,7 @@ from grants.models import (
 )
 from partners.enums import MembershipStatus, OrganisationKind, Role
 from partners.models import Membership, Organisation, Partnership, StrategicPriority, User
+from svd_portal.pdfs import PdfStatus
 from tests.factories import (
     ApplicationFactory,
     BudgetLineFactory,
@@ -87,6 +100,7 @@ class Scenario:
     pcc_group: Group
     stream: FundingStream
     award_a: Award
+    agreement_template: AgreementTemplate
     axes_pks: dict[str, int] = field(default_factory=dict)
 
 
@@ -284,6 +298,49 @@ def build() -> Scenario:
     AwardSplit.objects.create(
         award=award_a, financial_year="2024-25", cost_kind="labour", amount=Decimal("4000.00")
     )
+    # Its due diligence begun, its bank details entered by provider A (its authorised
+    # signatory), and an agreement offered (as the demo shows: not through the offer, whose
+    # checks this scenario does not need) with its signed PDF ready.
+    Membership.objects.filter(user=provider_a, organisation=org_a).update(is_signatory=True)
+    grant_services.bank_details_save(
+        organisation=org_a,
+        by=provider_a,
+        account_name=org_a.name,
+        sort_code="309430",
+        account_number="00733445",
+    )
+    DiligenceCheck.objects.create(
+        award=award_a,
+        item=DiligenceItem.INSURANCE,
+        satisfactory=True,
+        dated_on=timezone.localdate() + datetime.timedelta(days=200),
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="insurance.pdf"),
+        original_name="insurance.pdf",
+        content_type="application/pdf",
+        recorded_by=staff,
+    )
+    agreement_template = grant_services.agreement_template_save(
+        by=staff,
+        name="Standard grant agreement",
+        **{name: f"The {heading.lower()} clause." for name, heading in CLAUSES},
+    )
+    agreement = Agreement.objects.create(
+        award=award_a,
+        version=1,
+        template_name=agreement_template.name,
+        clauses=agreement_template.clauses(),
+        offered_by=staff,
+    )
+    Award.objects.filter(pk=award_a.pk).update(status=AwardStatus.OFFERED)
+    offer_pdf = b"%PDF-1.4\n% agreement\n%%EOF\n"
+    AgreementDocument.objects.create(
+        agreement=agreement,
+        kind=AgreementDocumentKind.OFFER,
+        status=PdfStatus.READY,
+        file=ContentFile(offer_pdf, name="agreement.pdf"),
+        sha256=hashlib.sha256(offer_pdf).hexdigest(),
+        certificate_fingerprint=hashlib.sha256(b"certificate").hexdigest(),
+    )
 
     # Rows for the admin's object pages.
     axes_row = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": provider_a.email}
@@ -333,5 +390,6 @@ def build() -> Scenario:
         pcc_group=Group.objects.get(name=Role.PCC),
         stream=stream,
         award_a=award_a,
+        agreement_template=agreement_template,
         axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
     )

@@ -78,6 +78,7 @@ SITE = {
     "partners:organisation-verify": row("L D D D D N D D", "L D D D D B D D"),
     # Provider B's own request to join provider A's organisation.
     "partners:membership-decide": row("L D D D D N D D", "L D D D D R D D"),
+    "partners:membership-signatory": row("L D D D D N D D", "L D D D D R D D"),
     # Funding rounds, in public.
     "grants:rounds": row("O O O O O O O O"),
     "grants:round-detail": row("O O O O O O O O"),
@@ -117,6 +118,23 @@ SITE = {
     "grants:awards-mine": row("L O O O O O O O"),
     "grants:award-detail": row("L O H H H O O O"),
     "grants:award-withdraw": row("L D H H H N D D", "L D H H H B D D"),
+    # Before the offer: A's members (and staff) enter its bank details, which the Chief
+    # Executive and the PCC may read but not change; staff verify them, record due
+    # diligence and offer; the evidence is for those who read the money; only A's
+    # authorised signatory (provider A here) answers the agreement everyone on A's side
+    # and the OPCC may read.
+    "grants:award-bank-details": row("L O H H H O D D", "L O H H H O D D"),
+    "grants:award-bank-verify": row("L D H H H N D D", "L D H H H R D D"),
+    "grants:award-diligence": row("L D H H H O D D", "L D H H H O D D"),
+    "grants:award-diligence-file": row("L D H H H O O O"),
+    "grants:award-offer": row("L D H H H N D D", "L D H H H R D D"),
+    "grants:agreement": row("L O H H H O O O"),
+    "grants:agreement-accept": row("L N H H H D D D", "L B H H H D D D"),
+    "grants:agreement-return": row("L N H H H D D D", "L B H H H D D D"),
+    "grants:agreement-pdf": row("L O H H H O O O"),
+    "grants:staff-agreement-templates": row("L D D D D O D D"),
+    "grants:staff-agreement-template-create": row("L D D D D O D D", "L D D D D O D D"),
+    "grants:staff-agreement-template": row("L D D D D O D D", "L D D D D O D D"),
     "grants:staff-streams": row("L D D D D O O O"),
     "grants:staff-stream-create": row("L D D D D O D D", "L D D D D O D D"),
     "grants:staff-stream": row("L D D D D O O O"),
