@@ -3,6 +3,7 @@ diligence, agreement templates, the offer, and the signatory's answer."""
 
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
+from django.utils.html import format_html
 
 from svd_portal.forms import DateInput
 
@@ -202,9 +203,10 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, organisation_name: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["confirm"].label = (
-            f"I have read the agreement and accept it for {organisation_name}, as its "
-            "authorised signatory"
+        # The layout marks labels safe: the organisation's own name is escaped here.
+        self.fields["confirm"].label = format_html(
+            "I have read the agreement and accept it for {}, as its authorised signatory",
+            organisation_name,
         )
         self.fields["sha256"].error_messages["required"] = (
             "Open the agreement's page again, read it, then accept it"

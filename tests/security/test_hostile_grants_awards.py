@@ -1,24 +1,50 @@
 """Hostile input to the money after the signature: funding streams, a year's allocation,
-and withdrawing an award (tests/security/hostile/ says what every post is checked for)."""
+withdrawing an award, bank details and their verification, due diligence, agreement
+templates, the offer, the signatory's answer and marking a signatory (tests/security/hostile/ says what every post is checked for)."""
+
+import datetime
+import hashlib
+import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import strategies as st
 
+from grants import services as grant_services
 from grants.enums import AwardStatus
-from grants.models import Award, FundingStream, StreamAllocation
+from grants.models import (
+    CLAUSES,
+    AgreementDocument,
+    AgreementTemplate,
+    Award,
+    BankAccount,
+    DiligenceCheck,
+    FundingStream,
+    StreamAllocation,
+)
+from partners.models import Membership
+from svd_portal.pdfs import PdfStatus
 
 from .hostile import (
+    PDF,
     as_decimal,
     check_form,
     form_data,
     hostile,
     hostile_amount,
+    hostile_bool,
     hostile_choice,
+    hostile_date,
+    hostile_file,
+    hostile_text,
     last,
     page_shows,
     stripped,
     valid_amount,
+    valid_file,
     valid_text,
 )
 
@@ -111,3 +137,328 @@ def test_award_withdraw(db, data, staff_user, award):
 
     url = reverse("grants:award-withdraw", args=[award.reference])
     check_form(data, url, posted, staff_user, watch=[award], accepted=withdrawn)
+
+
+# --- Before the offer: bank details, due diligence, templates, the offer ---------------------
+
+SORT_CODES = ["309430", "30-94-30", "30 94 30"]
+ACCOUNT_NUMBERS = ["00733445", "733445", "0733445", "0073 3445"]
+BAD_NUMBERS = ["", "12345", "1234567", "ab-cd-ef", "123456789", "٣٠٩٤٣٠", "30_94_30", "1" * 40]
+
+
+def digits(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
+
+
+@hostile(25)
+def test_bank_details(db, data, provider, award):
+    posted = data.draw(
+        form_data(
+            valid={
+                "account_name": valid_text(140),
+                "sort_code": st.sampled_from(SORT_CODES),
+                "account_number": st.sampled_from(ACCOUNT_NUMBERS),
+            },
+            hostile={
+                "sort_code": st.one_of(st.sampled_from(BAD_NUMBERS), hostile_text(20)),
+                "account_number": st.one_of(st.sampled_from(BAD_NUMBERS), hostile_text(20)),
+            },
+        )
+    )
+
+    def saved(response, client):
+        account = BankAccount.objects.get(organisation=award.organisation)
+        number = digits(last(posted, "account_number")).zfill(8)
+        assert (account.account_name, account.sort_code, account.account_number) == (
+            stripped(posted, "account_name"),
+            digits(last(posted, "sort_code")),
+            number,
+        )
+        assert (account.changed_by, account.verified_at) == (provider, None)
+        page_shows(client, response["Location"], "****" + number[-4:])
+        assert number not in client.get(response["Location"]).content.decode()
+
+    url = reverse("grants:award-bank-details", args=[award.reference])
+    check_form(data, url, posted, provider, watch=[award.organisation], accepted=saved)
+
+
+@pytest.fixture
+def entered(provider, award):
+    return grant_services.bank_details_save(
+        organisation=award.organisation,
+        by=provider,
+        account_name="Youth Trust",
+        sort_code="309430",
+        account_number="00733445",
+    )
+
+
+@hostile(20)
+def test_bank_details_verify(db, data, staff_user, award, entered):
+    posted = data.draw(
+        form_data(
+            valid={
+                "sort_code": st.sampled_from(SORT_CODES),
+                "account_number": st.sampled_from(ACCOUNT_NUMBERS[:3]),
+            },
+            hostile={
+                "sort_code": st.one_of(st.sampled_from([*BAD_NUMBERS, "309431"]), hostile_text(20)),
+                "account_number": st.one_of(
+                    st.sampled_from([*BAD_NUMBERS, "00733446"]), hostile_text(20)
+                ),
+            },
+        )
+    )
+
+    def verified(response, client):
+        account = BankAccount.objects.get(pk=entered.pk)
+        assert account.verified_by == staff_user
+        page_shows(client, response["Location"], "Yes, by")
+
+    url = reverse("grants:award-bank-verify", args=[award.reference])
+    check_form(data, url, posted, staff_user, watch=[entered], accepted=verified)
+
+
+def date_input(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+@pytest.fixture
+def award_files(tmp_path, monkeypatch):
+    """The evidence of due diligence and the agreements' PDFs in this test's own folder."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    for model in (DiligenceCheck, AgreementDocument):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    return storage
+
+
+@hostile(30)
+def test_diligence_item(db, data, settings, staff_user, award, award_files):
+    settings.ATTACHMENT_MAX_BYTES = 4096
+    today = timezone.localdate()
+    item = data.draw(st.sampled_from(["organisation", "insurance", "fraud_risk"]))
+    valid = {
+        "organisation": {
+            "satisfactory": "yes",
+            "number": st.sampled_from(["1234567", "SC012345"]),
+            "dated_on": date_input(today),
+            "note": valid_text(4000),
+        },
+        "insurance": {
+            "satisfactory": "yes",
+            "dated_on": date_input(today + datetime.timedelta(days=100)),
+            "file": valid_file(limit=4096),
+            "note": valid_text(4000, min_size=0),
+        },
+        "fraud_risk": {
+            "satisfactory": st.sampled_from(["yes", "no"]),
+            "rating": st.sampled_from(["low", "medium", "high"]),
+            "note": valid_text(4000),
+        },
+    }[item]
+    posted = data.draw(
+        form_data(
+            valid=valid,
+            hostile={
+                "satisfactory": hostile_choice("yes", "no"),
+                "dated_on": st.one_of(
+                    hostile_date(), st.just(date_input(today - datetime.timedelta(days=1)))
+                ),
+                "file": hostile_file(limit=4096),
+                "rating": hostile_choice("low", "medium", "high"),
+            },
+        )
+    )
+
+    def recorded(response, client):
+        check = DiligenceCheck.objects.get(award=award, item=item)
+        assert check.satisfactory == (last(posted, "satisfactory") == "yes")
+        assert check.note == stripped(posted, "note")
+        assert check.recorded_by == staff_user
+        if item == "insurance" and check.satisfactory:
+            assert check.dated_on > today and check.file
+        if item == "fraud_risk":
+            assert check.rating == last(posted, "rating")
+        page_shows(client, response["Location"], check.get_item_display())
+
+    url = reverse("grants:award-diligence", args=[award.reference, item])
+    check_form(data, url, posted, staff_user, watch=[award], accepted=recorded)
+
+
+def template_fields():
+    return {"name": valid_text(200), **{field: valid_text(3000) for field, _ in CLAUSES}}
+
+
+@hostile(20)
+def test_agreement_template_create(db, data, staff_user):
+    posted = data.draw(form_data(valid=template_fields()))
+
+    def created(response, client):
+        template = AgreementTemplate.objects.get()
+        assert template.name == stripped(posted, "name")
+        assert template.clauses() == [
+            [heading, stripped(posted, field)] for field, heading in CLAUSES
+        ]
+        page_shows(client, response["Location"], template.name)
+
+    url = reverse("grants:staff-agreement-template-create")
+    check_form(data, url, posted, staff_user, accepted=created)
+
+
+@pytest.fixture
+def agreement_template(staff_user):
+    return grant_services.agreement_template_save(
+        by=staff_user, name="Standard", **{field: f"{heading}." for field, heading in CLAUSES}
+    )
+
+
+@hostile(15)
+def test_agreement_template_edit(db, data, staff_user, agreement_template):
+    posted = data.draw(form_data(valid=template_fields()))
+
+    def saved(response, client):
+        template = AgreementTemplate.objects.get(pk=agreement_template.pk)
+        assert template.name == stripped(posted, "name")
+        page_shows(client, response["Location"], template.name)
+
+    url = reverse("grants:staff-agreement-template", args=[agreement_template.pk])
+    check_form(data, url, posted, staff_user, watch=[agreement_template], accepted=saved)
+
+
+@pytest.fixture
+def ready_to_offer(award, provider, staff_user, entered, award_files):
+    """Every item of the award's due diligence done, its bank details verified, the
+    provider its organisation's signatory."""
+    today = timezone.localdate()
+    Membership.objects.filter(user=provider).update(is_signatory=True)
+    grant_services.bank_details_verify(
+        organisation=award.organisation,
+        by=staff_user,
+        sort_code="309430",
+        account_number="00733445",
+    )
+    evidence = {"uploaded_file": ContentFile(PDF, name="evidence.pdf")}
+    for item, fields in (
+        ("organisation", {"dated_on": today, "note": "The group's constitution."}),
+        ("safeguarding", {"dated_on": today, **evidence}),
+        ("insurance", {"dated_on": today + datetime.timedelta(days=90), **evidence}),
+        ("fraud_risk", {"rating": "low", "note": "Known to the OPCC."}),
+    ):
+        grant_services.diligence_record(
+            award=award, item=item, by=staff_user, satisfactory=True, **fields
+        )
+    return award
+
+
+@hostile(15)
+def test_award_offer(db, data, staff_user, ready_to_offer, agreement_template):
+    other = AgreementTemplate.objects.create(
+        name="Withdrawn template", updated_by=staff_user, **dict.fromkeys(dict(CLAUSES), "x")
+    )
+    posted = data.draw(
+        form_data(
+            valid={"template": st.sampled_from([agreement_template.pk, other.pk])},
+            hostile={"template": hostile_choice(agreement_template.pk, other.pk)},
+        )
+    )
+
+    def offered(response, client):
+        award = Award.objects.get(pk=ready_to_offer.pk)
+        assert award.status == AwardStatus.OFFERED
+        agreement = award.agreements.get()
+        assert agreement.template_name in (agreement_template.name, other.name)
+        page_shows(client, response["Location"], "Waiting for the signatory")
+
+    url = reverse("grants:award-offer", args=[ready_to_offer.reference])
+    check_form(data, url, posted, staff_user, watch=[ready_to_offer], accepted=offered)
+
+
+@pytest.fixture
+def offered(ready_to_offer, staff_user, agreement_template):
+    """The award offered, its agreement's signed PDF ready (a few bytes standing for it)."""
+    award = grant_services.award_offer(
+        award=ready_to_offer, by=staff_user, template=agreement_template
+    )
+    document = AgreementDocument.objects.get(agreement__award=award)
+    document.file.save("agreement.pdf", ContentFile(PDF), save=False)
+    document.status, document.sha256 = PdfStatus.READY, hashlib.sha256(PDF).hexdigest()
+    document.save()
+    return award
+
+
+@hostile(25)
+def test_agreement_accept(db, data, provider, offered):
+    digest = AgreementDocument.objects.get(agreement__award=offered).sha256
+    posted = data.draw(
+        form_data(
+            valid={
+                "signatory_name": valid_text(200),
+                "signatory_position": valid_text(200),
+                "confirm": "on",
+                "sha256": digest,
+            },
+            hostile={
+                "confirm": hostile_bool(),
+                "sha256": st.one_of(st.just(digest.upper()), st.just("0" * 64), hostile_text(80)),
+            },
+        )
+    )
+
+    def accepted(response, client):
+        award = Award.objects.get(pk=offered.pk)
+        agreement = award.agreements.get()
+        assert award.status == AwardStatus.ACTIVE
+        assert (agreement.signatory_name, agreement.signatory_position) == (
+            stripped(posted, "signatory_name"),
+            stripped(posted, "signatory_position"),
+        )
+        assert agreement.accepted_sha256 == digest
+        page_shows(client, response["Location"], agreement.signatory_name)
+
+    url = reverse("grants:agreement-accept", args=[offered.reference])
+    check_form(data, url, posted, provider, watch=[offered], accepted=accepted)
+
+
+@hostile(20)
+def test_agreement_return(db, data, provider, offered):
+    posted = data.draw(
+        form_data(
+            valid={
+                "outcome": st.sampled_from(["declined", "changes_asked"]),
+                "message": valid_text(4000),
+            },
+            hostile={"outcome": hostile_choice("declined", "changes_asked", "accepted")},
+        )
+    )
+
+    def returned(response, client):
+        award = Award.objects.get(pk=offered.pk)
+        agreement = award.agreements.get()
+        assert award.status == AwardStatus.DUE_DILIGENCE
+        assert (agreement.outcome, agreement.message) == (
+            last(posted, "outcome"),
+            stripped(posted, "message"),
+        )
+        page_shows(client, response["Location"], agreement.message)
+
+    url = reverse("grants:agreement-return", args=[offered.reference])
+    check_form(data, url, posted, provider, watch=[offered], accepted=returned)
+
+
+@hostile(15)
+def test_membership_signatory(db, data, staff_user, provider):
+    membership = provider.memberships.get()
+    posted = data.draw(
+        form_data(
+            valid={"is_signatory": st.sampled_from(["yes", "no"])},
+            hostile={"is_signatory": hostile_choice("yes", "no")},
+        )
+    )
+
+    def marked(response, client):
+        changed = Membership.objects.get(pk=membership.pk)
+        assert changed.is_signatory == (last(posted, "is_signatory") == "yes")
+        page_shows(client, response["Location"], provider.full_name)
+
+    url = reverse("partners:membership-signatory", args=[membership.pk])
+    check_form(data, url, posted, staff_user, watch=[membership], accepted=marked)
