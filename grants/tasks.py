@@ -219,7 +219,13 @@ def send_agreement_email(*, agreement_id: int, outcome: str) -> int:
             agreement=agreement,
             award=award,
             outcome=outcome,
-            url=absolute_url("grants:award-detail", award.reference),
+            # The offer links to the agreement to read; an answer to the grant's page.
+            url=absolute_url(
+                "grants:agreement"
+                if outcome == AgreementOutcome.OFFERED
+                else "grants:award-detail",
+                award.reference,
+            ),
         ),
     )
     send_mail(subjects[outcome], body, None, recipients)

@@ -1,5 +1,6 @@
 """Writes to funding streams and awards. An award is made only by a signed decision
-(`awards_make`, from round_decide); its workflow is AWARD_MOVES and `award_move`."""
+(`awards_make`, from round_decide); its workflow is AWARD_MOVES, moved by `award_withdraw`
+here and by the offer and the signatory's answer in services/agreements.py."""
 
 from collections import defaultdict
 from decimal import Decimal

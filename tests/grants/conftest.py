@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.utils import timezone
@@ -104,6 +105,13 @@ def second_staff_client(staff_user):
     client = Client()
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """The role groups the migrations create: an earlier committing test may have flushed them."""
+    for role in Role:
+        Group.objects.get_or_create(name=role)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
@@ -16,14 +15,6 @@ from django.db.models import Sum
 from grants import services
 from grants.enums import ApplicationStatus, Recommendation
 from grants.models import Application, Moderation
-from partners.enums import Role
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """The role groups the migrations create: an earlier committing test may have flushed them."""
-    for role in Role:
-        Group.objects.get_or_create(name=role)
 
 
 @pytest.mark.django_db(transaction=True)

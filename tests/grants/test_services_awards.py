@@ -7,7 +7,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
@@ -397,13 +396,6 @@ def test_award_withdraw_needs_staff_and_a_reason(
 
 
 # --- Two decisions signed at once ----------------------------------------------------------------
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """The role groups the migrations create: an earlier committing test may have flushed them."""
-    for role in Role:
-        Group.objects.get_or_create(name=role)
 
 
 @pytest.mark.django_db(transaction=True)
