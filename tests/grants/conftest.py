@@ -37,6 +37,7 @@ from tests.factories import (
     UserFactory,
     member_of_new_organisation,
 )
+from tests.grants import awarding
 
 
 @pytest.fixture
@@ -424,3 +425,59 @@ def moderate(chair_user, score):
         )
 
     return make
+
+
+# --- Awards before and at the offer (tests/grants/awarding.py has the steps) ------------------
+
+
+@pytest.fixture
+def award_files(tmp_path, monkeypatch):
+    return awarding.private_award_files(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def treasurer(provider_org):
+    """A member of the provider's organisation who is not its signatory."""
+    return MembershipFactory(
+        organisation=provider_org, user=UserFactory(email="treasurer@example.org")
+    ).user
+
+
+@pytest.fixture
+def stranger(role_groups):
+    """A provider in another organisation."""
+    return member_of_new_organisation(
+        "Elsewhere Youth", email="stranger@example.org", roles=[Role.PROVIDER]
+    )
+
+
+@pytest.fixture
+def second_staff(role_groups):
+    return UserFactory(email="staff2@example.org", full_name="Priya Shah", roles=[Role.OPCC_STAFF])
+
+
+@pytest.fixture
+def award(funding_round, provider_org, pcc_user, award_files):
+    """OPN-A-0001: £3,000 to the provider's organisation, delivery from 1 April 2024."""
+    return awarding.make_award(
+        funding_round=funding_round, organisation=provider_org, created_by=pcc_user
+    )
+
+
+@pytest.fixture
+def agreement_template(staff_user):
+    return awarding.make_template(staff_user)
+
+
+@pytest.fixture
+def ready(award, provider_user, staff_user):
+    """The award with its due diligence done; the provider its organisation's signatory."""
+    return awarding.ready_to_offer(
+        award, entered_by=provider_user, staff=staff_user, signatory=provider_user
+    )
+
+
+@pytest.fixture
+def offered(ready, staff_user, agreement_template):
+    """The award offered, its offer's PDF ready."""
+    return awarding.offer_ready(ready, staff_user, agreement_template)

@@ -15,16 +15,11 @@ from svd_portal import pdfs
 from svd_portal.pdfs import PdfStatus
 from tests.decisions.documents_helpers import pdfsig, pdftotext
 
-from .awarding import make_award, make_template, private_award_files, ready_to_offer
+from .awarding import make_award, make_template, ready_to_offer
 
 
 @pytest.fixture
-def files(tmp_path, monkeypatch):
-    return private_award_files(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def offered(funding_round, provider_user, staff_user, pcc_user, files, quiet_weasyprint):
+def offered(funding_round, provider_user, staff_user, pcc_user, award_files, quiet_weasyprint):
     """OPN-A-0001, £3,000 over two years (labour, then non-labour), offered on the template."""
     award = make_award(
         funding_round=funding_round,

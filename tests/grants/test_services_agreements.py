@@ -20,7 +20,7 @@ from grants.enums import AgreementOutcome, AwardStatus
 from grants.models import CLAUSES, Agreement, AgreementDocument, Award, BankAccount, DiligenceCheck
 from partners.enums import Role
 from svd_portal.pdfs import PdfStatus
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import UserFactory
 from tests.factories.partners import member_of_new_organisation
 
 from .awarding import (
@@ -38,46 +38,6 @@ from .awarding import (
 )
 
 TODAY = datetime.date(2024, 5, 1)  # delivery of the award below started on 1 April 2024
-
-
-@pytest.fixture
-def files(tmp_path, monkeypatch):
-    return private_award_files(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def organisation(provider_user):
-    return provider_user.memberships.get().organisation
-
-
-@pytest.fixture
-def treasurer(organisation):
-    """A second member of the provider's organisation, who is not its signatory."""
-    return MembershipFactory(
-        organisation=organisation, user=UserFactory(email="treasurer@example.org")
-    ).user
-
-
-@pytest.fixture
-def award(funding_round, organisation, pcc_user, files):
-    return make_award(funding_round=funding_round, organisation=organisation, created_by=pcc_user)
-
-
-@pytest.fixture
-def template(staff_user):
-    return make_template(staff_user)
-
-
-@pytest.fixture
-def ready(award, provider_user, staff_user):
-    return ready_to_offer(
-        award, entered_by=provider_user, staff=staff_user, signatory=provider_user
-    )
-
-
-@pytest.fixture
-def offered(ready, staff_user, template):
-    return offer_ready(ready, staff_user, template)
 
 
 def accept(award, by, **changes):
@@ -275,12 +235,12 @@ def test_bank_details_verified_by_a_provider_refused(award, provider_user, treas
 
 
 def test_items_needed_are_four_and_the_accounts_from_the_threshold(
-    award, settings, funding_round, organisation, pcc_user
+    award, settings, funding_round, provider_org, pcc_user
 ):
     settings.DUE_DILIGENCE_ACCOUNTS_FROM = Decimal("10000.00")
     larger = make_award(
         funding_round=funding_round,
-        organisation=organisation,
+        organisation=provider_org,
         created_by=pcc_user,
         reference="OPN-A-0002",
         amount=Decimal("10000.00"),
@@ -425,9 +385,9 @@ def test_item_satisfactory_without_what_it_needs_refused(award, staff_user, item
     assert not DiligenceCheck.objects.exists()
 
 
-def test_registered_charity_needs_its_number(award, staff_user, organisation):
-    organisation.kind, organisation.charity_number = "registered_charity", "1100001"
-    organisation.save()
+def test_registered_charity_needs_its_number(award, staff_user, provider_org):
+    provider_org.kind, provider_org.charity_number = "registered_charity", "1100001"
+    provider_org.save()
 
     with pytest.raises(ValidationError) as exc:
         record(award, "organisation", staff_user, satisfactory=True, dated_on=TODAY)
@@ -482,12 +442,14 @@ def test_item_recorded_after_the_offer_refused(offered, staff_user):
 
 
 def test_offer_with_anything_missing_refused_with_every_reason(
-    award, staff_user, template, provider_user
+    award, staff_user, agreement_template, provider_user
 ):
     enter_bank_details(award, provider_user)
     complete_diligence(award, staff_user)
 
-    messages = refused(lambda: services.award_offer(award=award, by=staff_user, template=template))
+    messages = refused(
+        lambda: services.award_offer(award=award, by=staff_user, template=agreement_template)
+    )
 
     assert messages == [
         "The award cannot be offered yet:",
@@ -500,7 +462,12 @@ def test_offer_with_anything_missing_refused_with_every_reason(
 
 
 def test_offer_freezes_the_templates_clauses_and_queues_the_pdf(
-    ready, staff_user, template, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+    ready,
+    staff_user,
+    agreement_template,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
     rendered = []
     monkeypatch.setattr(
@@ -508,10 +475,10 @@ def test_offer_freezes_the_templates_clauses_and_queues_the_pdf(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        award = services.award_offer(award=ready, by=staff_user, template=template)
+        award = services.award_offer(award=ready, by=staff_user, template=agreement_template)
     services.agreement_template_save(
         by=staff_user,
-        template=template,
+        template=agreement_template,
         name="Standard",
         **dict.fromkeys([field for field, _ in CLAUSES], "Changed later."),
     )
@@ -534,9 +501,9 @@ def test_offer_freezes_the_templates_clauses_and_queues_the_pdf(
     assert f"{portal_settings.PORTAL_BASE_URL}grants/OPN-A-0001/agreement/\n" in sent.body
 
 
-def test_offer_by_a_provider_refused(ready, provider_user, template):
+def test_offer_by_a_provider_refused(ready, provider_user, agreement_template):
     with pytest.raises(PermissionDenied):
-        services.award_offer(award=ready, by=provider_user, template=template)
+        services.award_offer(award=ready, by=provider_user, template=agreement_template)
 
     assert Award.objects.get(pk=ready.pk).status == AwardStatus.DUE_DILIGENCE
 
@@ -624,9 +591,9 @@ def test_acceptance_of_another_document_than_the_one_on_offer_refused(offered, p
 
 
 def test_acceptance_while_the_pdf_is_being_prepared_refused(
-    ready, staff_user, template, provider_user
+    ready, staff_user, agreement_template, provider_user
 ):
-    award = services.award_offer(award=ready, by=staff_user, template=template)
+    award = services.award_offer(award=ready, by=staff_user, template=agreement_template)
 
     assert refused(lambda: accept(award, provider_user, sha256="")) == [
         "The agreement is still being prepared: try again in a minute"
@@ -683,13 +650,13 @@ def test_changes_asked_return_the_award_to_staff_who_are_told(
 
 
 def test_offered_again_the_old_version_can_no_longer_be_accepted(
-    offered, provider_user, staff_user, template
+    offered, provider_user, staff_user, agreement_template
 ):
     first = services.latest_agreement(offered)
     services.agreement_return(
         agreement=first, by=provider_user, outcome="declined", message="Too little.", address=None
     )
-    offer_ready(offered, staff_user, template)
+    offer_ready(offered, staff_user, agreement_template)
 
     second = services.latest_agreement(offered)
     assert second.version == 2
@@ -731,16 +698,18 @@ def test_withdrawn_award_cannot_have_its_agreement_accepted(offered, provider_us
 
 
 @pytest.mark.parametrize("final", [AwardStatus.CLOSED, AwardStatus.CLAWED_BACK])
-def test_closed_or_clawed_back_award_cannot_be_changed(award, staff_user, template, final):
+def test_closed_or_clawed_back_award_cannot_be_changed(
+    award, staff_user, agreement_template, final
+):
     Award.objects.filter(pk=award.pk).update(status=final)
     label = AwardStatus(final).label.lower()
 
     assert refused(
         lambda: services.award_withdraw(award=award, by=staff_user, reason="Because.")
     ) == [f"An award that is {label} cannot move to withdrawn"]
-    assert refused(lambda: services.award_offer(award=award, by=staff_user, template=template)) == [
-        f"An award that is {label} cannot move to offered"
-    ]
+    assert refused(
+        lambda: services.award_offer(award=award, by=staff_user, template=agreement_template)
+    ) == [f"An award that is {label} cannot move to offered"]
     assert refused(
         lambda: record(award, "fraud_risk", staff_user, satisfactory=True, rating="low", note="x")
     ) == [f"Due diligence is recorded before the offer: this award is {label}"]

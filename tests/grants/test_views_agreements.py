@@ -11,77 +11,17 @@ from django.urls import reverse
 
 from grants.enums import AgreementOutcome, AwardStatus
 from grants.models import Agreement, AgreementTemplate, Award, BankAccount, DiligenceCheck
-from partners.enums import Role
 from partners.models import Membership
-from tests.factories import MembershipFactory, UserFactory
-from tests.factories.partners import member_of_new_organisation
 
 from .awarding import (
     ACCOUNT_NUMBER,
     SORT_CODE,
     enter_bank_details,
     evidence,
-    make_award,
-    make_template,
-    offer_ready,
-    private_award_files,
-    ready_to_offer,
 )
 from .helpers import PDF, on_page, page_text
 
 REF = "OPN-A-0001"
-
-
-@pytest.fixture
-def files(tmp_path, monkeypatch):
-    return private_award_files(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def organisation(provider_user):
-    return provider_user.memberships.get().organisation
-
-
-@pytest.fixture
-def treasurer(organisation):
-    """A member of the provider's organisation who is not its signatory."""
-    return MembershipFactory(
-        organisation=organisation, user=UserFactory(email="treasurer@example.org")
-    ).user
-
-
-@pytest.fixture
-def stranger(role_groups):
-    return member_of_new_organisation(
-        "Elsewhere Youth", email="stranger@example.org", roles=[Role.PROVIDER]
-    )
-
-
-@pytest.fixture
-def second_staff(role_groups):
-    return UserFactory(email="staff2@example.org", full_name="Priya Shah", roles=[Role.OPCC_STAFF])
-
-
-@pytest.fixture
-def award(funding_round, organisation, pcc_user, files):
-    return make_award(funding_round=funding_round, organisation=organisation, created_by=pcc_user)
-
-
-@pytest.fixture
-def template(staff_user):
-    return make_template(staff_user)
-
-
-@pytest.fixture
-def ready(award, provider_user, staff_user):
-    return ready_to_offer(
-        award, entered_by=provider_user, staff=staff_user, signatory=provider_user
-    )
-
-
-@pytest.fixture
-def offered(ready, staff_user, template):
-    return offer_ready(ready, staff_user, template)
 
 
 def url(name: str, *args) -> str:
@@ -307,18 +247,22 @@ def test_diligence_recorded_after_the_offer_refused_on_the_page(client_as, offer
     ("who", "expected"),
     [("staff_user", 200), ("provider_user", 403), ("pcc_user", 403), ("ceo_user", 403)],
 )
-def test_agreement_templates_are_kept_by_staff(client_as, request, template, who, expected):
+def test_agreement_templates_are_kept_by_staff(
+    client_as, request, agreement_template, who, expected
+):
     client = client_as(request.getfixturevalue(who))
 
     for name, args in (
         ("staff-agreement-templates", []),
         ("staff-agreement-template-create", []),
-        ("staff-agreement-template", [template.pk]),
+        ("staff-agreement-template", [agreement_template.pk]),
     ):
         assert client.get(reverse(f"grants:{name}", args=args)).status_code == expected
 
 
-def test_agreement_template_with_a_name_already_used_refused(client_as, template, staff_user):
+def test_agreement_template_with_a_name_already_used_refused(
+    client_as, agreement_template, staff_user
+):
     fields = {
         "name": "standard",
         "eligible_expenditure": "x",
@@ -338,10 +282,10 @@ def test_agreement_template_with_a_name_already_used_refused(client_as, template
 
 
 def test_offer_with_anything_missing_refused_with_every_reason(
-    client_as, award, staff_user, template
+    client_as, award, staff_user, agreement_template
 ):
     response = client_as(staff_user).post(
-        url("award-offer"), {"template": template.pk}, follow=True
+        url("award-offer"), {"template": agreement_template.pk}, follow=True
     )
 
     (message,) = followed_messages(response)
@@ -357,10 +301,10 @@ def test_offer_with_anything_missing_refused_with_every_reason(
     assert not Agreement.objects.exists()
 
 
-def test_offer_when_all_is_done(client_as, ready, staff_user, template, monkeypatch):
+def test_offer_when_all_is_done(client_as, ready, staff_user, agreement_template, monkeypatch):
     monkeypatch.setattr("grants.services.agreements.enqueue", lambda *args, **kwargs: True)
 
-    response = client_as(staff_user).post(url("award-offer"), {"template": template.pk})
+    response = client_as(staff_user).post(url("award-offer"), {"template": agreement_template.pk})
 
     assert response.status_code == 302
     assert status() == AwardStatus.OFFERED
@@ -368,9 +312,11 @@ def test_offer_when_all_is_done(client_as, ready, staff_user, template, monkeypa
 
 
 @pytest.mark.parametrize(("who", "expected"), [("provider_user", 403), ("stranger", 404)])
-def test_offer_by_anyone_but_staff_refused(client_as, request, ready, template, who, expected):
+def test_offer_by_anyone_but_staff_refused(
+    client_as, request, ready, agreement_template, who, expected
+):
     response = client_as(request.getfixturevalue(who)).post(
-        url("award-offer"), {"template": template.pk}
+        url("award-offer"), {"template": agreement_template.pk}
     )
 
     assert response.status_code == expected
@@ -521,14 +467,14 @@ def test_agreement_pdf_downloads_for_the_organisation_and_staff(
 
 @pytest.mark.parametrize("final", [AwardStatus.CLOSED, AwardStatus.CLAWED_BACK])
 def test_closed_or_clawed_back_award_cannot_be_changed_over_http(
-    client_as, award, staff_user, template, final
+    client_as, award, staff_user, agreement_template, final
 ):
     Award.objects.filter(pk=award.pk).update(status=final)
     label = AwardStatus(final).label.lower()
     client = client_as(staff_user)
 
     withdraw = client.post(url("award-withdraw"), {"reason": "Because."})
-    offer = client.post(url("award-offer"), {"template": template.pk}, follow=True)
+    offer = client.post(url("award-offer"), {"template": agreement_template.pk}, follow=True)
     diligence = client.post(
         url("award-diligence", "fraud_risk"), {"satisfactory": "yes", "rating": "low", "note": "x"}
     )
@@ -545,7 +491,7 @@ def test_closed_or_clawed_back_award_cannot_be_changed_over_http(
 
 
 def test_signatory_marked_by_staff_and_by_no_one_else(
-    client_as, organisation, treasurer, staff_user, provider_user
+    client_as, provider_org, treasurer, staff_user, provider_user
 ):
     membership = Membership.objects.get(user=treasurer)
     path = reverse("partners:membership-signatory", args=[membership.pk])

@@ -3,17 +3,13 @@ withdrawing an award, bank details and their verification, due diligence, agreem
 templates, the offer, the signatory's answer and marking a signatory (tests/security/hostile/ says what every post is checked for)."""
 
 import datetime
-import hashlib
 import re
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from grants import services as grant_services
 from grants.enums import AwardStatus
 from grants.models import (
     CLAUSES,
@@ -26,10 +22,9 @@ from grants.models import (
     StreamAllocation,
 )
 from partners.models import Membership
-from svd_portal.pdfs import PdfStatus
+from tests.grants import awarding
 
 from .hostile import (
-    PDF,
     as_decimal,
     check_form,
     form_data,
@@ -184,13 +179,7 @@ def test_bank_details(db, data, provider, award):
 
 @pytest.fixture
 def entered(provider, award):
-    return grant_services.bank_details_save(
-        organisation=award.organisation,
-        by=provider,
-        account_name="Youth Trust",
-        sort_code="309430",
-        account_number="00733445",
-    )
+    return awarding.enter_bank_details(award, provider)
 
 
 @hostile(20)
@@ -225,11 +214,7 @@ def date_input(day: datetime.date) -> str:
 
 @pytest.fixture
 def award_files(tmp_path, monkeypatch):
-    """The evidence of due diligence and the agreements' PDFs in this test's own folder."""
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    for model in (DiligenceCheck, AgreementDocument):
-        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
-    return storage
+    return awarding.private_award_files(tmp_path, monkeypatch)
 
 
 @hostile(30)
@@ -307,9 +292,7 @@ def test_agreement_template_create(db, data, staff_user):
 
 @pytest.fixture
 def agreement_template(staff_user):
-    return grant_services.agreement_template_save(
-        by=staff_user, name="Standard", **{field: f"{heading}." for field, heading in CLAUSES}
-    )
+    return awarding.make_template(staff_user)
 
 
 @hostile(15)
@@ -329,25 +312,10 @@ def test_agreement_template_edit(db, data, staff_user, agreement_template):
 def ready_to_offer(award, provider, staff_user, entered, award_files):
     """Every item of the award's due diligence done, its bank details verified, the
     provider its organisation's signatory."""
-    today = timezone.localdate()
-    Membership.objects.filter(user=provider).update(is_signatory=True)
-    grant_services.bank_details_verify(
-        organisation=award.organisation,
-        by=staff_user,
-        sort_code="309430",
-        account_number="00733445",
-    )
-    evidence = {"uploaded_file": ContentFile(PDF, name="evidence.pdf")}
-    for item, fields in (
-        ("organisation", {"dated_on": today, "note": "The group's constitution."}),
-        ("safeguarding", {"dated_on": today, **evidence}),
-        ("insurance", {"dated_on": today + datetime.timedelta(days=90), **evidence}),
-        ("fraud_risk", {"rating": "low", "note": "Known to the OPCC."}),
-    ):
-        grant_services.diligence_record(
-            award=award, item=item, by=staff_user, satisfactory=True, **fields
-        )
-    return award
+    awarding.verify_bank_details(award, staff_user)
+    awarding.complete_diligence(award, staff_user)
+    awarding.make_signatory(provider)
+    return Award.objects.get(pk=award.pk)
 
 
 @hostile(15)
@@ -376,14 +344,7 @@ def test_award_offer(db, data, staff_user, ready_to_offer, agreement_template):
 @pytest.fixture
 def offered(ready_to_offer, staff_user, agreement_template):
     """The award offered, its agreement's signed PDF ready (a few bytes standing for it)."""
-    award = grant_services.award_offer(
-        award=ready_to_offer, by=staff_user, template=agreement_template
-    )
-    document = AgreementDocument.objects.get(agreement__award=award)
-    document.file.save("agreement.pdf", ContentFile(PDF), save=False)
-    document.status, document.sha256 = PdfStatus.READY, hashlib.sha256(PDF).hexdigest()
-    document.save()
-    return award
+    return awarding.offer_ready(ready_to_offer, staff_user, agreement_template)
 
 
 @hostile(25)
