@@ -12,18 +12,22 @@ from django.utils import timezone
 from partners.models import Organisation, Partnership, SuccessMeasure, User
 from svd_portal.pdfs import PdfStatus
 
-from . import services
+from . import money, services
 from .diligence import required_items
 from .enums import (
     AgreementDocumentKind,
     ApplicationStatus,
+    AwardStatus,
     CapCategory,
     Channel,
     CostKind,
     DiligenceItem,
     FraudRisk,
+    ReturnFrequency,
+    ReturnStatus,
     RoundStatus,
     ScorecardStatus,
+    TargetKind,
     Toolkit,
 )
 from .models import (
@@ -36,6 +40,7 @@ from .models import (
     FundingRound,
     FundingStream,
     Panel,
+    Payment,
 )
 from .services.applications import allocate_reference
 
@@ -614,6 +619,9 @@ def seed_awarded_round(*, staff: User) -> tuple[FundingRound, list[Application]]
             status=ApplicationStatus.SUBMITTED,
         )
         application.priorities.set(partnership_priorities[:1])
+        application.success_measures.set(
+            SuccessMeasure.objects.filter(code="police-recorded-knife-serious-violence")
+        )
         for item, year, kind, amount in lines:
             BudgetLine.objects.create(
                 application=application,
@@ -751,6 +759,7 @@ def seed_award_states(*, staff: User) -> None:
             account_number=award.organisation.bank_account.account_number,
         )
         _diligence_done(award, staff=staff, today=today)
+        _plan(award, staff=staff)
         services.award_offer(award=award, by=staff, template=template)
         _render_pending()
     agreement = services.latest_agreement(active)
@@ -779,6 +788,85 @@ def seed_award_states(*, staff: User) -> None:
         satisfactory=False,
         note="The certificate sent expired on 31 August: send the current one.",
     )
+
+
+def _plan(award: Award, *, staff: User) -> None:
+    """A delivery plan as staff would set it: quarterly returns, the award in equal
+    payments, targets for young people, and an outcome for each measure the bid named."""
+    count = len(services.planned_returns(award, ReturnFrequency.QUARTERLY))
+    services.award_plan_save(
+        award=award,
+        by=staff,
+        frequency=ReturnFrequency.QUARTERLY,
+        outputs={
+            TargetKind.UNDER_18: 60,
+            TargetKind.AGED_18_24: 15,
+            TargetKind.AGED_25_35: 0,
+            TargetKind.OVER_35: 0,
+            TargetKind.SESSIONS: 96,
+        },
+        outcomes={
+            measure.pk: ("Young people who finish the programme with no further arrest", 30)
+            for measure in services.outcome_measures(award)
+        },
+        tranches=money.in_equal_parts(award.amount, count),
+    )
+
+
+# What the active award's grant holder reported each quarter: (actuals in the order of the
+# plan's targets, spend to date as a share of each budget line, what happened).
+DEMO_RETURNS = [
+    ([14, 3, 0, 0, 22, 4], Decimal("0.2"), "Sessions started in two schools in October."),
+    ([31, 7, 0, 0, 47, 11], Decimal("0.45"), "A second evening session opened in January."),
+    ([44, 9, 0, 0, 70, 17], Decimal("0.5"), "Numbers held up through the spring term."),
+]
+
+
+def seed_delivery(*, staff: User, finance: User) -> None:
+    """A year of delivery on the active award EIP23-A-0002 (quarterly, October 2023 to
+    September 2024): return 1 accepted and its payment paid, return 2 accepted and its
+    payment approved (in the finance export), return 3 returned for changes, and the final
+    report overdue, which holds the payments. Each step as the OPCC took it at the time:
+    the checks are asked as of the day, and the times recorded are those days."""
+    award = Award.objects.filter(reference="EIP23-A-0002", status=AwardStatus.ACTIVE).first()
+    if award is None or award.returns.exclude(status=ReturnStatus.DRAFT).exists():
+        return
+    holder = award.organisation.memberships.get(is_signatory=True).user
+    targets = list(award.targets.all())
+    lines = list(award.application.budget_lines.all())
+    returns = list(award.returns.order_by("number"))
+    for number, (monitoring_return, (actuals, share, narrative)) in enumerate(
+        zip(returns, DEMO_RETURNS, strict=False), start=1
+    ):
+        services.return_save(
+            monitoring_return=monitoring_return,
+            by=holder,
+            actuals={target.pk: value for target, value in zip(targets, actuals, strict=False)},
+            spend={line.pk: (line.amount * share).quantize(Decimal("0.01")) for line in lines},
+            narrative=narrative,
+            case_study="",
+            risks="",
+        )
+        services.return_submit(monitoring_return=monitoring_return, by=holder)
+        if number == 3:
+            services.return_send_back(
+                monitoring_return=monitoring_return,
+                by=staff,
+                comment="The spend on coaches is ahead of the sessions reported: check the "
+                "figures, or tell us what the extra spend was for.",
+            )
+            break
+        services.return_accept(monitoring_return=monitoring_return, by=staff)
+        payment = award.payments.get(number=number)
+        day = monitoring_return.due_on
+        services.payment_raise(payment=payment, by=staff, today=day)
+        services.payment_approve(payment=payment, by=finance, today=day)
+        then = datetime.datetime.combine(day, datetime.time(10), tzinfo=LONDON)
+        Payment.objects.filter(pk=payment.pk).update(raised_at=then, approved_at=then)
+        if number == 1:
+            services.payment_mark_paid(
+                payment=payment, by=finance, paid_on=day + datetime.timedelta(days=7)
+            )
 
 
 def _render_pending() -> None:

@@ -65,6 +65,8 @@ def offer_problems(award: Award, *, today: datetime.date | None = None) -> list[
         for item in required_items(award)
         if (problem := item_problem(item, checks.get(item), today))
     ]
+    if award.plan_set_at is None:
+        problems.append("Delivery plan: set the targets, the returns and the payments")
     organisation = award.organisation
     if problem := bank_problem(organisation):
         problems.append(problem)

@@ -46,6 +46,8 @@ def render_offer(agreement) -> bytes:
             "award": award,
             "organisation": award.organisation,
             "years": money_by_year(award),
+            "targets": list(award.targets.select_related("success_measure")),
+            "schedule": list(award.payments.select_related("after_return").order_by("number")),
             "opcc_name": pdfs.opcc_name(),
             "area_name": settings.PORTAL_AREA_NAME,
         },

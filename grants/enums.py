@@ -162,3 +162,74 @@ class AgreementDocumentKind(models.TextChoices):
     OFFER = "offer", "Agreement"
     # The same file with the signatory's acceptance added as a second signature.
     ACCEPTED = "accepted", "Accepted agreement"
+
+
+# --- Delivery: targets, monitoring returns, payments ----------------------------------------
+
+
+class ReturnFrequency(models.TextChoices):
+    """How often a grant holder reports, by the financial year's quarters or halves."""
+
+    QUARTERLY = "quarterly", "Every quarter"
+    HALF_YEARLY = "half_yearly", "Every six months"
+
+
+class TargetKind(models.TextChoices):
+    """What an award's delivery is counted by: the people reached in the age bands of the
+    partnership's priorities, the sessions delivered, and outcomes linked to a success
+    measure."""
+
+    UNDER_18 = "under_18", "People reached aged under 18"
+    AGED_18_24 = "aged_18_24", "People reached aged 18 to 24"
+    AGED_25_35 = "aged_25_35", "People reached aged 25 to 35"
+    OVER_35 = "over_35", "People reached aged over 35"
+    SESSIONS = "sessions", "Sessions delivered"
+    OUTCOME = "outcome", "Outcome"
+
+
+# Every award counts these, in this order; outcomes follow.
+OUTPUT_KINDS = [
+    TargetKind.UNDER_18,
+    TargetKind.AGED_18_24,
+    TargetKind.AGED_25_35,
+    TargetKind.OVER_35,
+    TargetKind.SESSIONS,
+]
+
+
+class ReturnKind(models.TextChoices):
+    PROGRESS = "progress", "Progress return"
+    FINAL = "final", "Final report"
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Not submitted"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for changes"
+    ACCEPTED = "accepted", "Accepted"
+
+
+# The grant holder may change a return in these.
+OPEN_RETURN_STATUSES = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
+
+
+class ReminderKind(models.TextChoices):
+    """When a return not yet submitted is reminded of: 14 days before it is due, on the
+    day, and 7 days after."""
+
+    BEFORE = "before", "14 days before"
+    ON_THE_DAY = "on_the_day", "On the day"
+    OVERDUE = "overdue", "7 days after"
+
+
+class PaymentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DUE = "due", "Due"
+    RAISED = "raised", "Raised"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+
+
+class LedgerKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    CLAWBACK = "clawback", "Clawback"

@@ -45,3 +45,20 @@ def ends_on(label: str) -> datetime.date:
 def third_quarter_starts_on(label: str) -> datetime.date:
     """1 October: from here the OPCC is warned of money forecast unspent by 31 March."""
     return datetime.date(first_year(label), 10, 1)
+
+
+def periods_between(
+    first: datetime.date, last: datetime.date, *, months: int
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The financial year's quarters (`months`=3: April to June, July to September…) or
+    halves (6) that a period touches, each cut to the period."""
+    periods = []
+    start = starts_on(year_of(first))
+    while start <= last:
+        month = start.month - 1 + months
+        following = datetime.date(start.year + month // 12, month % 12 + 1, 1)
+        end = following - datetime.timedelta(days=1)
+        if end >= first:
+            periods.append((max(start, first), min(end, last)))
+        start = following
+    return periods

@@ -1,6 +1,6 @@
 """What the field history records in grants: rounds, applications, panels, moderation, and
-the funding streams' allocations, awards, their due diligence and agreements, and bank
-details (masked)."""
+the funding streams' allocations, awards, their due diligence, agreements, targets, returns
+and payments, and bank details (masked). The ledger needs none: it is only ever added to."""
 
 from svd_portal import history
 
@@ -12,6 +12,7 @@ def register_models() -> None:
         Application,
         AssessmentCriterion,
         Award,
+        AwardTarget,
         BankAccount,
         BudgetLine,
         DiligenceCheck,
@@ -19,8 +20,10 @@ def register_models() -> None:
         FundingStream,
         ModeratedScore,
         Moderation,
+        MonitoringReturn,
         Panel,
         PanelMember,
+        Payment,
         StreamAllocation,
     )
 
@@ -42,3 +45,6 @@ def register_models() -> None:
     history.register(DiligenceCheck, parent="award")
     history.register(AgreementTemplate, exclude=["updated_at", "updated_by"])
     history.register(Agreement, parent="award")
+    history.register(AwardTarget, parent="award")
+    history.register(MonitoringReturn, parent="award", exclude=["saved_at"])
+    history.register(Payment, parent="award")

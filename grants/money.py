@@ -17,30 +17,43 @@ from .models import AwardSplit, BudgetLine, FundingStream, StreamAllocation
 PENNY = Decimal("0.01")
 
 
-def award_splits(
-    budget_lines: list[BudgetLine], amount: Decimal, *, delivery_starts_on: datetime.date
-) -> dict[tuple[str, str], Decimal]:
-    """How an award of `amount` falls by (financial year, kind of cost): in the proportions
-    of the application's budget lines, in pennies that add up to `amount` exactly (the
-    pennies left over by rounding go to the largest remainders, the earliest first).
-    Without a budget, all of it falls in the year delivery starts, as non-labour."""
-    budget: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for line in budget_lines:
-        budget[(line.financial_year, line.cost_kind)] += line.amount
-    budget_total = sum(budget.values(), Decimal("0"))
-    if budget_total <= 0:
-        return {(fiscal.year_of(delivery_starts_on), CostKind.NON_LABOUR): amount}
-    keys = sorted(budget)
+def apportion(amount: Decimal, weights: dict, *, order: list | None = None) -> dict:
+    """`amount` shared among the keys of `weights` in their proportions, in pennies that add
+    up to `amount` exactly: the pennies left over by rounding go to the largest remainders,
+    the earliest (in `order`, else the keys sorted) first. Keys whose share is nothing are
+    left out."""
+    total = sum(weights.values(), Decimal("0"))
+    keys = order if order is not None else sorted(weights)
     shares = {}
     remainders = []
     for position, key in enumerate(keys):
-        exact = amount * budget[key] / budget_total
+        exact = amount * weights[key] / total
         shares[key] = exact.quantize(PENNY, rounding=ROUND_DOWN)
         remainders.append((exact - shares[key], -position, key))
     left = int((amount - sum(shares.values())) / PENNY)
     for _, _, key in sorted(remainders, reverse=True)[:left]:
         shares[key] += PENNY
     return {key: share for key, share in shares.items() if share > 0}
+
+
+def award_splits(
+    budget_lines: list[BudgetLine], amount: Decimal, *, delivery_starts_on: datetime.date
+) -> dict[tuple[str, str], Decimal]:
+    """How an award of `amount` falls by (financial year, kind of cost): in the proportions
+    of the application's budget lines, in pennies that add up to `amount` exactly.
+    Without a budget, all of it falls in the year delivery starts, as non-labour."""
+    budget: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in budget_lines:
+        budget[(line.financial_year, line.cost_kind)] += line.amount
+    if sum(budget.values(), Decimal("0")) <= 0:
+        return {(fiscal.year_of(delivery_starts_on), CostKind.NON_LABOUR): amount}
+    return apportion(amount, budget)
+
+
+def in_equal_parts(amount: Decimal, parts: int) -> list[Decimal]:
+    """`amount` in `parts` tranches as equal as pennies allow, the earlier ones a penny
+    more where they cannot all be equal."""
+    return list(apportion(amount, dict.fromkeys(range(parts), Decimal(1))).values())
 
 
 def committed_by_kind(*, stream: FundingStream, financial_year: str) -> dict[str, Decimal]:

@@ -93,6 +93,11 @@ rules.add_perm("grants.enter_bank_details", is_active_member | is_opcc_staff)
 rules.add_perm("grants.verify_bank_details", is_opcc_staff)
 rules.add_perm("grants.manage_agreement_templates", is_opcc_staff)
 rules.add_perm("grants.answer_agreement", is_award_signatory)
+# Delivery: the organisation's members fill in and submit its monitoring returns; staff set
+# the delivery plan, accept or return the returns and raise payments, which another member
+# of staff approves (the service checks that it is someone else).
+rules.add_perm("grants.report_on_award", is_award_holder)
+rules.add_perm("grants.manage_payments", is_opcc_staff)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)

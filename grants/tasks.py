@@ -1,5 +1,6 @@
 """Background work for grants: mail to applicants and grant holders, rounds that close on
-their date, agreement PDFs, and awards that become active when delivery starts."""
+their date, agreement PDFs, awards that become active when delivery starts, and monitoring
+returns: their reminders and what became of them."""
 
 from urllib.parse import urljoin
 
@@ -14,13 +15,21 @@ from svd_portal.links import absolute_url
 from svd_portal.pdfs import RENDER_TASK_OPTIONS
 
 from . import selectors, services
-from .enums import AgreementOutcome, ApplicationStatus, DiligenceItem, status_for_applicant
+from .enums import (
+    AgreementOutcome,
+    ApplicationStatus,
+    DiligenceItem,
+    ReminderKind,
+    ReturnStatus,
+    status_for_applicant,
+)
 from .models import (
     Agreement,
     Application,
     BankAccount,
     DiligenceCheck,
     FundingRound,
+    MonitoringReturn,
     PanelMember,
 )
 
@@ -281,4 +290,95 @@ def send_bank_details_changed_email(*, account_id: int) -> int:
         return 0
     body = render_to_string("grants/email/bank_details_changed.txt", _mail_context(account=account))
     send_mail(f"Bank details changed: {account.organisation.name}", body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(name="grants.remind_returns")
+def remind_returns() -> int:
+    """Queues the reminders of returns coming due or overdue (hourly; each sent once)."""
+    return len(services.returns_remind())
+
+
+def _return(return_id: int) -> MonitoringReturn | None:
+    return (
+        MonitoringReturn.objects.select_related("award__organisation", "decided_by")
+        .filter(pk=return_id)
+        .first()
+    )
+
+
+@shared_task(
+    name="grants.send_return_reminder",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_return_reminder(*, return_id: int, kind: str) -> int:
+    """Reminds the grant holder's members of a return coming due, due today or overdue;
+    nothing is sent if it has been submitted since."""
+    monitoring_return = _return(return_id)
+    if monitoring_return is None or monitoring_return.status not in (
+        ReturnStatus.DRAFT,
+        ReturnStatus.RETURNED,
+    ):
+        return 0
+    award = monitoring_return.award
+    recipients = _members_emails(award.organisation)
+    if not recipients:
+        return 0
+    subjects = {
+        ReminderKind.BEFORE: f"Return due on {monitoring_return.due_on:%-d %B %Y}",
+        ReminderKind.ON_THE_DAY: "Return due today",
+        ReminderKind.OVERDUE: "Return overdue: payments are held",
+    }
+    body = render_to_string(
+        "grants/email/return_reminder.txt",
+        _mail_context(
+            monitoring_return=monitoring_return,
+            award=award,
+            kind=kind,
+            url=absolute_url("grants:return", award.reference, monitoring_return.number),
+        ),
+    )
+    send_mail(f"{subjects[kind]}: {monitoring_return.reference}", body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(
+    name="grants.send_return_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_return_email(*, return_id: int) -> int:
+    """Tells the OPCC that a return was submitted, or the grant holder's members that it was
+    accepted or returned with what to change (as the return stands when this runs)."""
+    monitoring_return = _return(return_id)
+    if monitoring_return is None:
+        return 0
+    award = monitoring_return.award
+    status = monitoring_return.status
+    if status == ReturnStatus.SUBMITTED:
+        recipients = [settings.PORTAL_CONTACT_EMAIL]
+        subject = f"Return submitted: {monitoring_return.reference}, {award.organisation.name}"
+    elif status in (ReturnStatus.ACCEPTED, ReturnStatus.RETURNED):
+        recipients = _members_emails(award.organisation)
+        subject = (
+            f"Return accepted: {monitoring_return.reference}"
+            if status == ReturnStatus.ACCEPTED
+            else f"Return sent back for changes: {monitoring_return.reference}"
+        )
+    else:
+        return 0
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "grants/email/return_status.txt",
+        _mail_context(
+            monitoring_return=monitoring_return,
+            award=award,
+            url=absolute_url("grants:return", award.reference, monitoring_return.number),
+        ),
+    )
+    send_mail(subject, body, None, recipients)
     return len(recipients)

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from .views import agreements, applications, awards, moderation, panels, public, staff
+from .views import (
+    agreements,
+    applications,
+    awards,
+    delivery,
+    moderation,
+    panels,
+    public,
+    staff,
+)
 
 app_name = "grants"
 
@@ -8,6 +17,48 @@ urlpatterns = [
     # The money after the signature.
     path("grants/", awards.AwardsMineView.as_view(), name="awards-mine"),
     path("grants/<str:reference>/", awards.AwardDetailView.as_view(), name="award-detail"),
+    path("grants/<str:reference>/plan/", delivery.DeliveryPlanView.as_view(), name="award-plan"),
+    path(
+        "grants/<str:reference>/returns/<int:number>/",
+        delivery.ReturnView.as_view(),
+        name="return",
+    ),
+    path(
+        "grants/<str:reference>/returns/<int:number>/edit/",
+        delivery.ReturnEditView.as_view(),
+        name="return-edit",
+    ),
+    path(
+        "grants/<str:reference>/returns/<int:number>/accept/",
+        delivery.ReturnAcceptView.as_view(),
+        name="return-accept",
+    ),
+    path(
+        "grants/<str:reference>/returns/<int:number>/send-back/",
+        delivery.ReturnSendBackView.as_view(),
+        name="return-send-back",
+    ),
+    path(
+        "grants/<str:reference>/payments/<int:number>/raise/",
+        delivery.PaymentRaiseView.as_view(),
+        name="payment-raise",
+    ),
+    path(
+        "grants/<str:reference>/payments/<int:number>/approve/",
+        delivery.PaymentApproveView.as_view(),
+        name="payment-approve",
+    ),
+    path(
+        "grants/<str:reference>/payments/<int:number>/paid/",
+        delivery.PaymentPaidView.as_view(),
+        name="payment-paid",
+    ),
+    path("staff/payments/", delivery.PaymentListView.as_view(), name="staff-payments"),
+    path(
+        "staff/payments/export.csv",
+        delivery.PaymentExportView.as_view(),
+        name="staff-payments-export",
+    ),
     path(
         "grants/<str:reference>/withdraw/",
         awards.AwardWithdrawView.as_view(),

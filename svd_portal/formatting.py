@@ -14,6 +14,11 @@ def money(value) -> str:
     return f"£{value:,.2f}"
 
 
+def count(value) -> str:
+    """A whole number with thousands separated: 12,400."""
+    return f"{value:,}"
+
+
 def file_size(size: int) -> str:
     """10 MB, 1.5 MB, 512 KB: the way people write a limit."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):

@@ -26,6 +26,13 @@ from .applications import (
 )
 from .awards import AllocationForm, AwardWithdrawForm, StreamForm
 from .common import MoneyField, helper, words
+from .delivery import (
+    DeliveryPlanForm,
+    PaidForm,
+    ReturnAcceptForm,
+    ReturnForm,
+    ReturnSendBackForm,
+)
 from .panels import (
     AssignmentForm,
     DeclarationForm,
@@ -48,6 +55,11 @@ from .rounds import (
 from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
+    "DeliveryPlanForm",
+    "PaidForm",
+    "ReturnAcceptForm",
+    "ReturnForm",
+    "ReturnSendBackForm",
     "AcceptForm",
     "AgreementReturnForm",
     "AgreementTemplateForm",

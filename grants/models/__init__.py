@@ -14,6 +14,17 @@ from .applications import (
     attachment_path,
 )
 from .awards import Award, AwardSplit, AwardStatusChange, FundingStream, StreamAllocation
+from .delivery import (
+    AwardTarget,
+    LedgerEntry,
+    MonitoringReturn,
+    Payment,
+    PaymentStatusChange,
+    ReturnActual,
+    ReturnReminder,
+    ReturnSpend,
+    ReturnStatusChange,
+)
 from .panels import (
     Assignment,
     ConflictDeclaration,
@@ -46,6 +57,15 @@ __all__ = [
     "AwardStatusChange",
     "FundingStream",
     "StreamAllocation",
+    "AwardTarget",
+    "LedgerEntry",
+    "MonitoringReturn",
+    "Payment",
+    "PaymentStatusChange",
+    "ReturnActual",
+    "ReturnReminder",
+    "ReturnSpend",
+    "ReturnStatusChange",
     "Assignment",
     "ConflictDeclaration",
     "ModeratedScore",

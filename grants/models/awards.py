@@ -12,7 +12,7 @@ from django.utils import timezone
 from partners.models import Organisation
 from svd_portal.workflow import StatusChange
 
-from ..enums import AwardStatus, CostKind
+from ..enums import AwardStatus, CostKind, ReturnFrequency
 from ..fiscal import validate_year
 from .applications import Application
 from .rounds import MONEY, FundingRound
@@ -96,6 +96,15 @@ class Award(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The delivery plan (targets, returns, payments: models/delivery.py), which staff set
+    # before the offer and the agreement states.
+    return_frequency = models.CharField(
+        max_length=16, choices=ReturnFrequency.choices, default=ReturnFrequency.QUARTERLY
+    )
+    plan_set_at = models.DateTimeField(null=True, blank=True)
+    plan_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -18,6 +18,13 @@ from .awards import (
     applications_moved_since_scheduled,
     round_schedule_of_awards,
 )
+from .delivery import (
+    ReturnRow,
+    delivery_rows,
+    latest_actuals,
+    payments_for_staff,
+    return_for_page,
+)
 from .money import (
     Money,
     StreamYear,
@@ -53,6 +60,11 @@ from .ranking import (
 )
 
 __all__ = [
+    "ReturnRow",
+    "delivery_rows",
+    "latest_actuals",
+    "payments_for_staff",
+    "return_for_page",
     "Money",
     "StreamYear",
     "award_for_page",

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from partners.enums import MembershipStatus
@@ -16,16 +17,26 @@ from partners.validators import org_id
 from svd_portal.filters import filter_data
 
 from .. import diligence, fiscal, money
-from ..enums import UNCOMMITTED_AWARD_STATUSES, AwardStatus, CostKind, DiligenceItem
+from ..enums import (
+    OPEN_RETURN_STATUSES,
+    UNCOMMITTED_AWARD_STATUSES,
+    AwardStatus,
+    CostKind,
+    DiligenceItem,
+)
 from ..filters import AwardFilter
 from ..models import (
     Agreement,
     Award,
     AwardSplit,
+    AwardTarget,
     BudgetLine,
     DiligenceCheck,
     FundingRound,
     FundingStream,
+    LedgerEntry,
+    MonitoringReturn,
+    Payment,
     StreamAllocation,
 )
 
@@ -58,6 +69,8 @@ class StreamYear:
     financial_year: str
     allocated: Money = field(default_factory=Money)
     committed: Money = field(default_factory=Money)
+    # What the ledger has paid in the year, less what was clawed back.
+    paid: Money = field(default_factory=Money)
     has_allocation: bool = False
     # From 1 October to 31 March, money not committed is forecast unspent, and it cannot
     # be carried over.
@@ -73,7 +86,8 @@ class StreamYear:
 
 
 def stream_years(*, stream: FundingStream, today: datetime.date | None = None) -> list[StreamYear]:
-    """Every year the stream holds money for or has awards in, oldest first (two queries)."""
+    """Every year the stream holds money for or has awards or payments in, oldest first
+    (three queries)."""
     today = today or timezone.localdate()
     years: dict[str, StreamYear] = {}
     for allocation in StreamAllocation.objects.filter(stream=stream):
@@ -89,6 +103,14 @@ def stream_years(*, stream: FundingStream, today: datetime.date | None = None) -
     ):
         year = years.setdefault(row["financial_year"], StreamYear(row["financial_year"]))
         year.committed.add(row["cost_kind"], row["total"])
+    for row in (
+        LedgerEntry.objects.filter(award__stream=stream)
+        .values("financial_year")
+        .annotate(labour=Sum("labour"), non_labour=Sum("non_labour"))
+        .order_by()
+    ):
+        year = years.setdefault(row["financial_year"], StreamYear(row["financial_year"]))
+        year.paid = Money(row["labour"], row["non_labour"])
     for year in years.values():
         year.unspent_warning = (
             fiscal.third_quarter_starts_on(year.financial_year)
@@ -135,13 +157,30 @@ def awards_for_staff(*, params) -> AwardFilter:
 
 
 def awards_for_organisations(*, user) -> QuerySet[Award]:
-    """The awards made to the organisations `user` is an active member of."""
+    """The awards made to the organisations `user` is an active member of, each with what
+    the ledger has paid it (`paid`) and its returns still to submit (`open_returns`)."""
+    paid = (
+        LedgerEntry.objects.filter(award=OuterRef("pk"))
+        .values("award")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return (
         Award.objects.filter(
             organisation__memberships__user=user,
             organisation__memberships__status=MembershipStatus.ACTIVE,
         )
         .select_related("organisation", "round")
+        .annotate(paid=Coalesce(Subquery(paid), Value(ZERO), output_field=DecimalField()))
+        .prefetch_related(
+            Prefetch(
+                "returns",
+                queryset=MonitoringReturn.objects.filter(
+                    status__in=sorted(OPEN_RETURN_STATUSES)
+                ).order_by("number"),
+                to_attr="open_returns",
+            )
+        )
         .order_by("-created_at", "reference")
         .distinct()
     )
@@ -218,6 +257,14 @@ def award_for_page(*, reference: str) -> Award:
         Award.objects.select_related("organisation__bank_account", "stream", "round", "application")
         .prefetch_related(
             "splits",
+            Prefetch("targets", queryset=AwardTarget.objects.select_related("success_measure")),
+            Prefetch("returns", queryset=MonitoringReturn.objects.order_by("number")),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.select_related("raised_by", "approved_by").order_by(
+                    "number"
+                ),
+            ),
             "status_changes__changed_by",
             "checks__recorded_by",
             Prefetch(

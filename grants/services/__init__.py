@@ -40,6 +40,12 @@ from .attachments import (
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
 from .awards import AWARD, AWARD_MOVES, allocation_set, award_withdraw, stream_save
+from .delivery import (
+    award_plan_save,
+    outcome_measures,
+    plan_tranches,
+    planned_returns,
+)
 from .diligence import bank_details_save, bank_details_verify, diligence_record
 from .panels import (
     assignments_set,
@@ -50,6 +56,28 @@ from .panels import (
     scorecard_reopen,
     scorecard_save,
 )
+from .payments import (
+    PAYMENT,
+    PAYMENT_MOVES,
+    hold_reasons,
+    ledger_split,
+    payment_approve,
+    payment_mark_paid,
+    payment_raise,
+)
+from .returns import (
+    RETURN,
+    RETURN_MOVES,
+    paid_so_far,
+    return_accept,
+    return_save,
+    return_send_back,
+    return_submit,
+    returns_remind,
+)
+from .returns import (
+    submission_problems as return_problems,
+)
 from .rounds import (
     ROUND_MOVES,
     round_move,
@@ -59,6 +87,26 @@ from .rounds import (
 )
 
 __all__ = [
+    "award_plan_save",
+    "outcome_measures",
+    "plan_tranches",
+    "planned_returns",
+    "PAYMENT",
+    "PAYMENT_MOVES",
+    "hold_reasons",
+    "ledger_split",
+    "payment_approve",
+    "payment_mark_paid",
+    "payment_raise",
+    "RETURN",
+    "RETURN_MOVES",
+    "paid_so_far",
+    "return_accept",
+    "return_problems",
+    "return_save",
+    "return_send_back",
+    "return_submit",
+    "returns_remind",
     "AGREEMENT_DOCUMENT",
     "agreement_accept",
     "agreement_render",

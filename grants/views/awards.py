@@ -244,6 +244,15 @@ class AwardDetailView(AwardMixin, TemplateView):
             agreement=agreements[0] if agreements else None,
             signatories=[m.user for m in award.organisation.signatories],
         )
+        if award.plan_set_at:
+            actuals = selectors.latest_actuals(award)
+            context.update(
+                target_rows=[(t, actuals.get(t.pk)) for t in award.targets.all()],
+                delivery=selectors.delivery_rows(award),
+                hold_reasons=services.hold_reasons(award),
+                paid=services.paid_so_far(award),
+                may_manage_payments=user.has_perm("grants.manage_payments", award),
+            )
         if may_manage and in_diligence:
             context["offer_problems"] = offer_problems(award)
             offer_form = context.setdefault("offer_form", OfferForm())
@@ -276,5 +285,7 @@ class AwardsMineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            awards=list(selectors.awards_for_organisations(user=self.request.user)), **kwargs
+            awards=list(selectors.awards_for_organisations(user=self.request.user)),
+            today=timezone.localdate(),
+            **kwargs,
         )

@@ -267,6 +267,7 @@ CELERY_BEAT_SCHEDULE = {
     "decisions-sweep-documents": {"task": "decisions.sweep_documents", "schedule": 60.0},
     "grants-sweep-agreements": {"task": "grants.sweep_agreements", "schedule": 60.0},
     "grants-activate-awards": {"task": "grants.activate_awards", "schedule": 3600.0},
+    "grants-remind-returns": {"task": "grants.remind_returns", "schedule": 3600.0},
 }
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
@@ -299,6 +300,10 @@ DECISION_DOCUMENT_STUCK_AFTER = env.int("DECISION_DOCUMENT_STUCK_AFTER", default
 # Due diligence is proportionate to the amount (GovS 015): awards of this much or more
 # also need the organisation's latest annual accounts checked.
 DUE_DILIGENCE_ACCOUNTS_FROM = Decimal(env("DUE_DILIGENCE_ACCOUNTS_FROM", default="10000.00"))
+# A progress return is due this many days after its period ends; the final report, this
+# many after delivery ends.
+RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=14)
+FINAL_REPORT_DUE_DAYS = env.int("FINAL_REPORT_DUE_DAYS", default=28)
 
 # --- Demo data ---------------------------------------------------------------
 # seed_demo's password for the demo accounts; required under production settings.

@@ -4,6 +4,7 @@ from svd_portal import formatting
 
 register = template.Library()
 register.filter("money", formatting.money)
+register.filter("count", formatting.count)
 register.filter("in_sentence", formatting.in_sentence)
 register.filter("duration", formatting.duration)
 # expects_localtime: the time is shown in the portal's time zone, as the date filter shows it.
