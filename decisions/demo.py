@@ -215,3 +215,4 @@ def _seed_awards_decision(*, staff: User, pcc: User, ceo: User) -> None:
             conditions=conditions,
         )
     grants_demo.seed_award_states(staff=staff)
+    grants_demo.seed_delivery(staff=staff, finance=User.objects.get(email="staff2@demo.example"))

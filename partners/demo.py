@@ -104,6 +104,8 @@ LOCAL_DEFINITION = (
 # (email, full name, roles, organisation name)
 ACCOUNTS = [
     ("staff@demo.example", "Priya Shah", [Role.OPCC_STAFF], OPCC_NAME),
+    # A second officer: a payment one raises, the other approves.
+    ("staff2@demo.example", "Tom Fairley", [Role.OPCC_STAFF], OPCC_NAME),
     ("ceo@demo.example", "Helen Carter", [Role.CHIEF_EXECUTIVE], OPCC_NAME),
     ("pcc@demo.example", "Morgan Reid", [Role.PCC], OPCC_NAME),
     ("panel1@demo.example", "Daniel Okafor", [Role.PANEL_MEMBER], "Durham Constabulary"),

@@ -70,6 +70,7 @@ def test_seed_demo_incomplete_award_says_what_stops_its_offer(demo):
         "Insurance: refused (The certificate sent expired on 31 August: send the current one.)",
         "Annual accounts: not checked yet",
         "Fraud-risk rating: not checked yet",
+        "Delivery plan: set the targets, the returns and the payments",
         "Bank details: Safer Nights North East CIC has not entered them yet",
         "Authorised signatory: Safer Nights North East CIC has none; mark one of its members "
         "on the organisation's page",
@@ -125,3 +126,50 @@ def test_seed_demo_provider_sees_its_grants_only(demo):
     page = client.get("/grants/EIP23-A-0001/agreement/")
     assert page.context["may_answer"] is True
     assert User.objects.get(email="provider@demo.example").full_name == "Chris Bell"
+
+
+def test_seed_demo_active_award_has_a_year_of_returns_and_payments(demo):
+    award = Award.objects.get(reference="EIP23-A-0002")
+    assert [(r.number, r.kind, r.status, r.due_on.isoformat()) for r in award.returns.all()] == [
+        (1, "progress", "accepted", "2024-01-14"),
+        (2, "progress", "accepted", "2024-04-14"),
+        (3, "progress", "returned", "2024-07-14"),
+        (4, "final", "draft", "2024-10-28"),
+    ]
+    assert [(p.number, p.amount, p.status) for p in award.payments.all()] == [
+        (1, Decimal("1125.00"), "paid"),
+        (2, Decimal("1125.00"), "approved"),
+        (3, Decimal("1125.00"), "scheduled"),
+        (4, Decimal("1125.00"), "scheduled"),
+    ]
+    (entry,) = award.ledger.all()
+    # Paid on 21 January 2024: 2023-24's money of the award is £2,000 labour, £1,000 not.
+    assert (entry.entry_date.isoformat(), entry.labour, entry.non_labour) == (
+        "2024-01-21",
+        Decimal("750.00"),
+        Decimal("375.00"),
+    )
+    page = _client("staff@demo.example").get("/grants/EIP23-A-0002/")
+    assert page.context["hold_reasons"] == [
+        "Return EIP23-A-0002-R3 was due on 14 July 2024 and has not been submitted",
+        "Return EIP23-A-0002-R4 was due on 28 October 2024 and has not been submitted",
+    ]
+
+
+def test_seed_demo_money_page_shows_what_was_paid(demo):
+    stream = FundingStream.objects.get(name="Serious Violence Duty grant")
+    response = _client("staff@demo.example").get(f"/staff/streams/{stream.pk}/")
+    paid = {year.financial_year: year.paid for year in response.context["years"]}
+    assert (paid["2023-24"].labour, paid["2023-24"].non_labour) == (
+        Decimal("750.00"),
+        Decimal("375.00"),
+    )
+    assert paid["2024-25"].total == Decimal("0.00")
+
+
+def test_seed_demo_finance_export_lists_the_approved_payment(demo):
+    response = _client("staff2@demo.example").get("/staff/payments/export.csv")
+    rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 2
+    assert rows[1].startswith("EIP23-A-0002-P2,EIP23-A-0002,Bishop Auckland Boxing Club,")
+    assert ",1125.00,DN38-23,Priya Shah,Tom Fairley,2024-04-14" in rows[1]

@@ -16,6 +16,7 @@ from partners.models import (
 DEFAULT_PASSWORD = "demo-password-2024"
 DEMO_EMAILS = [
     "staff@demo.example",
+    "staff2@demo.example",
     "ceo@demo.example",
     "pcc@demo.example",
     "panel1@demo.example",
@@ -49,7 +50,7 @@ def _snapshot():
 
 def test_seed_demo_second_run_changes_nothing(seeded):
     first = _snapshot()
-    assert first["users"] == 10
+    assert first["users"] == 11
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
 
@@ -70,6 +71,7 @@ def test_seed_demo_account_signs_in(seeded, client, email):
     ("email", "role"),
     [
         ("staff@demo.example", "OPCC staff"),
+        ("staff2@demo.example", "OPCC staff"),
         ("ceo@demo.example", "Chief Executive"),
         ("pcc@demo.example", "PCC"),
         ("panel3@demo.example", "Panel member"),

@@ -34,6 +34,7 @@ from .awarding import (
     offer_ready,
     private_award_files,
     ready_to_offer,
+    set_plan,
     verify_bank_details,
 )
 
@@ -262,6 +263,7 @@ def test_offer_problems_name_everything_still_missing(award):
         "Safeguarding policy: not checked yet",
         "Insurance: not checked yet",
         "Fraud-risk rating: not checked yet",
+        "Delivery plan: set the targets, the returns and the payments",
         "Bank details: Seaham Street Sport has not entered them yet",
         "Authorised signatory: Seaham Street Sport has none; mark one of its members on the "
         "organisation's page",
@@ -446,6 +448,7 @@ def test_offer_with_anything_missing_refused_with_every_reason(
 ):
     enter_bank_details(award, provider_user)
     complete_diligence(award, staff_user)
+    set_plan(award, staff_user)
 
     messages = refused(
         lambda: services.award_offer(award=award, by=staff_user, template=agreement_template)

@@ -293,6 +293,7 @@ def test_offer_with_anything_missing_refused_with_every_reason(
         "The award cannot be offered yet: Organisation status: not checked yet "
         "Safeguarding policy: not checked yet Insurance: not checked yet "
         "Fraud-risk rating: not checked yet "
+        "Delivery plan: set the targets, the returns and the payments "
         "Bank details: Seaham Street Sport has not entered them yet "
         "Authorised signatory: Seaham Street Sport has none; mark one of its members on the "
         "organisation's page"

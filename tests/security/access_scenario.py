@@ -52,6 +52,7 @@ from grants.models import (
     PanelMember,
     Scorecard,
 )
+from grants.money import in_equal_parts
 from partners.enums import MembershipStatus, OrganisationKind, Role
 from partners.models import Membership, Organisation, Partnership, StrategicPriority, User
 from svd_portal.pdfs import PdfStatus
@@ -297,6 +298,17 @@ def build() -> Scenario:
     )
     AwardSplit.objects.create(
         award=award_a, financial_year="2024-25", cost_kind="labour", amount=Decimal("4000.00")
+    )
+    # Its delivery plan: targets, quarterly returns and a payment after each.
+    grant_services.award_plan_save(
+        award=award_a,
+        by=staff,
+        frequency="quarterly",
+        outputs={"under_18": 40, "aged_18_24": 10, "aged_25_35": 0, "over_35": 0, "sessions": 30},
+        outcomes={},
+        tranches=in_equal_parts(
+            award_a.amount, len(grant_services.planned_returns(award_a, "quarterly"))
+        ),
     )
     # Its due diligence begun, its bank details entered by provider A (its authorised
     # signatory), and an agreement offered (as the demo shows: not through the offer, whose

@@ -132,6 +132,20 @@ SITE = {
     "grants:agreement-accept": row("L N H H H D D D", "L B H H H D D D"),
     "grants:agreement-return": row("L N H H H D D D", "L B H H H D D D"),
     "grants:agreement-pdf": row("L O H H H O O O"),
+    # Delivery: staff set the plan; A's members fill in A's returns (the award is offered,
+    # not yet active: the form sends them back to the return's page, and a post is refused
+    # on the page); staff accept or return them; staff raise, approve and mark payments paid
+    # (the scenario's payment is not due: refused with a message on the award's page).
+    "grants:award-plan": row("L D H H H O D D", "L D H H H O D D"),
+    "grants:return": row("L O H H H O O O"),
+    "grants:return-edit": row("L R H H H D D D", "L O H H H D D D"),
+    "grants:return-accept": row("L D H H H N D D", "L D H H H B D D"),
+    "grants:return-send-back": row("L D H H H N D D", "L D H H H B D D"),
+    "grants:payment-raise": row("L D H H H N D D", "L D H H H R D D"),
+    "grants:payment-approve": row("L D H H H N D D", "L D H H H R D D"),
+    "grants:payment-paid": row("L D H H H N D D", "L D H H H R D D"),
+    "grants:staff-payments": row("L D D D D O O O"),
+    "grants:staff-payments-export": row("L D D D D O D D"),
     "grants:staff-agreement-templates": row("L D D D D O D D"),
     "grants:staff-agreement-template-create": row("L D D D D O D D", "L D D D D O D D"),
     "grants:staff-agreement-template": row("L D D D D O D D", "L D D D D O D D"),

@@ -24,6 +24,7 @@ from .hostile import PAYLOADS
 # The apps' fixtures, found by pytest under these names (as tests/decisions/conftest.py does):
 # the round in assessment with its panel, decision records in each status, private storage.
 applicant_org = grants.applicant_org
+award_files = grants.award_files
 application = grants.application
 attachment_storage = grants.attachment_storage
 chair_user = grants.chair_user
@@ -45,6 +46,7 @@ recommended_round = decisions.recommended_round
 record_in = decisions.record_in
 requested_membership = partners.requested_membership
 score = grants.score
+second_staff = grants.second_staff
 third_user = grants.third_user
 
 

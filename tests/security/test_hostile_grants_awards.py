@@ -212,11 +212,6 @@ def date_input(day: datetime.date) -> str:
     return day.isoformat()
 
 
-@pytest.fixture
-def award_files(tmp_path, monkeypatch):
-    return awarding.private_award_files(tmp_path, monkeypatch)
-
-
 @hostile(30)
 def test_diligence_item(db, data, settings, staff_user, award, award_files):
     settings.ATTACHMENT_MAX_BYTES = 4096
@@ -314,6 +309,7 @@ def ready_to_offer(award, provider, staff_user, entered, award_files):
     provider its organisation's signatory."""
     awarding.verify_bank_details(award, staff_user)
     awarding.complete_diligence(award, staff_user)
+    awarding.set_plan(award, staff_user)
     awarding.make_signatory(provider)
     return Award.objects.get(pk=award.pk)
 
