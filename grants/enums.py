@@ -228,8 +228,26 @@ class PaymentStatus(models.TextChoices):
     RAISED = "raised", "Raised"
     APPROVED = "approved", "Approved"
     PAID = "paid", "Paid"
+    # Not to be paid: the award was clawed back before it fell due.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class LedgerKind(models.TextChoices):
     PAYMENT = "payment", "Payment"
     CLAWBACK = "clawback", "Clawback"
+
+
+class CloseOutItem(models.TextChoices):
+    """What a member of staff confirms before an award is closed, beyond what the portal
+    checks itself (the final report accepted, every payment made)."""
+
+    SPEND_RECONCILED = (
+        "spend_reconciled",
+        ("The spend reported matches the payments, or the difference has been recovered"),
+    )
+    OUTCOMES_RECORDED = (
+        "outcomes_recorded",
+        ("The outcomes achieved are recorded against the targets"),
+    )
+    ASSETS = "assets", "Any equipment bought with the grant is accounted for"
+    RECORDS_KEPT = "records_kept", "The grant holder knows to keep its records for seven years"

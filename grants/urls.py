@@ -53,6 +53,12 @@ urlpatterns = [
         delivery.PaymentPaidView.as_view(),
         name="payment-paid",
     ),
+    path(
+        "grants/<str:reference>/claw-back/",
+        delivery.ClawBackView.as_view(),
+        name="award-claw-back",
+    ),
+    path("grants/<str:reference>/close/", delivery.CloseOutView.as_view(), name="award-close"),
     path("staff/payments/", delivery.PaymentListView.as_view(), name="staff-payments"),
     path(
         "staff/payments/export.csv",

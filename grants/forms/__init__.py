@@ -27,6 +27,8 @@ from .applications import (
 from .awards import AllocationForm, AwardWithdrawForm, StreamForm
 from .common import MoneyField, helper, words
 from .delivery import (
+    ClawBackForm,
+    CloseOutForm,
     DeliveryPlanForm,
     PaidForm,
     ReturnAcceptForm,
@@ -55,6 +57,8 @@ from .rounds import (
 from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 
 __all__ = [
+    "ClawBackForm",
+    "CloseOutForm",
     "DeliveryPlanForm",
     "PaidForm",
     "ReturnAcceptForm",

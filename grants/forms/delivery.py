@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from svd_portal.forms import DateInput
 
-from ..enums import OUTPUT_KINDS, ReturnFrequency, TargetKind
+from ..enums import OUTPUT_KINDS, CloseOutItem, ReturnFrequency, TargetKind
 from .common import MoneyField, helper
 
 COUNT = {"min_value": 0, "max_value": 10_000_000}
@@ -226,3 +226,66 @@ class PaidForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(Field.text("paid_on", field_width=10), submit="Mark as paid")
+
+
+class ClawBackForm(forms.Form):
+    amount = MoneyField(label="Amount recovered (£)", widget=forms.TextInput)
+    recovered_on = forms.DateField(
+        label="Date recovered",
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter the date the money was recovered",
+            "invalid": "Enter the date as a real date, like 2024-07-31",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the money recovered?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, money not spent on the agreed purpose. Kept with the ledger.",
+        error_messages={"required": "Say why the money is recovered"},
+    )
+    end_award = forms.TypedChoiceField(
+        label="Does the grant end?",
+        coerce=lambda value: value == "yes",
+        choices=[
+            ("no", "No: delivery goes on, and the payments still due are made"),
+            ("yes", "Yes: the award is clawed back and its unpaid payments cancelled"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the grant ends"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_helper = helper(
+            Field.text("amount", field_width=10),
+            Field.text("recovered_on", field_width=10),
+            Field.textarea("reason"),
+            Field.radios("end_award", legend_size=Size.SMALL),
+        )
+        form_helper.layout[-1] = Button.warning("submit", "Record the money recovered")
+        self.helper = form_helper
+
+
+class CloseOutForm(forms.Form):
+    confirmed = forms.MultipleChoiceField(
+        label="Confirm each of these",
+        choices=CloseOutItem.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Confirm every item of the close-out"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.checkboxes("confirmed", legend_size=Size.SMALL),
+            Field.textarea("note"),
+            submit="Close the award",
+        )

@@ -16,6 +16,7 @@ from .applications import (
 from .awards import Award, AwardSplit, AwardStatusChange, FundingStream, StreamAllocation
 from .delivery import (
     AwardTarget,
+    CloseOut,
     LedgerEntry,
     MonitoringReturn,
     Payment,
@@ -58,6 +59,7 @@ __all__ = [
     "FundingStream",
     "StreamAllocation",
     "AwardTarget",
+    "CloseOut",
     "LedgerEntry",
     "MonitoringReturn",
     "Payment",

@@ -286,3 +286,18 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A ledger entry is never deleted: add another to correct it")
+
+
+class CloseOut(models.Model):
+    """How an award was closed: who confirmed what, and when."""
+
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="close_out")
+    confirmed = models.JSONField(help_text="The CloseOutItem values confirmed")
+    note = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.award.reference} closed {self.closed_at:%Y-%m-%d}"

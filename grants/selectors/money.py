@@ -254,9 +254,17 @@ def award_year_rows(awards: QuerySet[Award], *, financial_year: str = "") -> Ite
 def award_for_page(*, reference: str) -> Award:
     """An award with what its page shows; Award.DoesNotExist when there is none."""
     return (
-        Award.objects.select_related("organisation__bank_account", "stream", "round", "application")
+        Award.objects.select_related(
+            "organisation__bank_account",
+            "stream",
+            "round",
+            "application",
+            "plan_set_by",
+            "close_out__closed_by",
+        )
         .prefetch_related(
             "splits",
+            Prefetch("ledger", queryset=LedgerEntry.objects.select_related("payment")),
             Prefetch("targets", queryset=AwardTarget.objects.select_related("success_measure")),
             Prefetch("returns", queryset=MonitoringReturn.objects.order_by("number")),
             Prefetch(

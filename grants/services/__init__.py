@@ -40,6 +40,7 @@ from .attachments import (
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
 from .awards import AWARD, AWARD_MOVES, allocation_set, award_withdraw, stream_save
+from .closing import award_claw_back, award_close, close_out_problems
 from .delivery import (
     award_plan_save,
     outcome_measures,
@@ -87,6 +88,9 @@ from .rounds import (
 )
 
 __all__ = [
+    "award_claw_back",
+    "award_close",
+    "close_out_problems",
     "award_plan_save",
     "outcome_measures",
     "plan_tranches",

@@ -21,11 +21,13 @@ from ..models import Award, LedgerEntry, Payment, PaymentStatusChange
 
 P = PaymentStatus
 PAYMENT_MOVES = {
-    P.SCHEDULED: {P.DUE},
-    P.DUE: {P.RAISED},
-    P.RAISED: {P.APPROVED},
-    P.APPROVED: {P.PAID},
+    P.SCHEDULED: {P.DUE, P.CANCELLED},
+    P.DUE: {P.RAISED, P.CANCELLED},
+    P.RAISED: {P.APPROVED, P.CANCELLED},
+    # An approved payment is with finance: cancelling it means telling finance not to pay.
+    P.APPROVED: {P.PAID, P.CANCELLED},
     P.PAID: set(),
+    P.CANCELLED: set(),
 }
 PAYMENT = Workflow(Payment, PAYMENT_MOVES, noun="A payment", log=PaymentStatusChange)
 

@@ -53,13 +53,17 @@ REMINDERS = {
 }
 
 
-def _check_open(monitoring_return: MonitoringReturn) -> None:
+def _check_active(monitoring_return: MonitoringReturn) -> None:
     award = monitoring_return.award
     if award.status != AwardStatus.ACTIVE:
         raise ValidationError(
             f"Returns are made while the grant is active: {award.reference} is "
             f"{award.get_status_display().lower()}"
         )
+
+
+def _check_open(monitoring_return: MonitoringReturn) -> None:
+    _check_active(monitoring_return)
     if monitoring_return.status not in OPEN_RETURN_STATUSES:
         raise ValidationError(
             f"This return is {monitoring_return.get_status_display().lower()}: it can no "
@@ -206,6 +210,7 @@ def return_accept(
         R.ACCEPTED,
         by=by,
         reason=comment,
+        guard=_check_active,
         changes={
             "decided_at": timezone.now(),
             "decided_by": by,
@@ -240,6 +245,7 @@ def return_send_back(
         R.RETURNED,
         by=by,
         reason=comment,
+        guard=_check_active,
         changes={"decided_at": timezone.now(), "decided_by": by, "staff_comment": comment},
         then=lambda moved: enqueue("grants.send_return_email", return_id=moved.instance.pk),
     )

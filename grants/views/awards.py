@@ -252,6 +252,9 @@ class AwardDetailView(AwardMixin, TemplateView):
                 hold_reasons=services.hold_reasons(award),
                 paid=services.paid_so_far(award),
                 may_manage_payments=user.has_perm("grants.manage_payments", award),
+                ledger=list(award.ledger.all()),
+                may_end=award.status == AwardStatus.ACTIVE
+                and user.has_perm("grants.manage_payments", award),
             )
         if may_manage and in_diligence:
             context["offer_problems"] = offer_problems(award)

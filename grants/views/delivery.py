@@ -12,11 +12,20 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from svd_portal.exports import csv_response
+from svd_portal.formatting import money
 from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from .. import selectors, services
 from ..enums import OPEN_RETURN_STATUSES, AwardStatus, PaymentStatus, ReturnFrequency
-from ..forms import DeliveryPlanForm, PaidForm, ReturnAcceptForm, ReturnForm, ReturnSendBackForm
+from ..forms import (
+    ClawBackForm,
+    CloseOutForm,
+    DeliveryPlanForm,
+    PaidForm,
+    ReturnAcceptForm,
+    ReturnForm,
+    ReturnSendBackForm,
+)
 from ..models import MonitoringReturn, Payment
 from .awards import AwardMixin
 
@@ -271,6 +280,68 @@ class ReturnSendBackView(ServiceFormOnPageMixin, ReturnView):
             f"{monitoring_return.award.organisation.name} for changes.",
         )
         return redirect(monitoring_return)
+
+
+# --- The end of an award ------------------------------------------------------------------
+
+
+class ClawBackView(ServiceFormMixin, AwardMixin, FormView):
+    """Staff record money recovered from the grant holder, and whether the grant ends."""
+
+    permission_required = "grants.manage_payments"
+    template_name = "grants/claw_back_form.html"
+    form_class = ClawBackForm
+
+    def get_initial(self):
+        return {"recovered_on": timezone.localdate(), "end_award": "no"}
+
+    def get_context_data(self, **kwargs):
+        award = self.get_award()
+        return super().get_context_data(award=award, paid=services.paid_so_far(award), **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        award = self.get_award()
+        entry = services.award_claw_back(
+            award=award,
+            by=self.request.user,
+            amount=data["amount"],
+            reason=data["reason"],
+            recovered_on=data["recovered_on"],
+            end_award=data["end_award"],
+        )
+        message = f"{money(-entry.amount)} recovered from {award.reference} is in the ledger."
+        if data["end_award"]:
+            message += (
+                " The award is clawed back and its unpaid payments cancelled: if one was "
+                "approved, tell finance not to pay it."
+            )
+        messages.success(self.request, message)
+        return redirect(f"{award.get_absolute_url()}#ledger")
+
+
+class CloseOutView(ServiceFormMixin, AwardMixin, FormView):
+    """Staff close the award: what the portal checks, then what they confirm."""
+
+    permission_required = "grants.manage_awards"
+    template_name = "grants/close_out_form.html"
+    form_class = CloseOutForm
+
+    def get_context_data(self, **kwargs):
+        award = self.get_award()
+        return super().get_context_data(
+            award=award, problems=services.close_out_problems(award), **kwargs
+        )
+
+    def perform(self, form):
+        award = services.award_close(
+            award=self.get_award(),
+            by=self.request.user,
+            confirmed=form.cleaned_data["confirmed"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(self.request, f"Award {award.reference} is closed.")
+        return redirect(award)
 
 
 # --- Payments ---------------------------------------------------------------------------

@@ -603,3 +603,166 @@ def test_two_approvals_at_once_approve_it_once_and_pay_it_once(
     )
     assert LedgerEntry.objects.count() == 1
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID
+
+
+# --- Claw-back and close-out ---------------------------------------------------------------
+
+
+@pytest.fixture
+def paid(due, staff_user, second_staff, time_machine):
+    """Payment 1 (£750) paid on 31 July 2024, the day it was raised and approved."""
+    time_machine.move_to(datetime.datetime(2024, 7, 31, 11, 0, tzinfo=datetime.UTC))
+    services.payment_raise(payment=due, by=staff_user)
+    services.payment_approve(payment=due, by=second_staff)
+    services.payment_mark_paid(payment=due, by=second_staff, paid_on=datetime.date(2024, 7, 31))
+    return due
+
+
+def claw_back(award, by, amount, *, end_award=False, on=datetime.date(2024, 7, 31), **fields):
+    return services.award_claw_back(
+        award=award,
+        by=by,
+        amount=Decimal(amount),
+        reason=fields.get("reason", "Spent on a trip not in the budget."),
+        recovered_on=on,
+        end_award=end_award,
+    )
+
+
+def test_claw_back_is_a_negative_entry_and_delivery_goes_on(paid, staff_user):
+    entry = claw_back(paid.award, staff_user, "100.00")
+
+    assert (entry.kind, entry.amount, entry.labour, entry.non_labour) == (
+        "clawback",
+        Decimal("-100.00"),
+        Decimal("-100.00"),
+        Decimal("0.00"),
+    )
+    assert services.paid_so_far(paid.award) == Decimal("650.00")
+    assert Award.objects.get(pk=paid.award_id).status == AwardStatus.ACTIVE
+
+
+def test_claw_back_ending_the_award_cancels_its_unpaid_payments(paid, staff_user):
+    claw_back(paid.award, staff_user, "750.00", end_award=True)
+
+    award = Award.objects.get(pk=paid.award_id)
+    assert award.status == AwardStatus.CLAWED_BACK
+    assert list(award.payments.order_by("number").values_list("status", flat=True)) == [
+        "paid",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+    ]
+    assert services.paid_so_far(award) == Decimal("0.00")
+    assert services.returns_remind(today=DUE[2]) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "on", "reason", "errors"),
+    [
+        (
+            "750.01",
+            datetime.date(2024, 7, 31),
+            "Why",
+            {
+                "amount": [
+                    "Only £750 has been paid (less what was recovered before): no more than "
+                    "that can be recovered"
+                ]
+            },
+        ),
+        (
+            "0",
+            datetime.date(2024, 7, 31),
+            "Why",
+            {"amount": ["Enter the amount recovered, more than £0"]},
+        ),
+        (
+            "10",
+            datetime.date(2024, 8, 1),
+            " ",
+            {
+                "recovered_on": ["The date cannot be in the future"],
+                "reason": ["Say why the money is recovered"],
+            },
+        ),
+    ],
+)
+def test_claw_back_more_than_paid_or_without_a_reason_refused(
+    paid, staff_user, amount, on, reason, errors
+):
+    with pytest.raises(ValidationError) as exc:
+        claw_back(paid.award, staff_user, amount, on=on, reason=reason)
+
+    assert exc.value.message_dict == errors
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_claw_back_by_a_provider_refused(paid, provider_user):
+    with pytest.raises(PermissionDenied):
+        claw_back(paid.award, provider_user, "10")
+
+
+def all_returns_accepted(award, holder, staff, budget):
+    for monitoring_return in award.returns.order_by("number"):
+        fill(monitoring_return, holder, budget, spent=("0", "0"))
+        services.return_submit(monitoring_return=monitoring_return, by=holder, today=AFTER_ALL)
+        services.return_accept(monitoring_return=monitoring_return, by=staff)
+
+
+def test_close_out_refused_until_every_return_is_accepted_and_every_payment_made(
+    active, provider_user, staff_user, budget
+):
+    all_returns_accepted(active, provider_user, staff_user, budget)
+    confirmed = ["spend_reconciled", "outcomes_recorded", "assets", "records_kept"]
+
+    assert refused(
+        lambda: services.award_close(award=active, by=staff_user, confirmed=confirmed, note="")
+    ) == [
+        "The award cannot be closed yet:",
+        "Payment 1: due, not paid",
+        "Payment 2: due, not paid",
+        "Payment 3: due, not paid",
+        "Payment 4: due, not paid",
+    ]
+    Payment.objects.filter(award=active).update(status=PaymentStatus.PAID)
+
+    closed = services.award_close(
+        award=active, by=staff_user, confirmed=confirmed, note="All delivered."
+    )
+
+    assert closed.status == AwardStatus.CLOSED
+    assert (closed.close_out.closed_by, closed.close_out.note) == (staff_user, "All delivered.")
+
+
+def test_close_out_needs_every_item_confirmed(active, staff_user):
+    with pytest.raises(ValidationError) as exc:
+        services.award_close(
+            award=active, by=staff_user, confirmed=["assets", "records_kept"], note=""
+        )
+
+    assert exc.value.message_dict == {
+        "confirmed": [
+            "Confirm every item of the close-out: the spend reported matches the payments, or "
+            "the difference has been recovered; the outcomes achieved are recorded against the "
+            "targets"
+        ]
+    }
+
+
+def test_nothing_of_a_closed_award_changes(active, provider_user, staff_user, budget):
+    monitoring_return = the_return(active, 1)
+    fill(monitoring_return, provider_user, budget)
+    services.return_submit(monitoring_return=monitoring_return, by=provider_user, today=AFTER_ALL)
+    Award.objects.filter(pk=active.pk).update(status=AwardStatus.CLOSED)
+
+    assert refused(
+        lambda: services.return_accept(monitoring_return=monitoring_return, by=staff_user)
+    ) == ["Returns are made while the grant is active: OPN-A-0001 is closed"]
+    assert refused(lambda: claw_back(active, staff_user, "1")) == [
+        "Money is clawed back from an active award: OPN-A-0001 is closed"
+    ]
+    assert refused(lambda: fill(the_return(active, 2), provider_user, budget)) == [
+        "Returns are made while the grant is active: OPN-A-0001 is closed"
+    ]
+    assert the_return(active, 1).status == ReturnStatus.SUBMITTED

@@ -395,3 +395,86 @@ def test_award_page_queries_do_not_grow_with_its_returns(client_as, running, sta
     assert MonitoringReturn.objects.count() == len(services.planned_returns(running, "half_yearly"))
     assert MonitoringReturn.objects.count() != len(services.planned_returns(running, "quarterly"))
     assert len(half_yearly) == len(quarterly)
+
+
+# --- Claw-back and close-out ------------------------------------------------------------------
+
+
+@pytest.fixture
+def paid(due, staff_user, second_staff):
+    services.payment_raise(payment=due, by=staff_user)
+    services.payment_approve(payment=due, by=second_staff)
+    return services.payment_mark_paid(payment=due, by=second_staff, paid_on=timezone.localdate())
+
+
+def claw_back_fields(**changes) -> dict:
+    return {
+        "amount": "100",
+        "recovered_on": timezone.localdate().isoformat(),
+        "reason": "Spent on a trip not in the budget.",
+        "end_award": "no",
+        **changes,
+    }
+
+
+def test_claw_back_goes_in_the_ledger_and_the_award_page_lists_it(client_as, paid, staff_user):
+    response = client_as(staff_user).post(url("award-claw-back"), claw_back_fields(), follow=True)
+
+    assert followed_messages(response) == [f"£100 recovered from {REF} is in the ledger."]
+    assert LedgerEntry.objects.get(kind="clawback").amount == Decimal("-100.00")
+    html = page_text(response)
+    assert "Recovered: Spent on a trip not in the budget." in html
+    assert "Paid so far: <strong>£650</strong> of £3,000" in html
+
+
+def test_claw_back_ending_the_grant_says_to_tell_finance(client_as, paid, staff_user):
+    response = client_as(staff_user).post(
+        url("award-claw-back"), claw_back_fields(amount="750", end_award="yes"), follow=True
+    )
+
+    (message,) = followed_messages(response)
+    assert message.endswith("if one was approved, tell finance not to pay it.")
+    assert Award.objects.get(reference=REF).status == AwardStatus.CLAWED_BACK
+
+
+def test_claw_back_of_more_than_was_paid_refused_on_the_page(client_as, paid, staff_user):
+    response = client_as(staff_user).post(url("award-claw-back"), claw_back_fields(amount="751"))
+
+    assert response.status_code == 200
+    assert on_page(response, "Only £750 has been paid (less what was recovered before)")
+    assert not LedgerEntry.objects.filter(kind="clawback").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("provider_user", 403), ("ceo_user", 403), ("pcc_user", 403), ("stranger", 404)],
+)
+def test_claw_back_and_close_by_anyone_but_staff_refused(client_as, request, paid, who, expected):
+    client = client_as(request.getfixturevalue(who))
+
+    assert client.post(url("award-claw-back"), claw_back_fields()).status_code == expected
+    assert client.post(url("award-close"), {"confirmed": ["assets"]}).status_code == expected
+    assert not LedgerEntry.objects.filter(kind="clawback").exists()
+    assert Award.objects.get(reference=REF).status == AwardStatus.ACTIVE
+
+
+def test_close_out_page_says_what_is_left_and_refuses_until_it_is_done(
+    client_as, running, staff_user
+):
+    client = client_as(staff_user)
+    confirmed = {"confirmed": ["spend_reconciled", "outcomes_recorded", "assets", "records_kept"]}
+
+    page = client.get(url("award-close"))
+    refused = client.post(url("award-close"), confirmed)
+    MonitoringReturn.objects.filter(award=running).update(status=ReturnStatus.ACCEPTED)
+    Payment.objects.filter(award=running).update(status=PaymentStatus.PAID)
+    closed = client.post(url("award-close"), {**confirmed, "note": "Delivered."}, follow=True)
+
+    assert on_page(page, "Progress return 1: not submitted, not accepted")
+    assert on_page(refused, "Payment 4: scheduled, not paid")
+    assert followed_messages(closed) == [f"Award {REF} is closed."]
+    assert "Closed on" in page_text(closed) and "“Delivered.”" in page_text(closed)
+    assert Award.objects.get(reference=REF).status == AwardStatus.CLOSED
+    # Nothing of it changes now.
+    again = client.post(url("award-close"), confirmed)
+    assert on_page(again, "An award that is closed cannot move to closed")

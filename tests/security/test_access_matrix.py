@@ -182,6 +182,8 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants:award-diligence-file": {"reference": s.award_a.reference, "item": "insurance"},
         "grants:award-offer": {"reference": s.award_a.reference},
         "grants:award-plan": {"reference": s.award_a.reference},
+        "grants:award-claw-back": {"reference": s.award_a.reference},
+        "grants:award-close": {"reference": s.award_a.reference},
         "grants:return": {"reference": s.award_a.reference, "number": 1},
         "grants:return-edit": {"reference": s.award_a.reference, "number": 1},
         "grants:return-accept": {"reference": s.award_a.reference, "number": 1},

@@ -83,6 +83,8 @@ HOSTILE_FORMS = {
     "grants:payment-raise": "test_payment_raise",
     "grants:payment-approve": "test_payment_approve",
     "grants:payment-paid": "test_payment_paid",
+    "grants:award-claw-back": "test_award_claw_back",
+    "grants:award-close": "test_award_close",
     "grants:panel-setup": "test_panel_setup",
     "grants:panel-assign": "test_panel_assign",
     "grants:panel-declare": "test_conflict_declaration",

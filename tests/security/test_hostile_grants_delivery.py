@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from grants import services as grant_services
-from grants.enums import PaymentStatus, ReturnStatus
+from grants.enums import AwardStatus, PaymentStatus, ReturnStatus
 from grants.models import Award, MonitoringReturn, Payment
 from tests.grants import awarding
 
@@ -22,11 +22,13 @@ from .hostile import (
     hostile,
     hostile_amount,
     hostile_choice,
+    hostile_choices,
     hostile_date,
     hostile_text,
     last,
     page_shows,
     stripped,
+    valid_amount,
     valid_text,
 )
 
@@ -245,3 +247,71 @@ def test_payment_paid(db, data, staff_user, raised):
 
     url = reverse("grants:payment-paid", args=[approved.award.reference, approved.number])
     check_form(data, url, posted, staff_user, watch=[approved], accepted=paid)
+
+
+@pytest.fixture
+def paid(raised, staff_user):
+    """Payment 1 of the running award (£750) paid today."""
+    grant_services.payment_approve(payment=raised, by=staff_user)
+    return grant_services.payment_mark_paid(
+        payment=raised, by=staff_user, paid_on=timezone.localdate()
+    )
+
+
+@hostile(20)
+def test_award_claw_back(db, data, staff_user, paid):
+    award = paid.award
+    posted = data.draw(
+        form_data(
+            valid={
+                "amount": valid_amount(1, 750),
+                "recovered_on": timezone.localdate().isoformat(),
+                "reason": valid_text(2000),
+                "end_award": st.sampled_from(["yes", "no"]),
+            },
+            hostile={
+                "amount": hostile_amount(),
+                "recovered_on": hostile_date(),
+                "end_award": hostile_choice("yes", "no"),
+            },
+        )
+    )
+
+    def recovered(response, client):
+        entry = award.ledger.get(kind="clawback")
+        assert (entry.amount, entry.reason) == (
+            -as_decimal(last(posted, "amount")),
+            stripped(posted, "reason"),
+        )
+        ended = last(posted, "end_award") == "yes"
+        status = Award.objects.get(pk=award.pk).status
+        assert status == (AwardStatus.CLAWED_BACK if ended else AwardStatus.ACTIVE)
+        page_shows(client, response["Location"], entry.reason)
+
+    url = reverse("grants:award-claw-back", args=[award.reference])
+    check_form(data, url, posted, staff_user, watch=[award], accepted=recovered)
+
+
+CLOSE_OUT = ["spend_reconciled", "outcomes_recorded", "assets", "records_kept"]
+
+
+@hostile(15)
+def test_award_close(db, data, staff_user, running):
+    # Delivered: every return accepted and every payment made.
+    running.returns.update(status=ReturnStatus.ACCEPTED)
+    running.payments.update(status=PaymentStatus.PAID)
+    posted = data.draw(
+        form_data(
+            valid={"confirmed": CLOSE_OUT, "note": valid_text(2000, min_size=0)},
+            hostile={"confirmed": hostile_choices(*CLOSE_OUT)},
+        )
+    )
+
+    def closed(response, client):
+        award = Award.objects.get(pk=running.pk)
+        assert award.status == AwardStatus.CLOSED
+        assert award.close_out.note == stripped(posted, "note")
+        page_shows(client, response["Location"], "Closed on")
+
+    url = reverse("grants:award-close", args=[running.reference])
+    check_form(data, url, posted, staff_user, watch=[running], accepted=closed)
