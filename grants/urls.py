@@ -59,6 +59,7 @@ urlpatterns = [
         name="award-claw-back",
     ),
     path("grants/<str:reference>/close/", delivery.CloseOutView.as_view(), name="award-close"),
+    path("staff/returns/", delivery.ReturnListView.as_view(), name="staff-returns"),
     path("staff/payments/", delivery.PaymentListView.as_view(), name="staff-payments"),
     path(
         "staff/payments/export.csv",

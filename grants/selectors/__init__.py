@@ -19,11 +19,13 @@ from .awards import (
     round_schedule_of_awards,
 )
 from .delivery import (
+    RETURN_VIEWS,
     ReturnRow,
     delivery_rows,
     latest_actuals,
     payments_for_staff,
     return_for_page,
+    returns_for_staff,
 )
 from .money import (
     Money,
@@ -65,6 +67,8 @@ __all__ = [
     "latest_actuals",
     "payments_for_staff",
     "return_for_page",
+    "RETURN_VIEWS",
+    "returns_for_staff",
     "Money",
     "StreamYear",
     "award_for_page",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from ..enums import PaymentStatus
+from ..enums import OPEN_RETURN_STATUSES, AwardStatus, PaymentStatus, ReturnStatus
 from ..models import Award, AwardTarget, MonitoringReturn, Payment, ReturnActual
 
 
@@ -70,3 +70,32 @@ def payments_for_staff(*, status: str = "") -> QuerySet[Payment]:
     if status in PaymentStatus.values:
         payments = payments.filter(status=status)
     return payments
+
+
+# What the staff's list of returns can show: those waiting for a decision, those overdue
+# (not submitted after their due date, on an active award), or every one.
+RETURN_VIEWS = {
+    "submitted": "Waiting for a decision",
+    "overdue": "Overdue",
+    "all": "All",
+}
+
+
+def returns_for_staff(
+    *, view: str = "submitted", today: datetime.date | None = None
+) -> QuerySet[MonitoringReturn]:
+    """The returns staff work through: by default those submitted and waiting for them,
+    the oldest due first."""
+    today = today or timezone.localdate()
+    returns = MonitoringReturn.objects.select_related("award__organisation").order_by(
+        "due_on", "award__reference", "number"
+    )
+    if view == "overdue":
+        return returns.filter(
+            award__status=AwardStatus.ACTIVE,
+            status__in=sorted(OPEN_RETURN_STATUSES),
+            due_on__lt=today,
+        )
+    if view == "all":
+        return returns
+    return returns.filter(status=ReturnStatus.SUBMITTED)

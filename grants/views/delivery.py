@@ -100,6 +100,30 @@ class DeliveryPlanView(ServiceFormMixin, AwardMixin, FormView):
 # --- Returns ----------------------------------------------------------------------------
 
 
+class ReturnListView(PermissionRequiredMixin, ListView):
+    """The returns staff work through: waiting for a decision (the default), overdue, or all."""
+
+    permission_required = "grants.view_money"
+    template_name = "grants/return_list.html"
+    context_object_name = "returns"
+    paginate_by = 100
+
+    def get_view(self) -> str:
+        view = self.request.GET.get("show", "")
+        return view if view in selectors.RETURN_VIEWS else "submitted"
+
+    def get_queryset(self):
+        return selectors.returns_for_staff(view=self.get_view())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            show=self.get_view(),
+            views=selectors.RETURN_VIEWS.items(),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
 class ReturnMixin(AwardMixin):
     """A return of an award the person may see: 404 alike for one that does not exist."""
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from grants import services
 from grants.enums import AwardStatus, PaymentStatus, ReturnStatus
 from grants.models import Award, LedgerEntry, MonitoringReturn, Payment
+from partners.enums import Role
+from tests.factories.partners import member_of_new_organisation
 
 from .awarding import running_award, set_plan
 from .helpers import on_page, page_text
@@ -478,3 +480,56 @@ def test_close_out_page_says_what_is_left_and_refuses_until_it_is_done(
     # Nothing of it changes now.
     again = client.post(url("award-close"), confirmed)
     assert on_page(again, "An award that is closed cannot move to closed")
+
+
+# --- The staff's list of returns ---------------------------------------------------------------
+
+
+def listed(client, show="") -> list[str]:
+    response = client.get(reverse("grants:staff-returns") + (f"?show={show}" if show else ""))
+    return [r.reference for r in response.context["returns"]]
+
+
+def test_returns_list_shows_those_waiting_then_overdue_then_all(
+    client_as, submitted, staff_user, time_machine
+):
+    client = client_as(staff_user)
+
+    assert listed(client) == [f"{REF}-R1"]
+    assert listed(client, "overdue") == []
+    assert listed(client, "all") == [f"{REF}-R{n}" for n in (1, 2, 3, 4)]
+    late = MonitoringReturn.objects.get(number=2).due_on + datetime.timedelta(days=1)
+    time_machine.move_to(datetime.datetime.combine(late, datetime.time(12), tzinfo=datetime.UTC))
+    client = client_as(staff_user)  # signed in again: the session has expired since
+    assert listed(client, "overdue") == [f"{REF}-R2"]
+    assert listed(client, "nonsense") == [f"{REF}-R1"]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("staff_user", 200), ("ceo_user", 200), ("pcc_user", 200), ("provider_user", 403)],
+)
+def test_returns_list_for_those_who_read_the_money(client_as, request, running, who, expected):
+    response = client_as(request.getfixturevalue(who)).get(reverse("grants:staff-returns"))
+
+    assert response.status_code == expected
+
+
+def test_returns_list_queries_do_not_grow_with_its_rows(client_as, running, staff_user):
+    client = client_as(staff_user)
+    client.get(reverse("grants:staff-returns") + "?show=all")
+    with CaptureQueriesContext(connection) as four:
+        listed(client, "all")
+    holder = member_of_new_organisation("Ferryhill Youth", roles=[Role.PROVIDER])
+    running_award(  # a second award: four more returns
+        funding_round=running.round,
+        organisation=holder.memberships.get().organisation,
+        created_by=staff_user,
+        holder=holder,
+        staff=staff_user,
+        reference="OPN-A-0002",
+    )
+    with CaptureQueriesContext(connection) as eight:
+        assert len(listed(client, "all")) == 8
+
+    assert len(eight) == len(four)

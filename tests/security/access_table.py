@@ -146,6 +146,7 @@ SITE = {
     "grants:payment-paid": row("L D H H H N D D", "L D H H H R D D"),
     "grants:award-claw-back": row("L D H H H O D D", "L D H H H O D D"),
     "grants:award-close": row("L D H H H O D D", "L D H H H O D D"),
+    "grants:staff-returns": row("L D D D D O O O"),
     "grants:staff-payments": row("L D D D D O O O"),
     "grants:staff-payments-export": row("L D D D D O D D"),
     "grants:staff-agreement-templates": row("L D D D D O D D"),
