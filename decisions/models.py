@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, FundingRound
+from grants.models import Application, FundingRound, Variation
 from grants.storage import private_storage
 from svd_portal.workflow import StatusChange
 
@@ -45,6 +45,10 @@ class DecisionRecord(models.Model):
     )
     funding_round = models.ForeignKey(
         FundingRound, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    # A variation of an award above VARIATION_PCC_THRESHOLD, which signing decides.
+    variation = models.ForeignKey(
+        Variation, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     applications = models.ManyToManyField(Application, blank=True, related_name="decisions")
     corrects = models.ForeignKey(

@@ -20,6 +20,11 @@ urlpatterns = [
     path(
         "staff/decisions/from-round/", views.RecordFromRoundView.as_view(), name="staff-from-round"
     ),
+    path(
+        "staff/decisions/from-variation/<str:reference>/<int:number>/",
+        views.RecordFromVariationView.as_view(),
+        name="staff-from-variation",
+    ),
     path("staff/decisions/<int:pk>/", views.RecordStaffDetailView.as_view(), name="staff-detail"),
     path("staff/decisions/<int:pk>/edit/", views.RecordEditView.as_view(), name="staff-edit"),
     path("staff/decisions/<int:pk>/submit/", views.RecordSubmitView.as_view(), name="staff-submit"),

@@ -824,10 +824,11 @@ DEMO_RETURNS = [
 
 def seed_delivery(*, staff: User, finance: User) -> None:
     """A year of delivery on the active award EIP23-A-0002 (quarterly, October 2023 to
-    September 2024): return 1 accepted and its payment paid, return 2 accepted and its
-    payment approved (in the finance export), return 3 returned for changes, and the final
-    report overdue, which holds the payments. Each step as the OPCC took it at the time:
-    the checks are asked as of the day, and the times recorded are those days."""
+    September 2024): return 1 (with an attendance register) accepted and its payment paid,
+    return 2 accepted and its payment approved (in the finance export), return 3 returned for
+    changes, and the final report overdue, which holds the payments. Each step as the OPCC
+    took it at the time: the checks are asked as of the day, and the times recorded are those
+    days."""
     award = Award.objects.filter(reference="EIP23-A-0002", status=AwardStatus.ACTIVE).first()
     if award is None or award.returns.exclude(status=ReturnStatus.DRAFT).exists():
         return
@@ -847,6 +848,12 @@ def seed_delivery(*, staff: User, finance: User) -> None:
             case_study="",
             risks="",
         )
+        if number == 1:
+            services.return_attachment_add(
+                monitoring_return=monitoring_return,
+                by=holder,
+                uploaded_file=_evidence("attendance-register.pdf"),
+            )
         services.return_submit(monitoring_return=monitoring_return, by=holder)
         if number == 3:
             services.return_send_back(

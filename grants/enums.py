@@ -128,6 +128,10 @@ class AwardStatus(models.TextChoices):
 UNCOMMITTED_AWARD_STATUSES = frozenset({AwardStatus.WITHDRAWN})
 # Nothing about these changes any more.
 FINAL_AWARD_STATUSES = frozenset({AwardStatus.CLOSED, AwardStatus.CLAWED_BACK})
+# Awards the holder has accepted: what the dashboard counts delivery of.
+DELIVERING_AWARD_STATUSES = frozenset(
+    {AwardStatus.ACCEPTED, AwardStatus.ACTIVE, AwardStatus.CLOSED, AwardStatus.CLAWED_BACK}
+)
 
 
 class DiligenceItem(models.TextChoices):
@@ -251,3 +255,15 @@ class CloseOutItem(models.TextChoices):
     )
     ASSETS = "assets", "Any equipment bought with the grant is accounted for"
     RECORDS_KEPT = "records_kept", "The grant holder knows to keep its records for seven years"
+
+
+class VariationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    # Above VARIATION_PCC_THRESHOLD: a draft PCC decision record links it.
+    AWAITING_DECISION = "awaiting_decision", "Waiting for the PCC's decision"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_VARIATION_STATUSES = frozenset({VariationStatus.PROPOSED, VariationStatus.AWAITING_DECISION})

@@ -12,7 +12,7 @@ from partners.enums import REGISTERED_KINDS
 from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
 from .enums import ApplicationStatus, AwardStatus
-from .models import Application, Award, AwardSplit, FundingStream
+from .models import Application, Award, AwardSplit, FundingStream, StreamAllocation
 
 AMOUNT_LIMIT = Decimal(10**12)
 
@@ -184,3 +184,31 @@ class AwardFilter(django_filters.FilterSet):
 
     def in_year(self, queryset, name, value):
         return queryset.filter(splits__financial_year=value).distinct()
+
+
+class DashboardFilterForm(FilterForm):
+    """The money dashboard narrowed to one funding stream, one financial year, or both."""
+
+    stream = forms.ModelChoiceField(
+        label="Funding stream",
+        queryset=FundingStream.objects.order_by("name"),
+        required=False,
+        empty_label="All streams",
+        error_messages={"invalid_choice": "Select a funding stream from the list"},
+    )
+    financial_year = forms.ChoiceField(
+        label="Financial year",
+        required=False,
+        error_messages={"invalid_choice": "Select a financial year from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = sorted(
+            set(StreamAllocation.objects.values_list("financial_year", flat=True))
+            | set(AwardSplit.objects.values_list("financial_year", flat=True).distinct())
+        )
+        self.fields["financial_year"].choices = [("", "All years")] + [(y, y) for y in years]
+
+    def get_layout(self):
+        return [grid_row(Field.select("stream"), Field.select("financial_year"))]

@@ -16,6 +16,11 @@ def year_of(day: datetime.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def quarter_of(day: datetime.date) -> str:
+    """The financial quarter a day falls in: "2024-25 Q1" is April to June 2024."""
+    return f"{year_of(day)} Q{(day.month - 4) % 12 // 3 + 1}"
+
+
 def first_year(label: str) -> int:
     """The calendar year a financial year starts in ("2024-25" → 2024)."""
     validate_year(label)

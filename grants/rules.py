@@ -98,6 +98,9 @@ rules.add_perm("grants.answer_agreement", is_award_signatory)
 # of staff approves (the service checks that it is someone else).
 rules.add_perm("grants.report_on_award", is_award_holder)
 rules.add_perm("grants.manage_payments", is_opcc_staff)
+rules.add_perm("grants.propose_variation", is_award_holder | is_opcc_staff)
+# The PCC decides a variation above VARIATION_PCC_THRESHOLD, by signing its decision record.
+rules.add_perm("grants.decide_variation", is_pcc)
 
 # The admin: staff look after the evidence strands and can read the rest.
 rules.add_perm("grants", is_opcc_staff)

@@ -21,6 +21,7 @@ from .enums import (
     DiligenceItem,
     ReminderKind,
     ReturnStatus,
+    VariationStatus,
     status_for_applicant,
 )
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     FundingRound,
     MonitoringReturn,
     PanelMember,
+    Variation,
 )
 
 
@@ -378,6 +380,50 @@ def send_return_email(*, return_id: int) -> int:
             monitoring_return=monitoring_return,
             award=award,
             url=absolute_url("grants:return", award.reference, monitoring_return.number),
+        ),
+    )
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(
+    name="grants.send_variation_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_variation_email(*, variation_id: int) -> int:
+    """Tells the other side of a variation proposed (the OPCC when the grant holder proposed
+    it, the holder's members when staff did), and the holder's members how it was decided."""
+    variation = (
+        Variation.objects.select_related("award__organisation", "proposed_by")
+        .filter(pk=variation_id)
+        .first()
+    )
+    if variation is None:
+        return 0
+    award = variation.award
+    if variation.status == VariationStatus.PROPOSED:
+        by_holder = variation.proposed_by.memberships.filter(
+            organisation=award.organisation, status=MembershipStatus.ACTIVE
+        ).exists()
+        recipients = (
+            [settings.PORTAL_CONTACT_EMAIL] if by_holder else _members_emails(award.organisation)
+        )
+        subject = f"Variation proposed: {variation.reference}, {award.organisation.name}"
+    elif variation.status in (VariationStatus.APPROVED, VariationStatus.REFUSED):
+        recipients = _members_emails(award.organisation)
+        subject = f"Variation {variation.get_status_display().lower()}: {variation.reference}"
+    else:
+        return 0
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "grants/email/variation_status.txt",
+        _mail_context(
+            variation=variation,
+            award=award,
+            url=absolute_url("grants:variation", award.reference, variation.number),
         ),
     )
     send_mail(subject, body, None, recipients)

@@ -4,11 +4,14 @@ from .views import (
     agreements,
     applications,
     awards,
+    dashboard,
     delivery,
     moderation,
     panels,
     public,
+    return_attachments,
     staff,
+    variations,
 )
 
 app_name = "grants"
@@ -39,6 +42,21 @@ urlpatterns = [
         name="return-send-back",
     ),
     path(
+        "grants/<str:reference>/returns/<int:number>/attachments/",
+        return_attachments.ReturnAttachmentAddView.as_view(),
+        name="return-attachments",
+    ),
+    path(
+        "grants/<str:reference>/returns/<int:number>/attachments/<int:pk>/",
+        return_attachments.ReturnAttachmentDownloadView.as_view(),
+        name="return-attachment",
+    ),
+    path(
+        "grants/<str:reference>/returns/<int:number>/attachments/<int:pk>/remove/",
+        return_attachments.ReturnAttachmentRemoveView.as_view(),
+        name="return-attachment-remove",
+    ),
+    path(
         "grants/<str:reference>/payments/<int:number>/raise/",
         delivery.PaymentRaiseView.as_view(),
         name="payment-raise",
@@ -59,6 +77,31 @@ urlpatterns = [
         name="award-claw-back",
     ),
     path("grants/<str:reference>/close/", delivery.CloseOutView.as_view(), name="award-close"),
+    path(
+        "grants/<str:reference>/variations/new/",
+        variations.VariationCreateView.as_view(),
+        name="variation-create",
+    ),
+    path(
+        "grants/<str:reference>/variations/<int:number>/",
+        variations.VariationView.as_view(),
+        name="variation",
+    ),
+    path(
+        "grants/<str:reference>/variations/<int:number>/decide/",
+        variations.VariationDecideView.as_view(),
+        name="variation-decide",
+    ),
+    path(
+        "grants/<str:reference>/variations/<int:number>/withdraw/",
+        variations.VariationWithdrawView.as_view(),
+        name="variation-withdraw",
+    ),
+    path(
+        "grants/<str:reference>/reallocate/",
+        variations.ReallocateView.as_view(),
+        name="award-reallocate",
+    ),
     path("staff/returns/", delivery.ReturnListView.as_view(), name="staff-returns"),
     path("staff/payments/", delivery.PaymentListView.as_view(), name="staff-payments"),
     path(
@@ -122,6 +165,12 @@ urlpatterns = [
         "staff/agreement-templates/<int:pk>/",
         agreements.AgreementTemplateFormView.as_view(),
         name="staff-agreement-template",
+    ),
+    path("staff/dashboard/", dashboard.DashboardView.as_view(), name="staff-dashboard"),
+    re_path(
+        r"^staff/dashboard/(?P<part>money|delivery|returns)\.csv$",
+        dashboard.DashboardExportView.as_view(),
+        name="staff-dashboard-export",
     ),
     path("staff/streams/", awards.StreamListView.as_view(), name="staff-streams"),
     path("staff/streams/new/", awards.StreamCreateView.as_view(), name="staff-stream-create"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: lint, the import contracts (pyproject.toml), the migration check and the
-# whole pytest suite, on a throwaway PostgreSQL and Redis (scripts/with-services.sh),
+# whole pytest suite (in two processes, then the browser journeys), on a throwaway PostgreSQL and Redis (scripts/with-services.sh),
 # after pip-audit of the pinned packages (scripts/audit.sh). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +19,14 @@ exec scripts/with-services.sh bash -c '
     echo "== migrations"
     .venv/bin/python manage.py makemigrations --check --dry-run
     echo "== pytest"
-    .venv/bin/pytest "$@"
+    if [ "$#" -gt 0 ]; then
+        .venv/bin/pytest "$@"
+    else
+        # Two processes on the two cores, each with a database, Redis databases and
+        # folders of its own (svd_portal/settings/test.py); then the browser journeys on
+        # their own (Playwright keeps an event loop in its process that pyHanko, signing
+        # PDFs in the other tests, cannot share).
+        .venv/bin/pytest -n 2 --ignore=tests/browser
+        .venv/bin/pytest tests/browser
+    fi
 ' test-suite "$@"

@@ -17,6 +17,9 @@ NAVIGATION_SECTIONS = [
     ("/staff/streams/", "money"),
     ("/staff/awards/", "money"),
     ("/staff/agreement-templates/", "money"),
+    ("/staff/payments/", "money"),
+    ("/staff/returns/", "money"),
+    ("/staff/dashboard/", "dashboard"),
 ]
 
 

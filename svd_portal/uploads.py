@@ -79,15 +79,22 @@ class SizeLimitUploadHandler(FileUploadHandler):
             self.request.uploads_too_big.add(self.field_name)
 
 
+def report_too_big(request, form) -> None:
+    """Puts the size refusal on each of the bound form's file fields whose upload was
+    refused, rather than the form seeing no file (and saving without it, when it is
+    optional)."""
+    refused = [name for name in uploads_too_big(request) if name in form.fields]
+    if refused and form.is_bound:
+        for name in refused:
+            form.errors.pop(name, None)  # "Select a file" is not the problem
+            form.add_error(name, too_big_message())
+
+
 class UploadLimitMixin:
     """For a FormView with a file field: a file refused for its size is reported on its
-    field, rather than the form seeing no file (and saving without it, when it is optional)."""
+    field (report_too_big)."""
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        refused = [name for name in uploads_too_big(self.request) if name in form.fields]
-        if refused and form.is_bound:
-            for name in refused:
-                form.errors.pop(name, None)  # "Select a file" is not the problem
-                form.add_error(name, too_big_message())
+        report_too_big(self.request, form)
         return form

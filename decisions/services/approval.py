@@ -280,6 +280,13 @@ def _sign(*, record: DecisionRecord, by: User, outcome: str, declaration: str) -
     )
     if record.funding_round_id:
         _schedule_apply(record, by=by)
+    if record.variation_id:
+        grant_services.variation_settle(
+            variation=record.variation,
+            by=by,
+            approved=record.outcome == Outcome.APPROVED,
+            decision_reference=record.reference,
+        )
     document_add(record=record, by=by, reason="Signed")
     if not record.publication_deferred or record.deferred_until <= record.signed_on:
         record = decision_publish(record=record, by=by)

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants import selectors as grant_selectors
+from grants import services as grant_services
 from grants.enums import ApplicationStatus
-from grants.models import FundingRound
+from grants.models import FundingRound, Variation
 from partners.models import User
 from svd_portal.formatting import in_sentence, money
 from svd_portal.history import attributed
@@ -86,6 +87,7 @@ def decision_create(
     section_a: str,
     decision_text: str,
     funding_round: FundingRound | None = None,
+    variation: Variation | None = None,
     applications=(),
     corrects: DecisionRecord | None = None,
     section_b=None,
@@ -103,6 +105,7 @@ def decision_create(
         section_a=section_a.strip(),
         decision_text=decision_text.strip(),
         funding_round=funding_round,
+        variation=variation,
         corrects=corrects,
         created_by=by,
         **publication,
@@ -211,6 +214,54 @@ def decision_create_from_round(*, funding_round: FundingRound, by: User) -> Deci
         "and to decline the applications it lists as not recommended.",
         funding_round=funding_round,
         applications=[row.application for row in rows],
+    )
+
+
+def variation_section_a(variation: Variation) -> str:
+    """Section A of a variation's decision: the award, what would change and why."""
+    award = variation.award
+    lines = [
+        f"Award {award.reference} to {award.organisation.name}: {award.title}, "
+        f"{money(award.amount)}, delivery {award.delivery_starts_on:%-d %B %Y} to "
+        f"{award.delivery_ends_on:%-d %B %Y}, made by PCC decision {award.decision_reference}.",
+        "",
+        f"Variation {variation.reference} would change:",
+        *(f"- {change}" for change in grant_selectors.variation_changes(variation)),
+        "",
+        f"Why: {variation.reason}",
+    ]
+    if variation.paired_with_id:
+        lines += [
+            "",
+            f"It moves underspend with variation {variation.paired_with.reference}, which is "
+            "decided with it.",
+        ]
+    return "\n".join(lines)
+
+
+@attributed
+@transaction.atomic
+def decision_create_from_variation(*, variation: Variation, by: User) -> DecisionRecord:
+    """Drafts the PCC's decision on a variation above VARIATION_PCC_THRESHOLD, linking it;
+    the variation (with its pair) then waits for the signature."""
+    require_perm(by, "decisions.create_record")
+    grant_services.variation_refer(variation=variation, by=by)
+    award = variation.award
+    awards = [award] + ([variation.paired_with.award] if variation.paired_with_id else [])
+    return decision_create(
+        by=by,
+        title=f"Variation {variation.reference}: {award.title}",
+        received_on=timezone.localdate(),
+        section_a=variation_section_a(variation),
+        decision_text=f"To approve variation {variation.reference} of award {award.reference}"
+        + (
+            f" and variation {variation.paired_with.reference} with it"
+            if variation.paired_with_id
+            else ""
+        )
+        + ", as Section A sets out.",
+        variation=variation,
+        applications=[each.application for each in awards],
     )
 
 

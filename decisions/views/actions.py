@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView
+from rules.contrib.views import PermissionRequiredMixin
 
+from grants.models import Variation
 from svd_portal.mixins import ServiceActionMixin, ServiceFormOnPageMixin
 
 from .. import services
@@ -119,3 +121,34 @@ class RecordCorrectView(RecordButtonView):
 
     def act(self, record, form):
         return services.decision_correct(record=record, by=self.request.user)
+
+
+class RecordFromVariationView(ServiceActionMixin, PermissionRequiredMixin, FormView):
+    """Drafts the PCC's decision record on a variation above the threshold (a button on the
+    variation's page); refused, the variation's page says why."""
+
+    permission_required = "decisions.create_record"
+    http_method_names = ["post"]
+
+    def get_variation(self) -> Variation:
+        if not hasattr(self, "_variation"):
+            self._variation = get_object_or_404(
+                Variation.objects.select_related("award__organisation", "paired_with__award"),
+                award__reference=self.kwargs["reference"],
+                number=self.kwargs["number"],
+            )
+        return self._variation
+
+    def refused_url(self) -> str:
+        return self.get_variation().get_absolute_url()
+
+    def perform(self, form):
+        record = services.decision_create_from_variation(
+            variation=self.get_variation(), by=self.request.user
+        )
+        messages.success(
+            self.request,
+            "Draft saved, with Section A filled in from the variation. The variation waits "
+            "for the PCC's signature.",
+        )
+        return redirect("decisions:staff-detail", pk=record.pk)

@@ -55,8 +55,12 @@ from .rounds import (
     criteria_posted,
 )
 from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
+from .variations import ReallocationForm, VariationDecideForm, VariationForm
 
 __all__ = [
+    "ReallocationForm",
+    "VariationDecideForm",
+    "VariationForm",
     "ClawBackForm",
     "CloseOutForm",
     "DeliveryPlanForm",

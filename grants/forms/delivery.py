@@ -13,7 +13,7 @@ from .common import MoneyField, helper
 COUNT = {"min_value": 0, "max_value": 10_000_000}
 
 
-def _count_field(label: str, *, required: bool = True, message: str = "") -> forms.IntegerField:
+def count_field(label: str, *, required: bool = True, message: str = "") -> forms.IntegerField:
     field = forms.IntegerField(
         label=label,
         required=required,
@@ -41,7 +41,7 @@ class DeliveryPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.measures, self.returns = measures, returns
         for kind in OUTPUT_KINDS:
-            self.fields[kind] = _count_field(TargetKind(kind).label)
+            self.fields[kind] = count_field(TargetKind(kind).label)
         outcome_layout = []
         for measure in measures:
             self.fields[f"outcome_{measure.pk}"] = forms.CharField(
@@ -51,7 +51,7 @@ class DeliveryPlanForm(forms.Form):
                 "further arrest",
                 error_messages={"required": f"Describe the outcome towards {measure.title}"},
             )
-            self.fields[f"outcome_target_{measure.pk}"] = _count_field(
+            self.fields[f"outcome_target_{measure.pk}"] = count_field(
                 "Target", message=f"Enter the target for the outcome towards {measure.title}"
             )
             outcome_layout += [
@@ -143,7 +143,7 @@ class ReturnForm(forms.Form):
         actual_layout = []
         for target in targets:
             name = f"actual_{target.pk}"
-            self.fields[name] = _count_field(target.label, required=False)
+            self.fields[name] = count_field(target.label, required=False)
             self.fields[
                 name
             ].help_text = f"Target: {target.target:,}. Count the whole grant so far."

@@ -22,9 +22,11 @@ from .delivery import (
     Payment,
     PaymentStatusChange,
     ReturnActual,
+    ReturnAttachment,
     ReturnReminder,
     ReturnSpend,
     ReturnStatusChange,
+    return_attachment_path,
 )
 from .panels import (
     Assignment,
@@ -45,6 +47,7 @@ from .rounds import (
     FundingRound,
     RoundStatusChange,
 )
+from .variations import Variation, VariationStatusChange
 
 __all__ = [
     "CLAUSES",
@@ -65,6 +68,7 @@ __all__ = [
     "Payment",
     "PaymentStatusChange",
     "ReturnActual",
+    "ReturnAttachment",
     "ReturnReminder",
     "ReturnSpend",
     "ReturnStatusChange",
@@ -87,5 +91,8 @@ __all__ = [
     "EvidenceStrand",
     "FundingRound",
     "RoundStatusChange",
+    "Variation",
+    "VariationStatusChange",
     "attachment_path",
+    "return_attachment_path",
 ]

@@ -1,6 +1,6 @@
 """Delivery of an award: the targets it is counted by, the monitoring returns its holder
-submits against them, the payments made in arrears once a return is accepted, and the
-ledger of money paid and clawed back, which is only ever added to."""
+submits against them and their documents, the payments made in arrears once a return is
+accepted, and the ledger of money paid and clawed back, which is only ever added to."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from ..enums import (
     ReturnStatus,
     TargetKind,
 )
+from ..storage import private_storage
 from .applications import BudgetLine
 from .awards import Award
 from .rounds import MONEY
@@ -159,6 +160,36 @@ class ReturnSpend(models.Model):
 
     def __str__(self):
         return f"{self.monitoring_return_id}: £{self.amount:,} on line {self.budget_line_id}"
+
+
+def return_attachment_path(instance, filename):
+    # As an application's: the stored name is not the uploaded one.
+    return f"returns/{instance.monitoring_return_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class ReturnAttachment(models.Model):
+    """A document the grant holder adds to a return (a register of attendance, photos, an
+    evaluation), stored privately and served only after a permission check."""
+
+    monitoring_return = models.ForeignKey(
+        MonitoringReturn, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(
+        storage=private_storage, upload_to=return_attachment_path, max_length=300
+    )
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["monitoring_return", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class ReturnStatusChange(StatusChange):

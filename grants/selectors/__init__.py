@@ -60,8 +60,10 @@ from .ranking import (
     ranking_page,
     round_ranking,
 )
+from .variations import variation_changes
 
 __all__ = [
+    "variation_changes",
     "ReturnRow",
     "delivery_rows",
     "latest_actuals",

@@ -52,6 +52,7 @@ def return_for_page(*, reference: str, number: int) -> MonitoringReturn:
             ),
             "award__application__budget_lines",
             "spend",
+            "attachments",
             "status_changes__changed_by",
         )
         .get(award__reference=reference, number=number)

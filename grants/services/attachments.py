@@ -1,5 +1,6 @@
 """An application's attachments: only documents that are what their names say, within the
-size limit, added and removed while the application is a draft."""
+size limit, added and removed while the application is a draft. The checks of an uploaded
+file, and how one is stored and deleted, serve a monitoring return's documents too."""
 
 import zipfile
 from typing import NamedTuple
@@ -8,6 +9,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from partners.models import User
 from svd_portal.formatting import file_size
@@ -98,25 +100,34 @@ def _check_name_agrees(name: str, content_type: str) -> None:
     )
 
 
-def attachment_download_name(attachment: Attachment) -> str:
-    """The name an attachment downloads under: <reference>-<n>.<extension of its type>, n
-    counting the application's attachments in upload order. Never the uploaded name, which
-    the applicant chose and a browser or desktop would act on."""
-    number = Attachment.objects.filter(
-        application_id=attachment.application_id, pk__lte=attachment.pk
-    ).count()
+def numbered_download_name(attachment, *, reference: str, siblings: QuerySet) -> str:
+    """<reference>-<n>.<extension of its type>, n counting `siblings` (the attachments of the
+    same application or return) in upload order. Never the uploaded name, which the uploader
+    chose and a browser or desktop would act on."""
+    number = siblings.filter(pk__lte=attachment.pk).count()
     kind = ALLOWED_ATTACHMENT_TYPES.get(attachment.content_type)
     extension = kind.extensions[0] if kind else "bin"
-    return f"{attachment.application.reference}-{number}.{extension}"
+    return f"{reference}-{number}.{extension}"
 
 
-@transaction.atomic
-def attachment_add(*, application: Application, by: User, uploaded_file) -> Attachment:
-    """Stores a supporting document privately, after checking who is adding it, its size,
-    its real type and that its name says that type."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    check_draft(application)
-    check_editor(application, by, doing="add a document to")
+def attachment_download_name(attachment: Attachment) -> str:
+    """The name an application's attachment downloads under."""
+    return numbered_download_name(
+        attachment,
+        reference=attachment.application.reference,
+        siblings=Attachment.objects.filter(application_id=attachment.application_id),
+    )
+
+
+class CheckedUpload(NamedTuple):
+    content_type: str  # detected from the contents
+    original_name: str  # as uploaded, without any folder, cut to fit the field
+
+
+def check_upload(uploaded_file) -> CheckedUpload:
+    """The checks every uploaded document passes, whatever it is attached to: within
+    ATTACHMENT_MAX_BYTES, not empty, one of the allowed types by its contents, and named
+    for that type. Refuses with a ValidationError on `file`."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if uploaded_file.size > limit:
         raise ValidationError({"file": f"The file must be smaller than {file_size(limit)}"})
@@ -129,15 +140,13 @@ def attachment_add(*, application: Application, by: User, uploaded_file) -> Atta
         )
     uploaded_name = (uploaded_file.name or "").rsplit("/", 1)[-1]
     _check_name_agrees(uploaded_name, content_type)
-    original_name = uploaded_name[:200]
-    attachment = Attachment(
-        application=application,
-        original_name=original_name,
-        content_type=content_type,
-        size=uploaded_file.size,
-        uploaded_by=by,
-    )
-    extension = ALLOWED_ATTACHMENT_TYPES[content_type].extensions[0]
+    return CheckedUpload(content_type, uploaded_name[:200])
+
+
+def save_with_file(attachment, uploaded_file) -> None:
+    """Writes the file to the attachment's private storage under a name of the portal's,
+    then saves the row; if the row cannot be saved, the file goes too."""
+    extension = ALLOWED_ATTACHMENT_TYPES[attachment.content_type].extensions[0]
     attachment.file.save(f"document.{extension}", uploaded_file, save=False)
     try:
         attachment.save()
@@ -145,6 +154,33 @@ def attachment_add(*, application: Application, by: User, uploaded_file) -> Atta
         # Nothing half-written: a file without its row would never be found again.
         attachment.file.storage.delete(attachment.file.name)
         raise
+
+
+def delete_with_file(attachment) -> None:
+    """Deletes the row now and its file once the transaction commits, so that a rollback
+    leaves both."""
+    name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, by: User, uploaded_file) -> Attachment:
+    """Stores a supporting document privately, after checking who is adding it, its size,
+    its real type and that its name says that type."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    check_draft(application)
+    check_editor(application, by, doing="add a document to")
+    checked = check_upload(uploaded_file)
+    attachment = Attachment(
+        application=application,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=uploaded_file.size,
+        uploaded_by=by,
+    )
+    save_with_file(attachment, uploaded_file)
     return attachment
 
 
@@ -153,7 +189,4 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=attachment.application_id)
     check_draft(application)
     check_editor(application, by)
-    name = attachment.file.name
-    storage = attachment.file.storage
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    delete_with_file(attachment)

@@ -1,11 +1,13 @@
 """Monitoring returns: the grant holder fills one in (actuals against each target, spend to
 date on each budget line, what happened) and submits it once its period has ended; staff
-accept it, which makes the payment after it due, or return it with what to change.
-Reminders go 14 days before a return is due, on the day and 7 days after."""
+accept it, which makes the payment after it due, or return it with what to change. The
+grant holder may add documents to it (checked as an application's are) while it can still
+be changed. Reminders go 14 days before a return is due, on the day and 7 days after."""
 
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -31,10 +33,12 @@ from ..models import (
     MonitoringReturn,
     Payment,
     ReturnActual,
+    ReturnAttachment,
     ReturnReminder,
     ReturnSpend,
     ReturnStatusChange,
 )
+from .attachments import check_upload, delete_with_file, numbered_download_name, save_with_file
 from .payments import PAYMENT
 
 R = ReturnStatus
@@ -248,6 +252,87 @@ def return_send_back(
         guard=_check_active,
         changes={"decided_at": timezone.now(), "decided_by": by, "staff_comment": comment},
         then=lambda moved: enqueue("grants.send_return_email", return_id=moved.instance.pk),
+    )
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+def _check_documents_open(monitoring_return: MonitoringReturn) -> None:
+    _check_active(monitoring_return)
+    if monitoring_return.status not in OPEN_RETURN_STATUSES:
+        message = (
+            f"This return is {monitoring_return.get_status_display().lower()}: its documents "
+            "can no longer be changed"
+        )
+        if monitoring_return.status == R.SUBMITTED:
+            message += ". If one is missing, ask the OPCC to return it to you for changes"
+        raise ValidationError(message)
+
+
+def _require_holder(by: User, monitoring_return: MonitoringReturn, doing: str) -> None:
+    require_perm(
+        by,
+        "grants.report_on_award",
+        monitoring_return.award,
+        message=f"Only members of the grant holder's organisation can {doing} its returns",
+    )
+
+
+@transaction.atomic
+def return_attachment_add(
+    *, monitoring_return: MonitoringReturn, by: User, uploaded_file
+) -> ReturnAttachment:
+    """Stores a document on the return privately: only by a member of the grant holder,
+    while the return can still be changed, no more than RETURN_ATTACHMENTS_MAX of them, and
+    only a file that passes the checks an application's documents pass."""
+    _require_holder(by, monitoring_return, "add documents to")
+    # Locked, so that two uploads at once cannot both take the last place.
+    monitoring_return = (
+        MonitoringReturn.objects.select_for_update()
+        .select_related("award")
+        .get(pk=monitoring_return.pk)
+    )
+    _check_documents_open(monitoring_return)
+    limit = settings.RETURN_ATTACHMENTS_MAX
+    if monitoring_return.attachments.count() >= limit:
+        raise ValidationError(
+            {"file": f"A return can have up to {limit} documents: remove one to add another"}
+        )
+    checked = check_upload(uploaded_file)
+    attachment = ReturnAttachment(
+        monitoring_return=monitoring_return,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=uploaded_file.size,
+        uploaded_by=by,
+    )
+    save_with_file(attachment, uploaded_file)
+    return attachment
+
+
+@transaction.atomic
+def return_attachment_remove(*, attachment: ReturnAttachment, by: User) -> None:
+    """Removes a document from the return, its file once the removal is committed: only by
+    a member of the grant holder, while the return can still be changed."""
+    _require_holder(by, attachment.monitoring_return, "remove documents from")
+    monitoring_return = (
+        MonitoringReturn.objects.select_for_update()
+        .select_related("award")
+        .get(pk=attachment.monitoring_return_id)
+    )
+    _check_documents_open(monitoring_return)
+    delete_with_file(attachment)
+
+
+def return_attachment_download_name(attachment: ReturnAttachment) -> str:
+    """The name a return's document downloads under: <return reference>-<n>.<extension>."""
+    return numbered_download_name(
+        attachment,
+        reference=attachment.monitoring_return.reference,
+        siblings=ReturnAttachment.objects.filter(
+            monitoring_return_id=attachment.monitoring_return_id
+        ),
     )
 
 

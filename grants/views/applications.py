@@ -37,13 +37,14 @@ from ..models import Application
 from ..sections import SECTIONS, SECTIONS_BY_SLUG
 
 
-def attachment_response(attachment) -> FileResponse:
+def attachment_response(attachment, *, filename: str | None = None) -> FileResponse:
     """Streams a private file as a download, never rendered inline by the browser, under a
-    name the portal chooses from what the file is."""
+    name the portal chooses from what the file is: an application's attachment's by
+    default, or `filename` (a return's document)."""
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=services.attachment_download_name(attachment),
+        filename=filename or services.attachment_download_name(attachment),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -23,6 +23,7 @@ from ..diligence import offer_problems
 from ..enums import FINAL_AWARD_STATUSES, AwardStatus, CostKind, DiligenceItem
 from ..forms import AllocationForm, AwardWithdrawForm, BankVerifyForm, OfferForm, StreamForm
 from ..models import Award, FundingStream
+from ..services.variations import VARIABLE_STATUSES
 
 # --- Streams ----------------------------------------------------------------------------
 
@@ -255,6 +256,12 @@ class AwardDetailView(AwardMixin, TemplateView):
                 ledger=list(award.ledger.all()),
                 may_end=award.status == AwardStatus.ACTIVE
                 and user.has_perm("grants.manage_payments", award),
+                variations=list(award.variations.all()),
+                may_propose=award.status in VARIABLE_STATUSES
+                and user.has_perm("grants.propose_variation", award),
+                may_reallocate=award.status in VARIABLE_STATUSES
+                and award.stream_id is not None
+                and may_manage,
             )
         if may_manage and in_diligence:
             context["offer_problems"] = offer_problems(award)

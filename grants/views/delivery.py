@@ -2,6 +2,7 @@
 returns and staff's decision on each, and the payments staff raise, approve, export to
 finance and mark paid."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,12 +13,13 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from svd_portal.exports import csv_response
-from svd_portal.formatting import money
+from svd_portal.formatting import file_size, money
 from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
 from .. import selectors, services
 from ..enums import OPEN_RETURN_STATUSES, AwardStatus, PaymentStatus, ReturnFrequency
 from ..forms import (
+    AttachmentForm,
     ClawBackForm,
     CloseOutForm,
     DeliveryPlanForm,
@@ -200,11 +202,16 @@ class ReturnEditView(ServiceFormMixin, ReturnMixin, FormView):
 
     def get_form(self, form_class=None):
         award = self.get_award()
-        return ReturnForm(
+        form = ReturnForm(
             targets=list(award.targets.all()),
             budget_lines=list(award.application.budget_lines.all()),
             **self.get_form_kwargs(),
         )
+        # The page is also shown at the upload's address, after a refused upload.
+        form.helper.form_action = reverse(
+            "grants:return-edit", args=[award.reference, self.kwargs["number"]]
+        )
+        return form
 
     def get_initial(self):
         monitoring_return = self.get_return()
@@ -219,11 +226,22 @@ class ReturnEditView(ServiceFormMixin, ReturnMixin, FormView):
             initial[f"spend_{spent.budget_line_id}"] = spent.amount
         return initial
 
+    def get_attachment_form(self, data=None, files=None) -> AttachmentForm:
+        """The upload below the return's form: a form of its own, posted to its own URL."""
+        form = AttachmentForm(data, files, max_size=file_size(settings.ATTACHMENT_MAX_BYTES))
+        form.helper.form_action = reverse(
+            "grants:return-attachments", args=[self.get_award().reference, self.kwargs["number"]]
+        )
+        return form
+
     def get_context_data(self, **kwargs):
         monitoring_return = self.get_return()
+        kwargs.setdefault("attachment_form", self.get_attachment_form())
         return super().get_context_data(
             award=self.get_award(),
             monitoring_return=monitoring_return,
+            attachments=monitoring_return.attachments.all(),
+            attachments_max=settings.RETURN_ATTACHMENTS_MAX,
             paid=services.paid_so_far(self.get_award()),
             # Once something is saved, what still stops the submission, as a checklist.
             problems=services.return_problems(monitoring_return)

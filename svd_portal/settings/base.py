@@ -198,8 +198,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The largest attachment an applicant may upload, in bytes.
+# The largest attachment anyone may upload (to an application or a return), in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The most documents one monitoring return may carry.
+RETURN_ATTACHMENTS_MAX = env.int("RETURN_ATTACHMENTS_MAX", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The first handler stops a file at ATTACHMENT_MAX_BYTES while it arrives, before Django's
 # own handlers keep it in memory or a temporary file (svd_portal/uploads.py).
@@ -304,6 +306,9 @@ DUE_DILIGENCE_ACCOUNTS_FROM = Decimal(env("DUE_DILIGENCE_ACCOUNTS_FROM", default
 # many after delivery ends.
 RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=14)
 FINAL_REPORT_DUE_DAYS = env.int("FINAL_REPORT_DUE_DAYS", default=28)
+# A variation that changes an award's amount by more than this is the PCC's to decide, on
+# a decision record; staff decide the rest.
+VARIATION_PCC_THRESHOLD = Decimal(env("VARIATION_PCC_THRESHOLD", default="5000.00"))
 
 # --- Demo data ---------------------------------------------------------------
 # seed_demo's password for the demo accounts; required under production settings.

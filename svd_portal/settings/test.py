@@ -1,15 +1,30 @@
-"""Settings for the test suite: PostgreSQL and Redis from the environment that `make test` sets."""
+"""Settings for the test suite: PostgreSQL and Redis from the environment that `make test` sets.
+
+Under pytest-xdist each worker (PYTEST_XDIST_WORKER, "gw0", "gw1"…) has its own database
+(pytest-django adds the suffix), its own folders for files and the signing certificate, and
+its own Redis database as the broker, so that no worker sees another's files or tasks."""
+
+import os
 
 from .base import *  # noqa: F403 (a settings module extends the base one wholesale)
-from .base import BASE_DIR, env
+from .base import BASE_DIR, REDIS_URL, env
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# 0 for gw0 (and for a run in one process), 1 for gw1…: tests that need Redis databases of
+# their own add it to theirs (the documents' tests use 13 + this).
+WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
+_SUFFIX = f"-{WORKER}" if WORKER else ""
+if REDIS_URL and WORKER:
+    # gw0's broker is Redis database 1, gw1's database 2…
+    CELERY_BROKER_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{WORKER_INDEX + 1}"
 
 DEBUG = False
 # The suite runs on PostgreSQL; `make test` starts one and sets DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
+MEDIA_ROOT = BASE_DIR / "var" / f"test-media{_SUFFIX}"
+PRIVATE_ROOT = BASE_DIR / "var" / f"test-private{_SUFFIX}"
 STORAGES = {
     **STORAGES,  # noqa: F405 (from the base settings)
     "private": {
@@ -22,6 +37,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The suite signs decision PDFs with its own development certificate (tests/conftest.py makes it).
 DECISION_SIGNING_PKCS12 = ""
-DECISION_SIGNING_KEY = str(BASE_DIR / "var" / "test-signing" / "key.pem")
-DECISION_SIGNING_CERT = str(BASE_DIR / "var" / "test-signing" / "cert.pem")
+DECISION_SIGNING_KEY = str(BASE_DIR / "var" / f"test-signing{_SUFFIX}" / "key.pem")
+DECISION_SIGNING_CERT = str(BASE_DIR / "var" / f"test-signing{_SUFFIX}" / "cert.pem")
 DECISION_SIGNING_PASSPHRASE = ""

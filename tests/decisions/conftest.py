@@ -247,8 +247,8 @@ def document_storage(tmp_path, settings, monkeypatch):
 # --- Celery on a Redis database of the document tests' own ----------------------------------
 
 # A Redis database no other suite uses, so that no one else's worker takes these tasks and
-# these workers take no one else's.
-REDIS_DB = 13
+# these workers take no one else's: 13, and under pytest-xdist 13 for gw0, 14 for gw1…
+REDIS_DB = 13 + django_settings.WORKER_INDEX
 
 
 @dataclass
@@ -321,6 +321,9 @@ def start_worker_process(tmp_path, document_storage, document_signing, documents
             "DECISION_SIGNING_CERT": str(document_signing.cert),
             **extra_env,
         }
+        # Everything the worker uses is named above: under pytest-xdist the test settings
+        # would otherwise give it the xdist worker's own broker database, not this one.
+        env.pop("PYTEST_XDIST_WORKER", None)
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(

@@ -136,6 +136,11 @@ def test_seed_demo_active_award_has_a_year_of_returns_and_payments(demo):
         (3, "progress", "returned", "2024-07-14"),
         (4, "final", "draft", "2024-10-28"),
     ]
+    assert [
+        (r.number, a.original_name, a.content_type)
+        for r in award.returns.all()
+        for a in r.attachments.all()
+    ] == [(1, "attendance-register.pdf", "application/pdf")]
     assert [(p.number, p.amount, p.status) for p in award.payments.all()] == [
         (1, Decimal("1125.00"), "paid"),
         (2, Decimal("1125.00"), "approved"),

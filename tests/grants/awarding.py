@@ -21,6 +21,7 @@ from grants.models import (
     AwardSplit,
     BudgetLine,
     DiligenceCheck,
+    ReturnAttachment,
 )
 from partners.models import Membership
 from svd_portal.pdfs import PdfStatus
@@ -79,9 +80,10 @@ def running_now() -> tuple[datetime.date, datetime.date]:
 
 
 def private_award_files(tmp_path, monkeypatch) -> FileSystemStorage:
-    """The evidence of due diligence and the agreements' PDFs in the test's own folder."""
+    """The evidence of due diligence, the agreements' PDFs and the returns' documents in the
+    test's own folder."""
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    for model in (DiligenceCheck, AgreementDocument):
+    for model in (DiligenceCheck, AgreementDocument, ReturnAttachment):
         monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
     return storage
 

@@ -50,6 +50,7 @@ from grants.models import (
     FundingRound,
     FundingStream,
     PanelMember,
+    ReturnAttachment,
     Scorecard,
 )
 from grants.money import in_equal_parts
@@ -101,6 +102,7 @@ class Scenario:
     pcc_group: Group
     stream: FundingStream
     award_a: Award
+    return_attachment_a: ReturnAttachment
     agreement_template: AgreementTemplate
     axes_pks: dict[str, int] = field(default_factory=dict)
 
@@ -310,6 +312,17 @@ def build() -> Scenario:
             award_a.amount, len(grant_services.planned_returns(award_a, "quarterly"))
         ),
     )
+    # A document on its first return, written straight to the (test's) private storage: the
+    # service only takes them while the award is active.
+    return_attachment_a = ReturnAttachment(
+        monitoring_return=award_a.returns.get(number=1),
+        original_name="attendance-register.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=provider_a,
+    )
+    return_attachment_a.file.save("document.pdf", ContentFile(PDF_BYTES), save=False)
+    return_attachment_a.save()
     # Its due diligence begun, its bank details entered by provider A (its authorised
     # signatory), and an agreement offered (as the demo shows: not through the offer, whose
     # checks this scenario does not need) with its signed PDF ready.
@@ -402,6 +415,7 @@ def build() -> Scenario:
         pcc_group=Group.objects.get(name=Role.PCC),
         stream=stream,
         award_a=award_a,
+        return_attachment_a=return_attachment_a,
         agreement_template=agreement_template,
         axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
     )

@@ -141,6 +141,11 @@ SITE = {
     "grants:return-edit": row("L R H H H D D D", "L O H H H D D D"),
     "grants:return-accept": row("L D H H H N D D", "L D H H H B D D"),
     "grants:return-send-back": row("L D H H H N D D", "L D H H H B D D"),
+    # A's members upload and remove a return's documents (refused on the page, or with a
+    # message, while the award is not active); whoever reads the return downloads them.
+    "grants:return-attachments": row("L N H H H D D D", "L B H H H D D D"),
+    "grants:return-attachment": row("L O H H H O O O"),
+    "grants:return-attachment-remove": row("L N H H H D D D", "L R H H H D D D"),
     "grants:payment-raise": row("L D H H H N D D", "L D H H H R D D"),
     "grants:payment-approve": row("L D H H H N D D", "L D H H H R D D"),
     "grants:payment-paid": row("L D H H H N D D", "L D H H H R D D"),
@@ -160,6 +165,10 @@ SITE = {
     "grants:staff-awards": row("L D D D D O O O"),
     "grants:staff-awards-export": row("L D D D D O O O"),
     "grants:staff-awards-export [xlsx]": row("L D D D D O O O"),
+    "grants:staff-dashboard": row("L D D D D O O O"),
+    "grants:staff-dashboard-export": row("L D D D D O O O"),
+    "grants:staff-dashboard-export [delivery]": row("L D D D D O O O"),
+    "grants:staff-dashboard-export [returns]": row("L D D D D O O O"),
     # OPCC staff's round and application pages.
     "grants:staff-rounds": row("L D D D D O D D"),
     "grants:staff-round-create": row("L D D D D O D D", "L D D D D O D D"),

@@ -32,7 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from decisions.models import DecisionDocument, DecisionRecord
-from grants.models import Attachment
+from grants.models import Attachment, ReturnAttachment
 from grants.storage import PrivateFileSystemStorage
 from partners.selectors import sign_up_tokens
 
@@ -188,6 +188,17 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants:return-edit": {"reference": s.award_a.reference, "number": 1},
         "grants:return-accept": {"reference": s.award_a.reference, "number": 1},
         "grants:return-send-back": {"reference": s.award_a.reference, "number": 1},
+        "grants:return-attachments": {"reference": s.award_a.reference, "number": 1},
+        "grants:return-attachment": {
+            "reference": s.award_a.reference,
+            "number": 1,
+            "pk": s.return_attachment_a.pk,
+        },
+        "grants:return-attachment-remove": {
+            "reference": s.award_a.reference,
+            "number": 1,
+            "pk": s.return_attachment_a.pk,
+        },
         "grants:payment-raise": {"reference": s.award_a.reference, "number": 1},
         "grants:payment-approve": {"reference": s.award_a.reference, "number": 1},
         "grants:payment-paid": {"reference": s.award_a.reference, "number": 1},
@@ -202,6 +213,9 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants:staff-stream-allocation": {"pk": s.stream.pk},
         "grants:staff-awards-export": {"format": "csv"},
         "grants:staff-awards-export [xlsx]": {"format": "xlsx"},
+        "grants:staff-dashboard-export": {"part": "money"},
+        "grants:staff-dashboard-export [delivery]": {"part": "delivery"},
+        "grants:staff-dashboard-export [returns]": {"part": "returns"},
     }
     for application, suffix, line, attachment in (
         (a, "", s.budget_line_a_pk, s.attachment_a.pk),
@@ -365,10 +379,12 @@ def request_as(session_key: str | None, method: str, url: str):
 
 @pytest.fixture
 def private_storage(tmp_path, monkeypatch):
-    """Attachments, Section B reports and signed PDFs in this test's own folder."""
+    """Attachments (an application's and a return's), Section B reports and signed PDFs in
+    this test's own folder."""
     storage = PrivateFileSystemStorage(location=tmp_path / "private")
     for model, name in (
         (Attachment, "file"),
+        (ReturnAttachment, "file"),
         (DecisionRecord, "section_b"),
         (DecisionRecord, "section_b_redacted"),
         (DecisionDocument, "file"),

@@ -26,6 +26,7 @@ KNOWN = {
     "grants:application-attachment",
     "grants:application-attachment [draft]",
     "grants:panel-attachment",
+    "grants:return-attachment",
     "grants:staff-round-export",
     "grants:staff-round-export [xlsx]",
     "grants:panel-report-export",

@@ -78,6 +78,8 @@ HOSTILE_FORMS = {
     "partners:membership-signatory": "test_membership_signatory",
     "grants:award-plan": "test_award_plan",
     "grants:return-edit": "test_return_edit",
+    "grants:return-attachments": "test_return_attachment_upload",
+    "grants:return-attachment-remove": "test_return_attachment_remove",
     "grants:return-accept": "test_return_accept",
     "grants:return-send-back": "test_return_send_back",
     "grants:payment-raise": "test_payment_raise",
@@ -121,6 +123,8 @@ HOSTILE_QUERIES = {
     "decisions:staff-list": "test_staff_decision_list",
     "grants:staff-awards": "test_staff_award_list",
     "grants:staff-awards-export": "test_staff_award_list",
+    "grants:staff-dashboard": "test_money_dashboard",
+    "grants:staff-dashboard-export": "test_money_dashboard",
 }
 
 

@@ -1,21 +1,23 @@
-"""Hostile input to an award's delivery: the plan, the grant holder's return, staff's decision
-on it, and the steps of a payment (tests/security/hostile/ says what every post is checked
-for)."""
+"""Hostile input to an award's delivery: the plan, the grant holder's return and its
+documents, staff's decision on it, and the steps of a payment (tests/security/hostile/ says
+what every post is checked for)."""
 
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import strategies as st
 
 from grants import services as grant_services
 from grants.enums import AwardStatus, PaymentStatus, ReturnStatus
-from grants.models import Award, MonitoringReturn, Payment
+from grants.models import Award, MonitoringReturn, Payment, ReturnAttachment
 from tests.grants import awarding
 
 from .hostile import (
     PAYLOADS,
+    PDF,
     as_decimal,
     check_form,
     form_data,
@@ -24,11 +26,13 @@ from .hostile import (
     hostile_choice,
     hostile_choices,
     hostile_date,
+    hostile_file,
     hostile_text,
     last,
     page_shows,
     stripped,
     valid_amount,
+    valid_file,
     valid_text,
 )
 
@@ -146,6 +150,56 @@ def test_return_edit(db, data, provider, running):
 
     url = reverse("grants:return-edit", args=[running.reference, 1])
     check_form(data, url, posted, provider, watch=[monitoring_return], accepted=saved)
+
+
+ATTACHMENT_LIMIT = 4096
+
+
+@hostile(30)
+def test_return_attachment_upload(db, data, settings, provider, running):
+    settings.ATTACHMENT_MAX_BYTES = ATTACHMENT_LIMIT
+    monitoring_return = running.returns.get(number=1)
+    upload = data.draw(
+        st.one_of(valid_file(limit=ATTACHMENT_LIMIT), hostile_file(limit=ATTACHMENT_LIMIT))
+    )
+    posted = {"file": upload} if data.draw(st.integers(0, 9)) else {}
+
+    def stored(response, client):
+        attachment = ReturnAttachment.objects.get(monitoring_return=monitoring_return)
+        name = attachment.original_name
+        assert name and len(name) <= 200 and not set(name) & {"/", "\\", "\x00"}
+        assert attachment.content_type in ("application/pdf", "image/png")
+        page_shows(client, response["Location"], name)
+
+    url = reverse("grants:return-attachments", args=[running.reference, 1])
+    check_form(data, url, posted, provider, watch=[monitoring_return], accepted=stored)
+
+
+@pytest.fixture
+def documented(running, provider):
+    """A document on the running award's first return, its name markup."""
+    attachment = grant_services.return_attachment_add(
+        monitoring_return=running.returns.get(number=1),
+        by=provider,
+        uploaded_file=ContentFile(PDF, name="register.pdf"),
+    )
+    ReturnAttachment.objects.filter(pk=attachment.pk).update(original_name=PAYLOADS[5])
+    return attachment
+
+
+@hostile(8)
+def test_return_attachment_remove(db, data, provider, documented):
+    posted = data.draw(form_data(valid={}, hostile={}))
+
+    def removed(response, client):
+        assert not ReturnAttachment.objects.filter(pk=documented.pk).exists()
+        page_shows(client, response["Location"], f"{PAYLOADS[5]} removed.")
+
+    url = reverse(
+        "grants:return-attachment-remove",
+        args=[documented.monitoring_return.award.reference, 1, documented.pk],
+    )
+    check_form(data, url, posted, provider, watch=[documented], accepted=removed)
 
 
 @pytest.fixture

@@ -120,6 +120,16 @@ def test_staff_award_list(db, data, staff_client, award):
     check_get(staff_client, reverse("grants:staff-awards-export", args=["csv"]), params)
 
 
+@hostile(20)
+def test_money_dashboard(db, data, staff_client, award):
+    params = data.draw(
+        query(stream=hostile_choice(award.stream_id), financial_year=hostile_choice("2024-25"))
+    )
+    check_get(staff_client, reverse("grants:staff-dashboard"), params)
+    for part in ("money", "delivery", "returns"):
+        check_get(staff_client, reverse("grants:staff-dashboard-export", args=[part]), params)
+
+
 # --- The bugs these tests found, each kept as the exact input that found it ---------------------
 
 

@@ -84,6 +84,7 @@ def test_every_upload_field_stores_privately_with_no_url():
         "decisions.DecisionDocument.file",
         "grants.DiligenceCheck.file",
         "grants.AgreementDocument.file",
+        "grants.ReturnAttachment.file",
     }
     private = Path(settings.PRIVATE_ROOT).resolve()
     for field in file_fields():

@@ -22,9 +22,12 @@ def nav_links(client) -> list[str]:
     [
         ([Role.PROVIDER], [*PUBLIC, "Your applications", "Your grants", "Your organisations"]),
         ([Role.PANEL_MEMBER], [*PUBLIC, "Your panels"]),
-        ([Role.OPCC_STAFF], [*PUBLIC, "Rounds", "Organisations", "Decision records", "Awards"]),
-        ([Role.CHIEF_EXECUTIVE], [*PUBLIC, "Decision records", "Awards"]),
-        ([Role.PCC], [*PUBLIC, "Decision records", "Awards"]),
+        (
+            [Role.OPCC_STAFF],
+            [*PUBLIC, "Rounds", "Organisations", "Decision records", "Awards", "Money dashboard"],
+        ),
+        ([Role.CHIEF_EXECUTIVE], [*PUBLIC, "Decision records", "Awards", "Money dashboard"]),
+        ([Role.PCC], [*PUBLIC, "Decision records", "Awards", "Money dashboard"]),
         (
             [Role.PROVIDER, Role.PANEL_MEMBER],
             [*PUBLIC, "Your applications", "Your grants", "Your organisations", "Your panels"],
