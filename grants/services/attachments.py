@@ -143,6 +143,21 @@ def check_upload(uploaded_file) -> CheckedUpload:
     return CheckedUpload(content_type, uploaded_name[:200])
 
 
+def store_upload(model, uploaded_file, *, by: User, **owner):
+    """A `model` row for an uploaded document of `owner` (its application, its return…),
+    after the checks every document passes, with its file stored privately."""
+    checked = check_upload(uploaded_file)
+    attachment = model(
+        **owner,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=uploaded_file.size,
+        uploaded_by=by,
+    )
+    save_with_file(attachment, uploaded_file)
+    return attachment
+
+
 def save_with_file(attachment, uploaded_file) -> None:
     """Writes the file to the attachment's private storage under a name of the portal's,
     then saves the row; if the row cannot be saved, the file goes too."""
@@ -172,16 +187,7 @@ def attachment_add(*, application: Application, by: User, uploaded_file) -> Atta
     application = Application.objects.select_for_update().get(pk=application.pk)
     check_draft(application)
     check_editor(application, by, doing="add a document to")
-    checked = check_upload(uploaded_file)
-    attachment = Attachment(
-        application=application,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=uploaded_file.size,
-        uploaded_by=by,
-    )
-    save_with_file(attachment, uploaded_file)
-    return attachment
+    return store_upload(Attachment, uploaded_file, by=by, application=application)
 
 
 @transaction.atomic

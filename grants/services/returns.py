@@ -38,7 +38,7 @@ from ..models import (
     ReturnSpend,
     ReturnStatusChange,
 )
-from .attachments import check_upload, delete_with_file, numbered_download_name, save_with_file
+from .attachments import delete_with_file, numbered_download_name, store_upload
 from .payments import PAYMENT
 
 R = ReturnStatus
@@ -299,16 +299,7 @@ def return_attachment_add(
         raise ValidationError(
             {"file": f"A return can have up to {limit} documents: remove one to add another"}
         )
-    checked = check_upload(uploaded_file)
-    attachment = ReturnAttachment(
-        monitoring_return=monitoring_return,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=uploaded_file.size,
-        uploaded_by=by,
-    )
-    save_with_file(attachment, uploaded_file)
-    return attachment
+    return store_upload(ReturnAttachment, uploaded_file, by=by, monitoring_return=monitoring_return)
 
 
 @transaction.atomic

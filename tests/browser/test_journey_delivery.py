@@ -2,7 +2,7 @@
 corrects the return the OPCC sent back and submits it; an officer accepts it, but the payment
 after it is held by the overdue final report, as the page says; the club submits its final
 report; one officer raises the payment, the other approves it, the export for finance lists
-it, and marked paid it moves the stream's money page."""
+it, and marked paid it moves the stream's money page and the money dashboard."""
 
 import csv
 import io
@@ -121,6 +121,12 @@ def test_return_submitted_accepted_and_the_payment_after_it_made_by_two_officers
         "1125.00",
     )
 
+    # The money dashboard has nothing paid in this financial year yet.
+    label = f"Serious Violence Duty grant, {fiscal.year_of(timezone.localdate())}, labour"
+    page.goto(base + "/staff/dashboard/")
+    expect(page.locator("#money-table").get_by_role("row", name=label)).to_have_count(0)
+    check(page, "the money dashboard before the payment")
+
     # Marked paid, it moves the stream's money page: paid in this financial year.
     page.goto(base + "/grants/EIP23-A-0002/")
     page.get_by_label("Date paid for payment 3").fill(timezone.localdate().isoformat())
@@ -138,3 +144,11 @@ def test_return_submitted_accepted_and_the_payment_after_it_made_by_two_officers
     # £3,500 labour and £1,000 non-labour of £4,500.
     expect(this_year.first).to_contain_text("£875")
     check(page, "the money page after the payment")
+
+    # And the dashboard: the chart's bar and the table's row say the same.
+    page.goto(base + "/staff/dashboard/")
+    expect(page.locator("#money-table").get_by_role("row", name=label)).to_contain_text("£875")
+    expect(page.locator("#money-chart li", has_text=label)).to_contain_text(
+        "£0 allocated, £0 committed, £875 paid, £0 remaining"
+    )
+    check(page, "the money dashboard after the payment")
