@@ -39,8 +39,10 @@ from .models import (
     EvidenceStrand,
     FundingRound,
     FundingStream,
+    MonitoringReturn,
     Panel,
     Payment,
+    ReturnStatusChange,
 )
 from .services.applications import allocate_reference
 
@@ -822,6 +824,33 @@ DEMO_RETURNS = [
 ]
 
 
+# When each return was submitted and decided, in days from its due date: the first two on
+# time and decided on the day they were due, the third three days late.
+DEMO_RETURN_DAYS = [(-4, 0), (-1, 0), (3, 6)]
+
+
+def _return_times(due_on: datetime.date, days: tuple[int, int]) -> tuple:
+    submitted_days, decided_days = days
+    return (
+        datetime.datetime.combine(
+            due_on + datetime.timedelta(days=submitted_days), datetime.time(16), tzinfo=LONDON
+        ),
+        datetime.datetime.combine(
+            due_on + datetime.timedelta(days=decided_days), datetime.time(9), tzinfo=LONDON
+        ),
+    )
+
+
+def _date_return(monitoring_return, *, submitted, decided) -> None:
+    """The return's submission and decision dated as they happened, not as seeded."""
+    MonitoringReturn.objects.filter(pk=monitoring_return.pk).update(
+        saved_at=submitted, submitted_at=submitted, decided_at=decided
+    )
+    changes = ReturnStatusChange.objects.filter(monitoring_return=monitoring_return)
+    changes.filter(to_status=ReturnStatus.SUBMITTED).update(changed_at=submitted)
+    changes.exclude(to_status=ReturnStatus.SUBMITTED).update(changed_at=decided)
+
+
 def seed_delivery(*, staff: User, finance: User) -> None:
     """A year of delivery on the active award EIP23-A-0002 (quarterly, October 2023 to
     September 2024): return 1 (with an attendance register) accepted and its payment paid,
@@ -855,6 +884,7 @@ def seed_delivery(*, staff: User, finance: User) -> None:
                 uploaded_file=_evidence("attendance-register.pdf"),
             )
         services.return_submit(monitoring_return=monitoring_return, by=holder)
+        submitted, decided = _return_times(monitoring_return.due_on, DEMO_RETURN_DAYS[number - 1])
         if number == 3:
             services.return_send_back(
                 monitoring_return=monitoring_return,
@@ -862,8 +892,10 @@ def seed_delivery(*, staff: User, finance: User) -> None:
                 comment="The spend on coaches is ahead of the sessions reported: check the "
                 "figures, or tell us what the extra spend was for.",
             )
+            _date_return(monitoring_return, submitted=submitted, decided=decided)
             break
         services.return_accept(monitoring_return=monitoring_return, by=staff)
+        _date_return(monitoring_return, submitted=submitted, decided=decided)
         payment = award.payments.get(number=number)
         day = monitoring_return.due_on
         services.payment_raise(payment=payment, by=staff, today=day)

@@ -178,3 +178,76 @@ def test_seed_demo_finance_export_lists_the_approved_payment(demo):
     assert len(rows) == 2
     assert rows[1].startswith("EIP23-A-0002-P2,EIP23-A-0002,Bishop Auckland Boxing Club,")
     assert ",1125.00,DN38-23,Priya Shah,Tom Fairley,2024-04-14" in rows[1]
+
+
+def test_seed_demo_dashboard_has_real_shapes_for_the_pcc(demo):
+    response = _client("pcc@demo.example").get("/staff/dashboard/")
+    assert response.status_code == 200
+    money = [
+        (row.label, row.allocated, row.committed, row.paid)
+        for row in response.context["money_rows"]
+    ]
+    returns = [
+        (row.quarter, row.on_time, row.late, row.overdue, row.not_yet_due)
+        for row in response.context["returns_rows"]
+    ]
+    delivery = [
+        (row.group, row.label, row.target, row.actual) for row in response.context["delivery_rows"]
+    ]
+    assert money == [
+        (
+            "Serious Violence Duty grant, 2023-24, labour",
+            Decimal("50000.00"),
+            Decimal("17000.00"),
+            Decimal("750.00"),
+        ),
+        (
+            "Serious Violence Duty grant, 2023-24, non-labour",
+            Decimal("100000.00"),
+            Decimal("4500.00"),
+            Decimal("375.00"),
+        ),
+        (
+            "Serious Violence Duty grant, 2024-25, labour",
+            Decimal("200000.00"),
+            Decimal("13000.00"),
+            Decimal("0.00"),
+        ),
+        (
+            "Serious Violence Duty grant, 2024-25, non-labour",
+            Decimal("350000.00"),
+            Decimal("0.00"),
+            Decimal("0.00"),
+        ),
+    ]
+    # Returns 1 and 2 came in on time, 3 three days late, and the final report is overdue.
+    assert returns == [
+        ("2023-24 Q4", 1, 0, 0, 0),
+        ("2024-25 Q1", 1, 0, 0, 0),
+        ("2024-25 Q2", 0, 1, 0, 0),
+        ("2024-25 Q3", 0, 0, 1, 0),
+    ]
+    # EIP23-A-0002 alone delivers; its latest accepted return is the second.
+    priority = (
+        "Priority 1. Support for those aged 18 and under involved or at risk of being drawn "
+        "into serious violence"
+    )
+    assert delivery == [
+        ("People reached", "aged under 18", 60, 31),
+        ("People reached", "aged 18 to 24", 15, 7),
+        ("People reached", "aged 25 to 35", 0, 0),
+        ("People reached", "aged over 35", 0, 0),
+        ("People reached", "All ages", 75, 38),
+        ("Sessions", "Sessions delivered", 96, 47),
+        (
+            "Outcomes by success measure",
+            "Knife or sharp-object-enabled serious violence recorded by the police",
+            30,
+            11,
+        ),
+        (priority, "People reached", 75, 38),
+        (priority, "Sessions delivered", 96, 47),
+    ]
+    # The PCC reads it: nothing on the page posts, but for signing out in the header.
+    main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'method="post"' not in main
