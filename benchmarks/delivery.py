@@ -313,6 +313,7 @@ def seed_awards(base: Base, numbers: range) -> None:
                 submitted = min(plan.due_on + datetime.timedelta(days=5 if late else -3), today)
                 returned.narrative = "Sessions ran as planned."
                 returned.saved_at = returned.submitted_at = at(submitted)
+                returned.first_submitted_on = submitted
             if status in (ReturnStatus.ACCEPTED, ReturnStatus.RETURNED):
                 returned.decided_at = at(min(submitted + datetime.timedelta(days=7), today))
                 returned.decided_by = base.staff
@@ -353,6 +354,14 @@ def seed_awards(base: Base, numbers: range) -> None:
             ]
     ReturnStatusChange.objects.bulk_create(changes, batch_size=2000)
     ReturnActual.objects.bulk_create(actuals, batch_size=2000)
+    # What return_accept keeps: each target's actual on its latest accepted return.
+    delivered = {actual.target.pk: actual.actual for actual in actuals}
+    for targets in targets_of.values():
+        for target in targets:
+            target.delivered = delivered.get(target.pk, 0)
+    AwardTarget.objects.bulk_update(
+        [t for targets in targets_of.values() for t in targets], ["delivered"], batch_size=2000
+    )
 
     returns_of = defaultdict(dict)
     for returned in returns:

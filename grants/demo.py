@@ -844,7 +844,10 @@ def _return_times(due_on: datetime.date, days: tuple[int, int]) -> tuple:
 def _date_return(monitoring_return, *, submitted, decided) -> None:
     """The return's submission and decision dated as they happened, not as seeded."""
     MonitoringReturn.objects.filter(pk=monitoring_return.pk).update(
-        saved_at=submitted, submitted_at=submitted, decided_at=decided
+        saved_at=submitted,
+        submitted_at=submitted,
+        first_submitted_on=submitted.date(),
+        decided_at=decided,
     )
     changes = ReturnStatusChange.objects.filter(monitoring_return=monitoring_return)
     changes.filter(to_status=ReturnStatus.SUBMITTED).update(changed_at=submitted)

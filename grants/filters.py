@@ -205,8 +205,8 @@ class DashboardFilterForm(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         years = sorted(
-            set(StreamAllocation.objects.values_list("financial_year", flat=True))
-            | set(AwardSplit.objects.values_list("financial_year", flat=True).distinct())
+            set(StreamAllocation.objects.order_by().values_list("financial_year", flat=True))
+            | set(AwardSplit.objects.order_by().values_list("financial_year", flat=True).distinct())
         )
         self.fields["financial_year"].choices = [("", "All years")] + [(y, y) for y in years]
 

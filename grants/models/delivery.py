@@ -37,6 +37,9 @@ class AwardTarget(models.Model):
     )
     description = models.CharField("what is counted", max_length=300, blank=True)
     target = models.PositiveIntegerField()
+    # The actual of the latest return staff accepted (actuals count the whole grant so
+    # far), kept by return_accept so that the dashboard adds targets up without a lookup.
+    delivered = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -86,6 +89,9 @@ class MonitoringReturn(models.Model):
     risks = models.TextField("risks and issues", blank=True)
     saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The day it was first submitted (in London), kept when it is sent back and submitted
+    # again: whether it came in on time.
+    first_submitted_on = models.DateField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

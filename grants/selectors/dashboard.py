@@ -9,8 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from .. import fiscal
@@ -20,7 +19,6 @@ from ..enums import (
     UNCOMMITTED_AWARD_STATUSES,
     AwardStatus,
     CostKind,
-    ReturnStatus,
     TargetKind,
 )
 from ..models import (
@@ -29,8 +27,6 @@ from ..models import (
     FundingStream,
     LedgerEntry,
     MonitoringReturn,
-    ReturnActual,
-    ReturnStatusChange,
     StreamAllocation,
 )
 
@@ -178,18 +174,11 @@ class DeliveryRow:
 
 
 def _targets(scope: Scope) -> QuerySet[AwardTarget]:
-    """The targets of accepted awards in scope, each with the actual of the latest return
-    staff accepted (actuals count the whole grant so far), 0 before the first."""
-    latest = (
-        ReturnActual.objects.filter(
-            target=OuterRef("pk"), monitoring_return__status=ReturnStatus.ACCEPTED
-        )
-        .order_by("-monitoring_return__number")
-        .values("actual")[:1]
-    )
+    """The targets of accepted awards in scope; each one's `delivered` is the actual of the
+    award's latest accepted return (actuals count the whole grant so far)."""
     return AwardTarget.objects.filter(
         scope.awards(), award__status__in=sorted(DELIVERING_AWARD_STATUSES)
-    ).annotate(latest=Coalesce(Subquery(latest, output_field=IntegerField()), Value(0)))
+    )
 
 
 def delivery_rows(scope: Scope) -> list[DeliveryRow]:
@@ -201,7 +190,7 @@ def delivery_rows(scope: Scope) -> list[DeliveryRow]:
     for row in (
         _targets(scope)
         .values("kind", "success_measure_id", "success_measure__title")
-        .annotate(target_sum=Sum("target"), actual_sum=Sum("latest"))
+        .annotate(target_sum=Sum("target"), actual_sum=Sum("delivered"))
         .order_by()
     ):
         by_kind[(row["kind"], row["success_measure_id"])] = row
@@ -241,7 +230,7 @@ def delivery_rows(scope: Scope) -> list[DeliveryRow]:
             "award__application__priorities__number",
             "award__application__priorities__title",
         )
-        .annotate(target_sum=Sum("target"), actual_sum=Sum("latest"))
+        .annotate(target_sum=Sum("target"), actual_sum=Sum("delivered"))
         .order_by()
     ):
         number = row["award__application__priorities__number"]
@@ -284,17 +273,10 @@ RETURN_COUNTS = ["on_time", "late", "overdue", "not_yet_due"]
 
 def returns_rows(scope: Scope, *, today: datetime.date | None = None) -> list[ReturnsRow]:
     """A row per financial quarter that returns fall due in, the earliest first (one
-    query). A return counts as on time when it was first submitted by its due date, even
-    if staff sent it back later; the open returns of an award that has ended are left out."""
+    query, a row per due date). A return counts as on time when it was first submitted by
+    its due date, even if staff sent it back later; the open returns of an award that has
+    ended are left out."""
     today = today or timezone.localdate()
-    first_submitted = (
-        ReturnStatusChange.objects.filter(
-            monitoring_return=OuterRef("pk"), to_status=ReturnStatus.SUBMITTED
-        )
-        .values("monitoring_return")
-        .annotate(first=Min("changed_at"))
-        .values("first")
-    )
     # A year narrows returns by when they fall due, whatever years the award has money in.
     returns = MonitoringReturn.objects.filter(
         Scope(stream=scope.stream).awards(), award__status__in=sorted(DELIVERING_AWARD_STATUSES)
@@ -306,17 +288,27 @@ def returns_rows(scope: Scope, *, today: datetime.date | None = None) -> list[Re
                 fiscal.ends_on(scope.financial_year),
             )
         )
+    waiting = Q(
+        first_submitted_on__isnull=True,
+        status__in=sorted(OPEN_RETURN_STATUSES),
+        award__status__in=[AwardStatus.ACCEPTED, AwardStatus.ACTIVE],
+    )
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RETURN_COUNTS, 0))
-    for due_on, status, award_status, submitted_at in returns.annotate(
-        first_submitted=Subquery(first_submitted)
-    ).values_list("due_on", "status", "award__status", "first_submitted"):
-        if status in OPEN_RETURN_STATUSES and submitted_at is None:
-            if award_status not in (AwardStatus.ACCEPTED, AwardStatus.ACTIVE):
-                continue
-            bucket = "overdue" if due_on < today else "not_yet_due"
-        elif submitted_at is None:
-            continue  # no record of its submission: nothing to say of its timing
-        else:
-            bucket = "on_time" if timezone.localdate(submitted_at) <= due_on else "late"
-        counts[fiscal.quarter_of(due_on)][bucket] += 1
-    return [ReturnsRow(quarter, **counts[quarter]) for quarter in sorted(counts)]
+    for row in (
+        returns.values("due_on")
+        .annotate(
+            on_time=Count("pk", filter=Q(first_submitted_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(first_submitted_on__gt=F("due_on"))),
+            overdue=Count("pk", filter=waiting & Q(due_on__lt=today)),
+            not_yet_due=Count("pk", filter=waiting & Q(due_on__gte=today)),
+        )
+        .order_by()
+    ):
+        quarter = counts[fiscal.quarter_of(row["due_on"])]
+        for name in RETURN_COUNTS:
+            quarter[name] += row[name]
+    return [
+        ReturnsRow(quarter, **counts[quarter])
+        for quarter in sorted(counts)
+        if sum(counts[quarter].values())
+    ]

@@ -196,7 +196,14 @@ def return_submit(
         R.SUBMITTED,
         by=by,
         guard=guard,
-        changes={"submitted_at": timezone.now(), "submitted_by": by},
+        changes={
+            "submitted_at": timezone.now(),
+            "submitted_by": by,
+            "first_submitted_on": MonitoringReturn.objects.values_list(
+                "first_submitted_on", flat=True
+            ).get(pk=monitoring_return.pk)
+            or timezone.localdate(),
+        },
         then=lambda moved: enqueue("grants.send_return_email", return_id=moved.instance.pk),
     )
 
@@ -222,6 +229,7 @@ def return_accept(
         },
         then=lambda moved: enqueue("grants.send_return_email", return_id=moved.instance.pk),
     )
+    record_delivered(accepted.award)
     payment = Payment.objects.filter(after_return=accepted, status=PaymentStatus.SCHEDULED).first()
     if payment is not None:
         move(
@@ -232,6 +240,22 @@ def return_accept(
             reason=f"Return {accepted.reference} accepted",
         )
     return accepted
+
+
+def record_delivered(award: Award) -> None:
+    """Each target's delivered figure: its actual on the latest accepted return that
+    reports it."""
+    latest = dict(
+        ReturnActual.objects.filter(
+            monitoring_return__award=award, monitoring_return__status=R.ACCEPTED
+        )
+        .order_by("monitoring_return__number")
+        .values_list("target_id", "actual")
+    )
+    for target in award.targets.all():
+        if target.delivered != latest.get(target.pk, 0):
+            target.delivered = latest.get(target.pk, 0)
+            target.save(update_fields=["delivered"])
 
 
 @attributed

@@ -218,6 +218,40 @@ def test_return_sent_back_keeps_the_timing_of_its_first_submission(
     assert (rows[1].quarter, rows[1].late, rows[1].overdue) == ("2024-25 Q3", 1, 0)
 
 
+def test_return_sent_back_and_submitted_again_late_is_still_on_time(
+    year_of_returns, staff_user, provider_user
+):
+    third = year_of_returns.returns.get(number=3)
+    coach = year_of_returns.application.budget_lines.get()
+    with at(datetime.date(2025, 1, 10)):
+        services.return_save(
+            monitoring_return=third,
+            by=provider_user,
+            actuals={t.pk: 9 for t in year_of_returns.targets.all()},
+            spend={coach.pk: Decimal("1400.00")},
+            narrative="Went well.",
+            case_study="",
+            risks="",
+        )
+        services.return_submit(monitoring_return=third, by=provider_user)
+    with at(datetime.date(2025, 1, 12)):
+        services.return_send_back(monitoring_return=third, by=staff_user, comment="Check it.")
+    with at(datetime.date(2025, 1, 20)):
+        services.return_submit(monitoring_return=third, by=provider_user)
+    third.refresh_from_db()
+    assert (third.first_submitted_on, timezone.localdate(third.submitted_at)) == (
+        datetime.date(2025, 1, 10),
+        datetime.date(2025, 1, 20),
+    )
+    rows = dashboard.returns_rows(dashboard.Scope(), today=TODAY)
+    assert (rows[2].quarter, rows[2].on_time, rows[2].late, rows[2].overdue) == (
+        "2024-25 Q4",
+        1,
+        0,
+        0,
+    )
+
+
 def test_open_returns_of_an_ended_award_are_left_out(year_of_returns):
     Award.objects.filter(pk=year_of_returns.pk).update(status=AwardStatus.CLAWED_BACK)
     rows = dashboard.returns_rows(dashboard.Scope(), today=TODAY)
