@@ -11,6 +11,7 @@ from django.utils import timezone
 from grants import demo as grants_demo
 from grants import services as grant_services
 from grants.enums import ApplicationStatus
+from grants.models import Award
 from partners.models import User
 
 from .enums import DecisionStatus, Outcome
@@ -213,6 +214,13 @@ def _seed_awards_decision(*, staff: User, pcc: User, ceo: User) -> None:
             reason="PCC decision DN38-23: approved",
             decision_reference="DN38-23",
             conditions=conditions,
+        )
+        # Made when the PCC signed, as the signature would have made them then.
+        Award.objects.filter(decision_reference="DN38-23").update(
+            created_at=datetime.datetime(2023, 9, 14, 16, 0, tzinfo=LONDON)
+        )
+        grant_services.awards_decision_published(
+            decision_reference="DN38-23", on=timezone.localdate(record.published_at)
         )
     grants_demo.seed_award_states(staff=staff)
     grants_demo.seed_delivery(staff=staff, finance=User.objects.get(email="staff2@demo.example"))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from partners.models import Organisation, Partnership, SuccessMeasure, User
+from partners.models import Area, Organisation, Partnership, SuccessMeasure, User
 from svd_portal.pdfs import PdfStatus
 
 from . import money, services
@@ -745,6 +745,14 @@ def seed_award_states(*, staff: User) -> None:
         by=staff, name="Standard grant agreement", **AGREEMENT_CLAUSES
     )
     offered, active, incomplete = (awards[f"EIP23-A-000{n}"] for n in (1, 2, 3))
+    # Where each is delivered, for the grants register and its open data.
+    areas = {area.name: area for area in Area.objects.all()}
+    for award, names in (
+        (offered, ["Darlington"]),
+        (active, ["County Durham"]),
+        (incomplete, ["County Durham", "Darlington"]),
+    ):
+        award.areas.set([areas[name] for name in names if name in areas])
     for award in (offered, active):
         signatory = _signatory(award.organisation, staff=staff)
         services.bank_details_save(

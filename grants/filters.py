@@ -5,12 +5,15 @@ from decimal import Decimal
 import django_filters
 from crispy_forms_gds.layout import Div, Field
 from django import forms
-from django.db.models import Q
+from django.db.models import Min, Q
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from partners.enums import REGISTERED_KINDS
+from partners.models import Area, StrategicPriority
 from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
+from . import fiscal
 from .enums import ApplicationStatus, AwardStatus
 from .models import Application, Award, AwardSplit, FundingStream, StreamAllocation
 
@@ -212,3 +215,71 @@ class DashboardFilterForm(FilterForm):
 
     def get_layout(self):
         return [grid_row(Field.select("stream"), Field.select("financial_year"))]
+
+
+def _register_years() -> list[tuple[str, str]]:
+    first = Award.objects.filter(decision_published_on__isnull=False).aggregate(
+        first=Min("created_at")
+    )["first"]
+    if first is None:
+        return []
+    years = fiscal.years_between(timezone.localdate(first), timezone.localdate())
+    return [(year, year) for year in reversed(years)]
+
+
+class RegisterFilterForm(FilterForm):
+    def get_layout(self):
+        return [
+            grid_row(Field.text("q"), Field.select("year")),
+            grid_row(Field.select("priority"), Field.select("area")),
+        ]
+
+
+def _choice(what: str) -> dict:
+    return {
+        "empty_label": "Any",
+        "error_messages": {"invalid_choice": f"Select {what} from the list"},
+    }
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The register by the financial year the grant was made in, the strategic priority its
+    bid named, the area it is delivered in, and a search over reference, title and
+    recipient."""
+
+    q = SearchFilter(label="Grant, title or recipient", method="search", what="search")
+    year = django_filters.ChoiceFilter(
+        label="Financial year awarded", choices=[], method="in_year", **_choice("a year")
+    )
+    priority = django_filters.ModelChoiceFilter(
+        label="Strategic priority",
+        queryset=StrategicPriority.objects.order_by("number", "valid_from"),
+        field_name="application__priorities",
+        **_choice("a priority"),
+    )
+    area = django_filters.ModelChoiceFilter(
+        label="Area",
+        queryset=Area.objects.order_by("name"),
+        field_name="areas",
+        **_choice("an area"),
+    )
+
+    class Meta:
+        model = Award
+        fields = ["q", "year", "priority", "area"]
+        form = RegisterFilterForm
+
+    def __init__(self, data=None, queryset=None):
+        super().__init__(data, queryset)
+        self.filters["year"].extra["choices"] = _register_years()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(title__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )
+
+    def in_year(self, queryset, name, value):
+        starts = fiscal.starts_on(value)
+        return queryset.filter(created_at__date__range=(starts, fiscal.ends_on(value)))

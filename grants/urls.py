@@ -9,6 +9,7 @@ from .views import (
     moderation,
     panels,
     public,
+    register,
     return_attachments,
     staff,
     variations,
@@ -18,9 +19,28 @@ app_name = "grants"
 
 urlpatterns = [
     # The money after the signature.
-    path("grants/", awards.AwardsMineView.as_view(), name="awards-mine"),
-    path("grants/<str:reference>/", awards.AwardDetailView.as_view(), name="award-detail"),
+    # The public grants register; an award's page is the holder's and the OPCC's own.
+    path("grants/", register.RegisterListView.as_view(), name="register"),
+    path("grants/mine/", awards.AwardsMineView.as_view(), name="awards-mine"),
+    path("grants/feed/", register.RegisterFeed(), name="register-feed"),
+    path("grants/register.csv", register.RegisterExportView.as_view(), name="register-export"),
+    re_path(
+        r"^grants/register-(?P<year>\d{4})-(?P<month>\d{2})\.csv$",
+        register.RegisterExportView.as_view(),
+        name="register-month",
+    ),
+    re_path(
+        r"^grants/360giving\.(?P<format>json|csv)$",
+        register.OpenDataView.as_view(),
+        name="open-data",
+    ),
+    path("grants/<str:reference>/", register.grant_page, name="award-detail"),
     path("grants/<str:reference>/plan/", delivery.DeliveryPlanView.as_view(), name="award-plan"),
+    path(
+        "grants/<str:reference>/register/",
+        awards.AwardRegisterView.as_view(),
+        name="award-register",
+    ),
     path(
         "grants/<str:reference>/returns/<int:number>/",
         delivery.ReturnView.as_view(),

@@ -11,6 +11,7 @@ from svd_portal.admin import PortalModelAdmin, PortalTabularInline
 
 from . import services
 from .models import (
+    Area,
     Membership,
     Organisation,
     OrganisationStatusChange,
@@ -164,10 +165,15 @@ class StrategicPriorityInline(PortalTabularInline):
     extra = 0
 
 
+class AreaInline(PortalTabularInline):
+    model = Area
+    extra = 0
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(PortalModelAdmin):
     list_display = ["name", "area", "convener", "strategy_review_due"]
-    inlines = [PartnershipMemberInline, StrategicPriorityInline]
+    inlines = [PartnershipMemberInline, StrategicPriorityInline, AreaInline]
 
 
 @admin.register(StrategicPriority)

@@ -9,8 +9,16 @@ import datetime
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .enums import MembershipStatus, OrganisationKind, PartnershipRole, Role, VerificationStatus
+from .enums import (
+    GeoCodeType,
+    MembershipStatus,
+    OrganisationKind,
+    PartnershipRole,
+    Role,
+    VerificationStatus,
+)
 from .models import (
+    Area,
     Membership,
     Organisation,
     Partnership,
@@ -141,6 +149,13 @@ def _organisation(name, kind, *, charity_number="", company_number="", town="", 
     return organisation
 
 
+# The partnership's two unitary authorities, with their ONS codes.
+AREAS = [
+    ("County Durham", "E06000047", GeoCodeType.UNITARY_AUTHORITY),
+    ("Darlington", "E06000005", GeoCodeType.UNITARY_AUTHORITY),
+]
+
+
 def seed(*, password: str) -> Partnership:
     """Creates the partnership, its members, priorities, providers and the demo accounts."""
     opcc = _organisation(OPCC_NAME, OrganisationKind.OPCC)
@@ -167,6 +182,13 @@ def seed(*, password: str) -> Partnership:
             number=number,
             valid_from=datetime.date(2024, 1, 1),
             defaults={"theme": theme, "title": title, "valid_to": datetime.date(2026, 4, 30)},
+        )
+
+    for name, code, kind in AREAS:
+        Area.objects.get_or_create(
+            partnership=partnership,
+            name=name,
+            defaults={"geo_code": code, "geo_code_type": kind},
         )
 
     users = {}

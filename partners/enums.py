@@ -79,3 +79,15 @@ class PartnershipRole(models.TextChoices):
     SPECIFIED = "specified", "Specified authority"
     RELEVANT = "relevant", "Relevant authority"
     OTHER = "other", "Other partner"
+
+
+class GeoCodeType(models.TextChoices):
+    """The kinds of area of the 360Giving standard's geoCodeType codelist that a
+    partnership's local areas are: ONS codes of each."""
+
+    UNITARY_AUTHORITY = "UA", "Unitary authority"
+    NON_METROPOLITAN_DISTRICT = "NMD", "Non-metropolitan district"
+    COUNTY = "CTY", "County"
+    COMMUNITY_SAFETY_PARTNERSHIP = "CSP", "Community safety partnership"
+    POLICE_FORCE_AREA = "PFA", "Police force area"
+    WARD = "WD", "Electoral ward or division"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -14,6 +15,7 @@ from .enums import (
     REGISTERED_KINDS,
     RELEVANT_AUTHORITY_KINDS,
     SPECIFIED_AUTHORITY_KINDS,
+    GeoCodeType,
     MembershipStatus,
     OrganisationKind,
     PartnershipRole,
@@ -316,3 +318,33 @@ class SuccessMeasure(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Area(models.Model):
+    """A local area of the partnership that grants are delivered in, with its ONS code,
+    for the grants register's filter and the 360Giving data's beneficiary location."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(max_length=200)
+    geo_code = models.CharField(
+        "ONS code",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^[EWSN]\d{8}$", "An ONS code is a letter and eight digits")],
+    )
+    geo_code_type = models.CharField(
+        "kind of area", max_length=4, choices=GeoCodeType.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="area_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(geo_code="") | ~models.Q(geo_code_type=""),
+                name="area_code_has_its_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,5 +1,5 @@
 """Spreadsheet downloads: CSV (streamed) and XLSX, with cells that cannot run as formulas.
-Every one is a staff or panel export, so each is sent as confidential.
+Staff and panel exports are sent as confidential; open data (the grants register) is not.
 
 An export names its columns: either a list of `Column(heading, value)` applied to each
 item, or a NamedTuple row type whose fields are the columns, each annotated with its
@@ -51,8 +51,11 @@ def safe_cell(value):
     return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
-    """Streams rows as CSV, UTF-8 with a byte-order mark so that Excel reads it right."""
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[list], *, public: bool = False
+) -> StreamingHttpResponse:
+    """Streams rows as CSV, UTF-8 with a byte-order mark so that Excel reads it right;
+    confidential unless it is `public` open data."""
 
     def chunks():
         buffer = io.StringIO()
@@ -69,7 +72,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return confidential(response)
+    return response if public else confidential(response)
 
 
 def xlsx_response(

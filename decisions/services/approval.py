@@ -342,6 +342,9 @@ def decision_publish(
         changes={"published_at": timezone.now()},
     )
     index_for_search(record)
+    grant_services.awards_decision_published(
+        decision_reference=record.reference, on=timezone.localdate(record.published_at)
+    )
     return record
 
 

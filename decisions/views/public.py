@@ -8,12 +8,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from grants import selectors as grant_selectors
 from partners.rules import is_opcc
 from svd_portal.downloads import confidential
+from svd_portal.feeds import TextAtom1Feed
 from svd_portal.mixins import FilteredListMixin
 from svd_portal.pagination import KeysFirstPaginator
 
@@ -54,6 +55,12 @@ class RegisterDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["document"] = services.latest_ready_document(self.object)
+        # The grants it made that are on the grants register (accepted ones).
+        context["grants"] = (
+            grant_selectors.register_awards().filter(decision_reference=self.object.reference)
+            if self.object.status == DecisionStatus.PUBLISHED and self.object.reference
+            else []
+        )
         return context
 
 
@@ -110,28 +117,12 @@ def pdf_response(document, *, filename: str) -> FileResponse:
     return response
 
 
-class _TextSummaries:
-    """Passes a feed's XML writer through, declaring every summary and content plain text."""
-
-    def __init__(self, handler):
-        self._handler = handler
-
-    def addQuickElement(self, name, contents=None, attrs=None):
-        if name in ("summary", "content"):
-            attrs = {**(attrs or {}), "type": "text"}
-        self._handler.addQuickElement(name, contents, attrs)
-
-    def __getattr__(self, name):
-        return getattr(self._handler, name)
-
-
-class PlainTextAtom1Feed(Atom1Feed):
-    """Atom with the decision text as text: Django's Atom1Feed declares the summary
-    type="html", so a reader would render whatever markup a record's text holds. The text
-    is written as it is; the XML writer escapes it once."""
+class PlainTextAtom1Feed(TextAtom1Feed):
+    """Atom with the decision text as text (svd_portal.feeds), and a link to each record's
+    signed PDF."""
 
     def add_item_elements(self, handler, item):
-        super().add_item_elements(_TextSummaries(handler), item)
+        super().add_item_elements(handler, item)
         # The signed PDF is the record itself; "related" needs no length, which an
         # enclosure would (and knowing it costs a query per entry).
         handler.addQuickElement(

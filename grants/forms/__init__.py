@@ -24,7 +24,7 @@ from .applications import (
     WithdrawForm,
     financial_years,
 )
-from .awards import AllocationForm, AwardWithdrawForm, StreamForm
+from .awards import AllocationForm, AwardWithdrawForm, RegisterDetailsForm, StreamForm
 from .common import MoneyField, helper, words
 from .delivery import (
     ClawBackForm,
@@ -58,6 +58,7 @@ from .staff import EligibilityForm, LogBidForm, StaffSubmitForm
 from .variations import ReallocationForm, VariationDecideForm, VariationForm
 
 __all__ = [
+    "RegisterDetailsForm",
     "ReallocationForm",
     "VariationDecideForm",
     "VariationForm",

@@ -1,10 +1,12 @@
 """OPCC staff's forms on the money after the signature: streams, their allocations by
-financial year, and withdrawing an award."""
+financial year, withdrawing an award, and what the grants register says of one."""
 
 from decimal import Decimal
 
-from crispy_forms_gds.layout import Button, Field
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
+
+from partners.models import Area
 
 from .. import fiscal
 from .common import MoneyField, helper
@@ -90,3 +92,31 @@ class AwardWithdrawForm(forms.Form):
         form_helper = helper(Field.textarea("reason"))
         form_helper.layout[-1] = Button.warning("submit", "Withdraw the award")
         self.helper = form_helper
+
+
+class RegisterDetailsForm(forms.Form):
+    """What the grants register says of an award beyond its facts."""
+
+    rationale = forms.CharField(
+        label="Why is the grant expected to reduce crime and disorder?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Published on the grants register. Drafted from what the bid said it would "
+        "achieve: put it in plain words.",
+        error_messages={"required": "Say why the grant is expected to reduce crime and disorder"},
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label="Areas it is delivered in",
+        queryset=Area.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose areas from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.textarea("rationale"),
+            Field.checkboxes("areas", legend_size=Size.SMALL),
+            submit="Save",
+        )

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Organisation
+from partners.models import Area, Organisation
 from svd_portal.workflow import StatusChange
 
 from ..enums import AwardStatus, CostKind, ReturnFrequency
@@ -86,6 +86,15 @@ class Award(models.Model):
     title = models.CharField(max_length=200)
     amount = models.DecimalField(**MONEY)
     conditions = models.TextField(blank=True)
+    # For the grants register (SI 2011/3050, Schedule para 3(f)): why the grant is expected
+    # to reduce crime and disorder (drafted at award from the application's intended
+    # outcomes; staff may put it better), and the areas it is delivered in.
+    rationale = models.TextField("why it is expected to reduce crime and disorder", blank=True)
+    areas = models.ManyToManyField(Area, blank=True, related_name="awards")
+    # The day the decision that made it was published on the decision register (the
+    # decisions app says so): the grant is on the grants register from its acceptance,
+    # but never before its decision is public.
+    decision_published_on = models.DateField(null=True, blank=True)
     delivery_starts_on = models.DateField()
     delivery_ends_on = models.DateField()
     # The signed decision record that made it (the decisions app, which grants never imports).

@@ -60,9 +60,21 @@ from .ranking import (
     ranking_page,
     round_ranking,
 )
+from .register import (
+    register_award,
+    register_awards,
+    register_filtered,
+    register_month,
+    register_months,
+)
 from .variations import variation_changes
 
 __all__ = [
+    "register_award",
+    "register_awards",
+    "register_filtered",
+    "register_month",
+    "register_months",
     "variation_changes",
     "ReturnRow",
     "delivery_rows",

@@ -39,7 +39,15 @@ from .attachments import (
     detect_content_type,
 )
 from .awarding import round_check_not_held, round_decide, round_hold, round_release
-from .awards import AWARD, AWARD_MOVES, allocation_set, award_withdraw, stream_save
+from .awards import (
+    AWARD,
+    AWARD_MOVES,
+    allocation_set,
+    award_register_save,
+    award_withdraw,
+    awards_decision_published,
+    stream_save,
+)
 from .closing import award_claw_back, award_close, close_out_problems
 from .delivery import (
     award_plan_save,
@@ -103,6 +111,8 @@ from .variations import (
 )
 
 __all__ = [
+    "award_register_save",
+    "awards_decision_published",
     "VARIATION",
     "VARIATION_MOVES",
     "committed_payments",

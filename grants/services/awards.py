@@ -2,6 +2,7 @@
 (`awards_make`, from round_decide); its workflow is AWARD_MOVES, moved by `award_withdraw`
 here and by the offer and the signatory's answer in services/agreements.py."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -130,6 +131,8 @@ def awards_make(
             title=application.title,
             amount=application.awarded_amount,
             conditions=conditions.get(application.pk, ""),
+            # A draft for the grants register, from what the bid said it would achieve.
+            rationale=application.outcomes.strip(),
             delivery_starts_on=funding_round.delivery_starts_on,
             delivery_ends_on=funding_round.delivery_ends_on,
             decision_reference=decision_reference,
@@ -183,4 +186,29 @@ def award_withdraw(*, award: Award, by: User, reason: str) -> Award:
         Agreement.objects.filter(award=award, outcome=AgreementOutcome.OFFERED).update(
             outcome=AgreementOutcome.WITHDRAWN
         )
+    return award
+
+
+def awards_decision_published(*, decision_reference: str, on: datetime.date) -> int:
+    """The decision that made these awards is on the decision register from `on`: they may
+    go on the grants register once accepted. Called by the decisions app as it publishes."""
+    return Award.objects.filter(
+        decision_reference=decision_reference, decision_published_on__isnull=True
+    ).update(decision_published_on=on)
+
+
+@attributed
+@transaction.atomic
+def award_register_save(*, award: Award, by: User, rationale: str, areas) -> Award:
+    """Staff set what the grants register says of an award: why it is expected to reduce
+    crime and disorder, and the areas it is delivered in."""
+    require_perm(by, "grants.manage_awards", award)
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if not rationale.strip():
+        raise ValidationError(
+            {"rationale": "Say why the grant is expected to reduce crime and disorder"}
+        )
+    award.rationale = rationale.strip()
+    award.save(update_fields=["rationale"])
+    award.areas.set(areas)
     return award

@@ -21,8 +21,16 @@ from svd_portal.mixins import FilteredListMixin, ServiceFormMixin, ServiceFormOn
 from .. import selectors, services
 from ..diligence import offer_problems
 from ..enums import FINAL_AWARD_STATUSES, AwardStatus, CostKind, DiligenceItem
-from ..forms import AllocationForm, AwardWithdrawForm, BankVerifyForm, OfferForm, StreamForm
+from ..forms import (
+    AllocationForm,
+    AwardWithdrawForm,
+    BankVerifyForm,
+    OfferForm,
+    RegisterDetailsForm,
+    StreamForm,
+)
 from ..models import Award, FundingStream
+from ..selectors.register import REGISTER_STATUSES
 from ..services.variations import VARIABLE_STATUSES
 
 # --- Streams ----------------------------------------------------------------------------
@@ -244,6 +252,8 @@ class AwardDetailView(AwardMixin, TemplateView):
             and user.has_perm("grants.verify_bank_details", award.organisation),
             agreement=agreements[0] if agreements else None,
             signatories=[m.user for m in award.organisation.signatories],
+            on_register=award.status in REGISTER_STATUSES
+            and award.decision_published_on is not None,
         )
         if award.plan_set_at:
             actuals = selectors.latest_actuals(award)
@@ -299,3 +309,29 @@ class AwardsMineView(LoginRequiredMixin, TemplateView):
             today=timezone.localdate(),
             **kwargs,
         )
+
+
+class AwardRegisterView(ServiceFormMixin, AwardMixin, FormView):
+    """Staff set what the grants register says of an award: why it is expected to reduce
+    crime and disorder, and where it is delivered."""
+
+    permission_required = "grants.manage_awards"
+    template_name = "grants/award_register_form.html"
+    form_class = RegisterDetailsForm
+
+    def get_initial(self):
+        award = self.get_award()
+        return {"rationale": award.rationale, "areas": list(award.areas.all())}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(award=self.get_award(), **kwargs)
+
+    def perform(self, form):
+        award = services.award_register_save(
+            award=self.get_award(),
+            by=self.request.user,
+            rationale=form.cleaned_data["rationale"],
+            areas=form.cleaned_data["areas"],
+        )
+        messages.success(self.request, "Saved: the grants register says this of the grant.")
+        return redirect(award)

@@ -306,6 +306,16 @@ DUE_DILIGENCE_ACCOUNTS_FROM = Decimal(env("DUE_DILIGENCE_ACCOUNTS_FROM", default
 # many after delivery ends.
 RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=14)
 FINAL_REPORT_DUE_DAYS = env.int("FINAL_REPORT_DUE_DAYS", default=28)
+# --- Open data ----------------------------------------------------------------
+# The grants register as 360Giving data: the publisher's identifier prefix (360Giving
+# gives one, like "360G-blf"), the OPCC's own org-id (org-id.guide; by default an
+# identifier under the prefix) and the police force area every grant is delivered in
+# (its ONS code, E23…; Durham's is E23000008).
+OPEN_DATA_PREFIX = env("OPEN_DATA_PREFIX", default="360G-svdportal")
+OPEN_DATA_FUNDER_ID = env("OPEN_DATA_FUNDER_ID", default=f"{OPEN_DATA_PREFIX}-ORG-OPCC")
+OPEN_DATA_POLICE_FORCE_AREA = env("OPEN_DATA_POLICE_FORCE_AREA", default="Durham")
+OPEN_DATA_POLICE_FORCE_AREA_CODE = env("OPEN_DATA_POLICE_FORCE_AREA_CODE", default="E23000008")
+
 # A variation that changes an award's amount by more than this is the PCC's to decide, on
 # a decision record; staff decide the rest.
 VARIATION_PCC_THRESHOLD = Decimal(env("VARIATION_PCC_THRESHOLD", default="5000.00"))

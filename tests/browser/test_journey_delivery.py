@@ -82,7 +82,7 @@ def test_return_submitted_accepted_and_the_payment_after_it_made_by_two_officers
 
     # The club submits its final report.
     sign_in(page, base, "provider2@demo.example")
-    page.goto(base + "/grants/")
+    page.goto(base + "/grants/mine/")
     page.get_by_role("link", name="Final report 4 for EIP23-A-0002").click()
     page.get_by_role("link", name="Start the return").click()
     for field in page.locator("input[name^=actual_]").all():

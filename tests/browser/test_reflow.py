@@ -101,7 +101,7 @@ def pages_by_role(record):
                 ("draft attachments", f"/applications/{draft.reference}/attachments/"),
                 ("check answers", f"/applications/{draft.reference}/submit/"),
                 ("your organisations", "/organisations/"),
-                ("your grants", "/grants/"),
+                ("your grants", "/grants/mine/"),
                 ("an offered grant", "/grants/EIP23-A-0001/"),
                 ("its agreement", "/grants/EIP23-A-0001/agreement/"),
                 ("bank details", "/grants/EIP23-A-0001/bank-details/"),

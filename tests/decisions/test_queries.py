@@ -28,7 +28,7 @@ def queries_for(client, url) -> int:
         ("/decisions/?q=request", 4),  # and whether the words are a reference
         ("/decisions/?q=DN1-24", 4),
         ("/decisions/feed/", 1),
-        ("/decisions/DN1-24/", 4),  # the record, its corrections, schedule of awards, signed PDF
+        ("/decisions/DN1-24/", 5),  # the record, corrections, schedule, signed PDF, its grants
     ],
 )
 def test_register_queries_same_for_1_and_100_records(

@@ -1,6 +1,7 @@
 """seed_demo's money after the signature: the Serious Violence Duty grant stream, the awards
 DN38-23 made from it in three states, and the providers' signatories."""
 
+import json
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -10,6 +11,7 @@ from grants.enums import AgreementDocumentKind, AgreementOutcome, AwardStatus
 from grants.models import Award, AwardSplit, FundingStream
 from partners.models import Membership, User
 from svd_portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
+from tests.grants.opendata_schema import validator
 
 
 def _client(email: str) -> Client:
@@ -121,8 +123,11 @@ def test_seed_demo_money_page_adds_up_to_the_penny(demo):
 
 def test_seed_demo_provider_sees_its_grants_only(demo):
     client = _client("provider@demo.example")
-    assert [a.reference for a in client.get("/grants/").context["awards"]] == ["EIP23-A-0001"]
-    assert client.get("/grants/EIP23-A-0002/").status_code == 404
+    assert [a.reference for a in client.get("/grants/mine/").context["awards"]] == ["EIP23-A-0001"]
+    # Another organisation's grant: the public register's page of it, nothing more.
+    other = client.get("/grants/EIP23-A-0002/")
+    assert other.templates[0].name == "grants/register_detail.html"
+    assert "hold_reasons" not in other.context
     page = client.get("/grants/EIP23-A-0001/agreement/")
     assert page.context["may_answer"] is True
     assert User.objects.get(email="provider@demo.example").full_name == "Chris Bell"
@@ -251,3 +256,27 @@ def test_seed_demo_dashboard_has_real_shapes_for_the_pcc(demo):
     # The PCC reads it: nothing on the page posts, but for signing out in the header.
     main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
     assert 'method="post"' not in main
+
+
+def test_seed_demo_grants_register_and_its_360giving_data(demo):
+    client = Client()
+    # EIP23-A-0002 alone is accepted: 0001 is offered, 0003 in due diligence.
+    response = client.get("/grants/")
+    assert [grant.reference for grant in response.context["grants"]] == ["EIP23-A-0002"]
+    data = json.loads(b"".join(client.get("/grants/360giving.json").streaming_content))
+    assert list(validator("package").iter_errors(data)) == []
+    (grant,) = data["grants"]
+    assert (grant["amountAwarded"], grant["amountDisbursed"], grant["awardDate"]) == (
+        4500,
+        1125,
+        "2023-09-14",
+    )
+    assert grant["beneficiaryLocation"][1] == {
+        "name": "County Durham",
+        "countryCode": "GB",
+        "geoCode": "E06000047",
+        "geoCodeType": "UA",
+    }
+    # The decision that made it links to it.
+    page = client.get("/decisions/DN38-23/")
+    assert [g.reference for g in page.context["grants"]] == ["EIP23-A-0002"]

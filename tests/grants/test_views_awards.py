@@ -81,7 +81,7 @@ def made(funding_round, make_application, provider_user, stream, staff_user, pcc
         ("provider_user", "/staff/awards.csv", 403),
         ("staff_user", "/staff/streams/new/", 200),
         ("ceo_user", "/staff/streams/new/", 403),
-        ("provider_user", "/grants/", 200),
+        ("provider_user", "/grants/mine/", 200),
     ],
 )
 def test_pages_by_role(made, client_as, request, who, path, expected):
@@ -90,14 +90,17 @@ def test_pages_by_role(made, client_as, request, who, path, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize(
-    "path", ["/staff/streams/", "/staff/awards/", "/grants/", "/grants/YV1-A-0001/"]
-)
+@pytest.mark.parametrize("path", ["/staff/streams/", "/staff/awards/", "/grants/mine/"])
 def test_pages_anonymous_sent_to_sign_in(made, client, path):
     response = client.get(path)
 
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_award_not_on_the_grants_register_is_not_found_anonymously(made, client):
+    # Its page at the same address is the public register's, and it is not on it yet.
+    assert client.get("/grants/YV1-A-0001/").status_code == 404
 
 
 def test_money_page_by_role(made, stream, client_as, staff_user, ceo_user, provider_user):
@@ -137,7 +140,7 @@ def test_award_page_for_its_holder_and_staff_404_for_another_organisation(
 
 
 def test_your_grants_lists_only_your_organisations(made, client_as, provider_user):
-    response = client_as(provider_user).get("/grants/")
+    response = client_as(provider_user).get("/grants/mine/")
 
     assert [a.reference for a in response.context["awards"]] == ["YV1-A-0001"]
     assert "YV1-A-0002" not in page_text(response)

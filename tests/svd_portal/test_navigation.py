@@ -8,7 +8,7 @@ import pytest
 from partners.enums import Role
 from tests.factories import UserFactory
 
-PUBLIC = ["Funding", "Decisions"]
+PUBLIC = ["Funding", "Decisions", "Grants"]
 
 
 def nav_links(client) -> list[str]:
@@ -60,7 +60,8 @@ def test_navigation_has_govuk_frontends_menu_toggle(client, db):
         ("/decisions/", "Decisions"),
         ("/applications/", "Your applications"),
         ("/organisations/", "Your organisations"),
-        ("/grants/", "Your grants"),
+        ("/grants/mine/", "Your grants"),
+        ("/grants/", "Grants"),
     ],
 )
 def test_navigation_marks_the_current_section(client, db, path, current):

@@ -1,0 +1,93 @@
+"""The public grants register (SI 2011/3050, Schedule para 3(f)): every award once its
+holder accepted it and the decision that made it is published, with its recipient,
+amount, purpose, conditions, why it is expected to reduce crime and disorder, its dates,
+its decision and what has been paid. Only organisations are named, never people."""
+
+import datetime
+
+from django.db.models import DecimalField, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from partners.models import Area, StrategicPriority
+from svd_portal.filters import filter_data
+
+from ..enums import DELIVERING_AWARD_STATUSES, AwardStatus
+from ..filters import RegisterFilter
+from ..models import Award, AwardStatusChange, LedgerEntry
+
+# An award is on the register once accepted, and stays on it (closed or clawed back too).
+REGISTER_STATUSES = DELIVERING_AWARD_STATUSES
+
+
+def _on_register() -> QuerySet[Award]:
+    return Award.objects.filter(
+        status__in=sorted(REGISTER_STATUSES), decision_published_on__isnull=False
+    )
+
+
+def register_awards() -> QuerySet[Award]:
+    """The awards on the register, with what its list and pages show: paid to date (the
+    ledger, less what was clawed back) and the day it was accepted; newest award first."""
+    paid = (
+        LedgerEntry.objects.filter(award=OuterRef("pk"))
+        .order_by()
+        .values("award")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    accepted = (
+        AwardStatusChange.objects.filter(award=OuterRef("pk"), to_status=AwardStatus.ACCEPTED)
+        .order_by()
+        .values("award")
+        .annotate(first=Min("changed_at"))
+        .values("first")
+    )
+    return (
+        _on_register()
+        .select_related("organisation", "round")
+        .annotate(
+            paid_to_date=Coalesce(
+                Subquery(paid, output_field=DecimalField(max_digits=12, decimal_places=2)),
+                0,
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            accepted_at=Subquery(accepted),
+        )
+        .order_by("-created_at", "-reference")
+    )
+
+
+def register_award(*, reference: str) -> Award:
+    """One award of the register with its areas and priorities; Award.DoesNotExist when
+    it is not on it."""
+    return (
+        register_awards()
+        .select_related("application")
+        .prefetch_related(
+            Prefetch("areas", queryset=Area.objects.order_by("name")),
+            Prefetch(
+                "application__priorities", queryset=StrategicPriority.objects.order_by("number")
+            ),
+        )
+        .get(reference=reference)
+    )
+
+
+def register_filtered(*, params) -> RegisterFilter:
+    """The register as the query string narrows it."""
+    return RegisterFilter(filter_data(params, RegisterFilter), queryset=register_awards())
+
+
+def register_months() -> list[datetime.date]:
+    """The first of each month grants were made in, newest first: the monthly files."""
+    return list(_on_register().dates("created_at", "month", order="DESC"))
+
+
+def register_month(month: datetime.date) -> QuerySet[Award]:
+    """The grants made in one month, oldest first."""
+    following = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (
+        register_awards()
+        .filter(created_at__date__gte=month, created_at__date__lt=following)
+        .order_by("created_at", "reference")
+    )
