@@ -34,7 +34,7 @@ urlpatterns = [
         register.OpenDataView.as_view(),
         name="open-data",
     ),
-    path("grants/<str:reference>/", register.grant_page, name="award-detail"),
+    path("grants/<str:reference>/", register.GrantPageView.as_view(), name="award-detail"),
     path("grants/<str:reference>/plan/", delivery.DeliveryPlanView.as_view(), name="award-plan"),
     path(
         "grants/<str:reference>/register/",

@@ -49,16 +49,20 @@ class RegisterDetailView(TemplateView):
         return super().get_context_data(grant=award, **kwargs)
 
 
-def grant_page(request, reference: str):
+class GrantPageView(View):
     """/grants/<reference>/: the award's own page for its holder and the OPCC, the
     register's page of it for everyone else (a 404 while it is not on the register)."""
-    from .awards import AwardDetailView
 
-    user = request.user
-    award = Award.objects.filter(reference=reference).only("pk", "organisation_id").first()
-    if award is not None and user.is_authenticated and user.has_perm("grants.view_award", award):
-        return AwardDetailView.as_view()(request, reference=reference)
-    return RegisterDetailView.as_view()(request, reference=reference)
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, reference):
+        from .awards import AwardDetailView
+
+        user = request.user
+        award = Award.objects.filter(reference=reference).only("pk", "organisation_id").first()
+        if award is not None and user.is_authenticated and user.has_perm("grants.view_award", award):
+            return AwardDetailView.as_view()(request, reference=reference)
+        return RegisterDetailView.as_view()(request, reference=reference)
 
 
 def register_url(award: Award) -> str:

@@ -116,7 +116,10 @@ SITE = {
     # the Chief Executive and the PCC may read them; the holder reads their own award but
     # may not withdraw it (told no rather than not found, as they may see it).
     "grants:awards-mine": row("L O O O O O O O"),
-    "grants:award-detail": row("L O H H H O O O"),
+    # An award's page is its holder's and the OPCC's; for everyone else it is the grants
+    # register's page of it, and A's award (offered) is not on the register yet.
+    "grants:award-detail": row("H O H H H O O O"),
+    "grants:award-register": row("L D H H H O D D", "L D H H H O D D"),
     "grants:award-withdraw": row("L D H H H N D D", "L D H H H B D D"),
     # Before the offer: A's members (and staff) enter its bank details, which the Chief
     # Executive and the PCC may read but not change; staff verify them, record due
@@ -208,6 +211,13 @@ SITE = {
     # The public register. Unless "[published]", the record is signed with publication
     # deferred: only the OPCC (staff, Chief Executive, PCC) see it before it is published.
     "decisions:register": row("O O O O O O O O"),
+    # The grants register and its open data: public.
+    "grants:register": row("O O O O O O O O"),
+    "grants:register-feed": row("O O O O O O O O", "O O O O O O O O"),
+    "grants:register-export": row("O O O O O O O O"),
+    "grants:register-month": row("O O O O O O O O"),
+    "grants:open-data": row("O O O O O O O O"),
+    "grants:open-data [csv]": row("O O O O O O O O"),
     "decisions:feed": row("O O O O O O O O", "O O O O O O O O"),
     "decisions:detail": row("H H H H H O O O"),
     "decisions:detail [published]": row("O O O O O O O O"),

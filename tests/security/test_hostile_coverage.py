@@ -86,6 +86,7 @@ HOSTILE_FORMS = {
     "grants:payment-approve": "test_payment_approve",
     "grants:payment-paid": "test_payment_paid",
     "grants:award-claw-back": "test_award_claw_back",
+    "grants:award-register": "test_award_register",
     "grants:award-close": "test_award_close",
     "grants:panel-setup": "test_panel_setup",
     "grants:panel-assign": "test_panel_assign",
@@ -124,6 +125,7 @@ HOSTILE_QUERIES = {
     "grants:staff-awards": "test_staff_award_list",
     "grants:staff-awards-export": "test_staff_award_list",
     "grants:staff-dashboard": "test_money_dashboard",
+    "grants:register": "test_grants_register",
     "grants:staff-dashboard-export": "test_money_dashboard",
 }
 
