@@ -235,13 +235,6 @@ class RegisterFilterForm(FilterForm):
         ]
 
 
-def _choice(what: str) -> dict:
-    return {
-        "empty_label": "Any",
-        "error_messages": {"invalid_choice": f"Select {what} from the list"},
-    }
-
-
 class RegisterFilter(django_filters.FilterSet):
     """The register by the financial year the grant was made in, the strategic priority its
     bid named, the area it is delivered in, and a search over reference, title and

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
+from django.utils.html import format_html
 
 from svd_portal.formatting import money
 from svd_portal.forms import DateInput
@@ -80,13 +81,19 @@ class VariationForm(forms.Form):
         self.targets = list(award.targets.all())
         for target in self.targets:
             field = count_field(target.label, message=f"Enter the target for {target.label}")
+            # crispy-forms renders a label as it is: text people typed is escaped here.
+            field.label = format_html("{}", target.label)
             field.initial = target.target
             self.fields[f"target_{target.pk}"] = field
         self.lines = list(award.application.budget_lines.all())
         for line in self.lines:
             self.fields[f"budget_{line.pk}"] = MoneyField(
-                label=f"{line.item} ({line.financial_year}, "
-                f"{award_money.kind_name(line.cost_kind)}) (£)",
+                label=format_html(
+                    "{} ({}, {}) (£)",
+                    line.item,
+                    line.financial_year,
+                    award_money.kind_name(line.cost_kind),
+                ),
                 min_value=Decimal("0"),
                 max_value=LIMIT,
                 initial=line.amount,

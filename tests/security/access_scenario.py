@@ -52,6 +52,7 @@ from grants.models import (
     PanelMember,
     ReturnAttachment,
     Scorecard,
+    Variation,
 )
 from grants.money import in_equal_parts
 from partners.enums import MembershipStatus, OrganisationKind, Role
@@ -103,6 +104,7 @@ class Scenario:
     stream: FundingStream
     award_a: Award
     return_attachment_a: ReturnAttachment
+    variation_a: Variation
     agreement_template: AgreementTemplate
     axes_pks: dict[str, int] = field(default_factory=dict)
 
@@ -357,6 +359,17 @@ def build() -> Scenario:
         offered_by=staff,
     )
     Award.objects.filter(pk=award_a.pk).update(status=AwardStatus.OFFERED)
+    # A variation provider A proposed (written straight in: the service takes them only
+    # once the award is accepted), to be decided by staff.
+    variation_a = Variation.objects.create(
+        award=award_a,
+        number=1,
+        reason="The hall is closed for a term.",
+        previous_amount=award_a.amount,
+        previous_ends_on=award_a.delivery_ends_on,
+        new_ends_on=award_a.delivery_ends_on + datetime.timedelta(days=91),
+        proposed_by=provider_a,
+    )
     offer_pdf = b"%PDF-1.4\n% agreement\n%%EOF\n"
     AgreementDocument.objects.create(
         agreement=agreement,
@@ -416,6 +429,7 @@ def build() -> Scenario:
         stream=stream,
         award_a=award_a,
         return_attachment_a=return_attachment_a,
+        variation_a=variation_a,
         agreement_template=agreement_template,
         axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
     )

@@ -120,6 +120,14 @@ SITE = {
     # register's page of it, and A's award (offered) is not on the register yet.
     "grants:award-detail": row("H O H H H O O O"),
     "grants:award-register": row("L D H H H O D D", "L D H H H O D D"),
+    # Variations: the holder or staff propose; staff decide (the PCC on a decision record
+    # that staff draft); who proposed it, or staff, withdraw it. The OPCC reads them.
+    "grants:variation-create": row("L O H H H O D D", "L O H H H O D D"),
+    "grants:variation": row("L O H H H O O O"),
+    "grants:variation-decide": row("L D H H H N D D", "L D H H H B D D"),
+    "grants:variation-withdraw": row("L N H H H N D D", "L R H H H R D D"),
+    "grants:award-reallocate": row("L D H H H O D D", "L D H H H O D D"),
+    "decisions:staff-from-variation": row("L D D D D N D D", "L D D D D R D D"),
     "grants:award-withdraw": row("L D H H H N D D", "L D H H H B D D"),
     # Before the offer: A's members (and staff) enter its bank details, which the Chief
     # Executive and the PCC may read but not change; staff verify them, record due
