@@ -372,6 +372,19 @@ def variation_refer(*, variation: Variation, by: User) -> Variation:
     """The variation (with its pair) waits for the PCC's decision: called by the decisions
     app as it drafts the record that links it."""
     require_perm(by, "grants.manage_awards", variation.award)
+    variation = Variation.objects.select_for_update().get(pk=variation.pk)
+    # Said here rather than by the workflow: a second click on the button, or a page left
+    # open, would otherwise read "cannot move from waiting to waiting".
+    if variation.status == V.AWAITING_DECISION:
+        raise ValidationError(
+            f"Variation {variation.reference} is waiting for the PCC's decision: its decision "
+            "record is drafted already"
+        )
+    if variation.status != V.PROPOSED:
+        raise ValidationError(
+            f"Variation {variation.reference} is {in_sentence(variation.get_status_display())}: "
+            "only a proposed variation goes to the PCC"
+        )
     if not needs_pcc_decision(variation):
         raise ValidationError(
             f"Variation {variation.reference} is within what staff decide: approve or refuse it "
