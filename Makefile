@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents bench-awards bench-delivery
+.PHONY: run dev test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents bench-awards bench-delivery bench-register
 
 # Running needs only requirements.txt; the test, lint and audit tools come with `make test`.
 $(VENV)/.installed-run: requirements.txt constraints.txt
@@ -64,6 +64,9 @@ bench-awards: $(VENV)/.installed
 
 bench-delivery: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/delivery.py
+
+bench-register: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/register.py
 
 bench-documents: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=svd_portal.settings.test scripts/with-services.sh $(VENV)/bin/python benchmarks/documents.py

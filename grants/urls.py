@@ -29,6 +29,12 @@ urlpatterns = [
         register.RegisterExportView.as_view(),
         name="register-month",
     ),
+    path("grants/spending/", register.SpendingView.as_view(), name="register-spending"),
+    re_path(
+        r"^grants/spending/(?P<part>payments|agreements)\.csv$",
+        register.SpendingExportView.as_view(),
+        name="register-spending-export",
+    ),
     re_path(
         r"^grants/360giving\.(?P<format>json|csv)$",
         register.OpenDataView.as_view(),

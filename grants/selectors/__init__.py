@@ -61,16 +61,20 @@ from .ranking import (
     round_ranking,
 )
 from .register import (
+    register_agreements,
     register_award,
     register_awards,
     register_filtered,
     register_month,
     register_months,
+    register_payments,
 )
 from .variations import variation_changes
 
 __all__ = [
+    "register_agreements",
     "register_award",
+    "register_payments",
     "register_awards",
     "register_filtered",
     "register_month",

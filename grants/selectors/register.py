@@ -4,6 +4,7 @@ amount, purpose, conditions, why it is expected to reduce crime and disorder, it
 its decision and what has been paid. Only organisations are named, never people."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import DecimalField, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -11,7 +12,7 @@ from django.db.models.functions import Coalesce
 from partners.models import Area, StrategicPriority
 from svd_portal.filters import filter_data
 
-from ..enums import DELIVERING_AWARD_STATUSES, AwardStatus
+from ..enums import DELIVERING_AWARD_STATUSES, AwardStatus, LedgerKind
 from ..filters import RegisterFilter
 from ..models import Award, AwardStatusChange, LedgerEntry
 
@@ -91,3 +92,25 @@ def register_month(month: datetime.date) -> QuerySet[Award]:
         .filter(created_at__date__gte=month, created_at__date__lt=following)
         .order_by("created_at", "reference")
     )
+
+
+# SI 2011/3050 as amended: each payment of more than £500 (Schedule para 3(g)) and each
+# contract (here, grant agreement) of more than £10,000 (para 4(b)) is published.
+PAYMENTS_OVER = Decimal("500.00")
+AGREEMENTS_OVER = Decimal("10000.00")
+
+
+def register_payments() -> QuerySet[LedgerEntry]:
+    """Payments of more than £500 on grants of the register, newest first."""
+    return (
+        LedgerEntry.objects.filter(
+            kind=LedgerKind.PAYMENT, amount__gt=PAYMENTS_OVER, award__in=_on_register()
+        )
+        .select_related("award__organisation")
+        .order_by("-entry_date", "-pk")
+    )
+
+
+def register_agreements() -> QuerySet[Award]:
+    """Grants of the register whose agreement is for more than £10,000, newest first."""
+    return register_awards().filter(amount__gt=AGREEMENTS_OVER)

@@ -60,7 +60,11 @@ class GrantPageView(View):
 
         user = request.user
         award = Award.objects.filter(reference=reference).only("pk", "organisation_id").first()
-        if award is not None and user.is_authenticated and user.has_perm("grants.view_award", award):
+        if (
+            award is not None
+            and user.is_authenticated
+            and user.has_perm("grants.view_award", award)
+        ):
             return AwardDetailView.as_view()(request, reference=reference)
         return RegisterDetailView.as_view()(request, reference=reference)
 
@@ -170,3 +174,53 @@ class OpenDataView(View):
         )
         response["Content-Disposition"] = 'inline; filename="360giving.json"'
         return response
+
+
+class SpendingView(TemplateView):
+    """The payments of more than £500 and the agreements of more than £10,000 (the law's
+    thresholds) on the grants of the register, with their downloads."""
+
+    template_name = "grants/register_spending.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            payments=selectors.register_payments()[:100],
+            payments_count=selectors.register_payments().count(),
+            agreements=selectors.register_agreements()[:100],
+            agreements_count=selectors.register_agreements().count(),
+            **kwargs,
+        )
+
+
+PAYMENT_COLUMNS = [
+    Column("Date paid", lambda e: e.entry_date),
+    Column("Financial year", lambda e: e.financial_year),
+    Column("Grant", lambda e: e.award.reference),
+    Column("Title", lambda e: e.award.title),
+    Column("Recipient", lambda e: e.award.organisation.name),
+    Column("Amount (£)", lambda e: e.amount),
+]
+AGREEMENT_COLUMNS = [
+    Column("Grant", lambda a: a.reference),
+    Column("Title", lambda a: a.title),
+    Column("Recipient", lambda a: a.organisation.name),
+    Column("Amount (£)", lambda a: a.amount),
+    Column("Accepted on", lambda a: timezone.localdate(a.accepted_at) if a.accepted_at else ""),
+    Column("Delivery starts", lambda a: a.delivery_starts_on),
+    Column("Delivery ends", lambda a: a.delivery_ends_on),
+    Column("Decision", lambda a: a.decision_reference),
+]
+
+
+class SpendingExportView(View):
+    def get(self, request, part):
+        if part == "payments":
+            rows, columns = selectors.register_payments(), PAYMENT_COLUMNS
+        else:
+            rows, columns = selectors.register_agreements(), AGREEMENT_COLUMNS
+        return csv_response(
+            f"grants-{part}-over-{'500' if part == 'payments' else '10000'}",
+            headings(columns),
+            cells(columns, rows.iterator(chunk_size=500)),
+            public=True,
+        )

@@ -412,3 +412,31 @@ def test_staff_set_what_the_register_says(
         services.award_register_save(award=award, by=provider_user, rationale="x", areas=[])
     with pytest.raises(ValidationError):
         services.award_register_save(award=award, by=staff_user, rationale="", areas=[])
+
+
+def test_payments_over_500_and_agreements_over_10000(client, grants):
+    Award.objects.filter(reference="OPN-A-0003").update(amount=Decimal("10000.01"))
+    Award.objects.filter(reference="OPN-A-0004").update(amount=Decimal("20000.00"))  # not on it
+    page = client.get("/grants/spending/")
+    assert page.status_code == 200
+    assert [(e.award.reference, e.amount) for e in page.context["payments"]] == [
+        ("OPN-A-0001", Decimal("750.00"))
+    ]
+    assert [a.reference for a in page.context["agreements"]] == ["OPN-A-0003"]
+    payments = client.get("/grants/spending/payments.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(payments.streaming_content).decode("utf-8-sig"))))
+    assert rows == [
+        ["Date paid", "Financial year", "Grant", "Title", "Recipient", "Amount (£)"],
+        ["2024-07-21", "2024-25", "OPN-A-0001", "Street sport", "Seaham Street Sport", "750.00"],
+    ]
+    agreements = client.get("/grants/spending/agreements.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(agreements.streaming_content).decode("utf-8-sig"))))
+    assert [row[:4] for row in rows] == [
+        ["Grant", "Title", "Recipient", "Amount (£)"],
+        ["OPN-A-0003", "Night-time safety", "Safer Nights CIC", "10000.01"],
+    ]
+
+
+def test_a_payment_of_500_exactly_is_not_listed(client, grants):
+    LedgerEntry.objects.update(amount=Decimal("500.00"), labour=Decimal("500.00"))
+    assert list(client.get("/grants/spending/").context["payments"]) == []

@@ -222,6 +222,8 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "grants:register-month": {"year": "2024", "month": "03"},
         "grants:open-data": {"format": "json"},
         "grants:open-data [csv]": {"format": "csv"},
+        "grants:register-spending-export": {"part": "payments"},
+        "grants:register-spending-export [agreements]": {"part": "agreements"},
         "grants:staff-awards-export [xlsx]": {"format": "xlsx"},
         "grants:staff-dashboard-export": {"part": "money"},
         "grants:staff-dashboard-export [delivery]": {"part": "delivery"},
@@ -344,6 +346,7 @@ def leaks_for(s: access_scenario.Scenario) -> dict[tuple[str, str], list[str]]:
         ("grants:register-export", ROLES, s.award_a.title),
         ("grants:open-data", ROLES, s.award_a.title),
         ("grants:open-data [csv]", ROLES, s.award_a.title),
+        ("grants:register-spending", ROLES, s.award_a.title),
         ("grants:round-detail", ROLES, a_title),
         ("home", ROLES, a_title),
         # "Your applications" are your organisations' only (staff see them on staff pages).

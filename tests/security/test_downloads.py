@@ -1,7 +1,8 @@
 """Every download the portal sends, requested over HTTP by each role that may have it: the
 confidential ones (attachments, exports, the panel's report, Section B reports, the PDF of a
 record not yet published) carry Cache-Control: private, no-store, so that no shared cache or
-browser disk keeps a copy. Only the published record's PDF is public.
+browser disk keeps a copy. Only the published record's PDF and the grants register's open data
+(its CSVs, 360Giving files and spending lists) are public.
 
 The walk covers every row of the access matrix (tests/security/test_access_matrix.py) that
 some role may GET, so a download added later is checked here without being listed.
@@ -20,13 +21,23 @@ from .test_access_matrix import (  # noqa: F401 (private_storage is a fixture, u
     urls_for,
 )
 
-PUBLIC = {"decisions:pdf [published]"}
+PUBLIC = {
+    "decisions:pdf [published]",
+    "grants:register-export",
+    "grants:register-month",
+    "grants:open-data",
+    "grants:open-data [csv]",
+    "grants:register-spending-export",
+    "grants:register-spending-export [agreements]",
+}
 # The downloads the scenario holds: the walk must at least find these.
 KNOWN = {
     "grants:application-attachment",
     "grants:application-attachment [draft]",
     "grants:panel-attachment",
     "grants:return-attachment",
+    "grants:register-export",
+    "grants:open-data [csv]",
     "grants:staff-round-export",
     "grants:staff-round-export [xlsx]",
     "grants:panel-report-export",
