@@ -1,10 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.routers import DefaultRouter
 
+from decisions.api import DecisionViewSet
+from grants.api import GrantViewSet, RoundViewSet
 from partners.forms import PasswordResetRequestForm, PasswordSetForm, SignInForm
 
 from . import views
+
+api = DefaultRouter()
+api.register("decisions", DecisionViewSet, basename="decision")
+api.register("rounds", RoundViewSet, basename="round")
+api.register("grants", GrantViewSet, basename="grant")
+api_urls = [
+    *api.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema",
+            template_name="api/docs.html",
+            # The session only tells the page's header who is signed in; the API never reads it.
+            authentication_classes=[SessionAuthentication],
+        ),
+        name="docs",
+    ),
+]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -40,6 +64,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_urls, "api"))),
     path("", include("partners.urls")),
     path("", include("grants.urls")),
     path("", include("decisions.urls")),

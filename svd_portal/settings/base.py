@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "svd_portal",
     "partners",
     "grants",
@@ -231,6 +234,35 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# --- The public API (/api/v1/) ------------------------------------------------
+# Read-only and the same for everyone: no authentication at all, so a signed-in person's
+# session never widens what it shows. JSON only; the interactive documentation is Swagger UI
+# from local files (drf-spectacular-sidecar), its script a file of its own for the CSP.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SVD Grants Portal: public API",
+    "DESCRIPTION": (
+        "Published decision records of the Police and Crime Commissioner, funding rounds "
+        "(open and past) and the grants register, read-only. Lists come in pages of 50 "
+        "(page_size up to 200), newest first. Amounts are strings of pounds and pence; "
+        "times are in Europe/London."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Mail -------------------------------------------------------------------
