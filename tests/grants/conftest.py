@@ -37,7 +37,7 @@ from tests.factories import (
     UserFactory,
     member_of_new_organisation,
 )
-from tests.grants import awarding
+from tests.grants import awarding, register_data
 
 
 @pytest.fixture
@@ -481,3 +481,8 @@ def ready(award, provider_user, staff_user):
 def offered(ready, staff_user, agreement_template):
     """The award offered, its offer's PDF ready."""
     return awarding.offer_ready(ready, staff_user, agreement_template)
+
+
+# --- The grants register (tests/grants/register_data.py) -------------------------------------
+areas = register_data.areas
+register_grants = register_data.grants
