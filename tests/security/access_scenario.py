@@ -10,6 +10,9 @@ One funding round in assessment, with:
   signed PDF) and signed but not published (publication deferred, with a ready signed PDF);
   each has a Section B report, none flagged for publication; the published and the deferred
   ones also have a redacted copy, published with the record;
+- a round still in draft, and a decided round with two grants accepted by organisations C
+  and D: C's made by the published record (on the grants register), D's by the record whose
+  publication is deferred (not on it yet);
 - a superuser, and a row of each of django-axes' records, for the admin's object pages.
 
 Everything is made through the services where they exist, so the data is what the portal itself
@@ -70,6 +73,8 @@ from tests.factories import (
 )
 from tests.factories.grants import EvidenceStrandFactory
 from tests.factories.partners import PASSWORD
+from tests.grants.awarding import make_award
+from tests.grants.register_data import on_register
 
 # The roles the matrix requests every URL as, in the order of the table's columns.
 ROLES = ("anonymous", "provider_a", "provider_b", "panel", "conflicted", "staff", "ceo", "pcc")
@@ -106,6 +111,10 @@ class Scenario:
     return_attachment_a: ReturnAttachment
     variation_a: Variation
     agreement_template: AgreementTemplate
+    draft_round: FundingRound
+    decided_round: FundingRound
+    grant_on_register: Award
+    grant_unpublished: Award
     axes_pks: dict[str, int] = field(default_factory=dict)
 
 
@@ -380,6 +389,48 @@ def build() -> Scenario:
         certificate_fingerprint=hashlib.sha256(b"certificate").hexdigest(),
     )
 
+    # A round still being drafted, and last year's round, decided: C's grant is on the
+    # register (accepted, its decision published), D's is not yet (accepted, its decision
+    # signed with publication deferred).
+    draft_round = FundingRoundFactory(
+        slug="summer-diversion-draft",
+        reference_prefix="SDD",
+        title="Summer diversion activities (not announced)",
+        status=RoundStatus.DRAFT,
+        priorities=[priority],
+    )
+    decided_round = FundingRoundFactory(
+        slug="violence-prevention-fund-2023",
+        reference_prefix="VPF23",
+        title="Violence Prevention Fund 2023",
+        priorities=[priority],
+        opens_at=now - datetime.timedelta(days=400),
+        closes_at=now - datetime.timedelta(days=370),
+        status=RoundStatus.DECIDED,
+    )
+    grant_on_register = make_award(
+        funding_round=decided_round,
+        organisation=OrganisationFactory(name="Stanley Boxing Academy", charity=True),
+        created_by=pcc,
+        reference="VPF23-A-0001",
+        title="Girls boxing on Friday nights",
+    )
+    grant_unpublished = make_award(
+        funding_round=decided_round,
+        organisation=OrganisationFactory(name="Newton Aycliffe Youth Trust", company=True),
+        created_by=pcc,
+        reference="VPF23-A-0002",
+        title="Youth diversion contract for the county",
+    )
+    Award.objects.filter(pk=grant_on_register.pk).update(
+        decision_reference=records["published"].reference
+    )
+    grant_on_register = on_register(grant_on_register)
+    Award.objects.filter(pk=grant_unpublished.pk).update(
+        decision_reference=records["withheld"].reference, status=AwardStatus.ACCEPTED
+    )
+    grant_unpublished.refresh_from_db()
+
     # Rows for the admin's object pages.
     axes_row = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": provider_a.email}
     attempt = AccessAttempt.objects.create(
@@ -431,5 +482,9 @@ def build() -> Scenario:
         return_attachment_a=return_attachment_a,
         variation_a=variation_a,
         agreement_template=agreement_template,
+        draft_round=draft_round,
+        decided_round=decided_round,
+        grant_on_register=grant_on_register,
+        grant_unpublished=grant_unpublished,
         axes_pks={"accessattempt": attempt.pk, "accesslog": log.pk, "accessfailurelog": failure.pk},
     )

@@ -261,6 +261,31 @@ SITE = {
     "decisions:staff-document-retry": row("L D D D D N D D", "L D D D D R D D"),
     "decisions:staff-section-b": row("L D D D D O O O"),
     "decisions:staff-section-b-redacted": row("L D D D D O O O"),
+    # The public API: read-only and the same for everyone (no session is read), so nothing
+    # unpublished for anyone, staff and the PCC included. A list or an item takes no other
+    # method (405); the root, the OpenAPI document and its docs page take only GET.
+    # "<name>.<format>" is the router's twin of a pattern with a format suffix (.json).
+    "api:api-root": row("O O O O O O O O"),
+    "api:api-root.<format>": row("O O O O O O O O"),
+    "api:schema": row("O O O O O O O O"),
+    "api:docs": row("O O O O O O O O"),
+    "api:decision-list": row("O O O O O O O O", "N N N N N N N N"),
+    "api:decision-list.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:decision-detail": row("O O O O O O O O", "N N N N N N N N"),
+    "api:decision-detail.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:decision-detail [awaiting approval]": row("H H H H H H H H", "N N N N N N N N"),
+    "api:decision-detail [withheld]": row("H H H H H H H H", "N N N N N N N N"),
+    "api:round-list": row("O O O O O O O O", "N N N N N N N N"),
+    "api:round-list.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:round-detail": row("O O O O O O O O", "N N N N N N N N"),
+    "api:round-detail.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:round-detail [draft]": row("H H H H H H H H", "N N N N N N N N"),
+    "api:grant-list": row("O O O O O O O O", "N N N N N N N N"),
+    "api:grant-list.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:grant-detail": row("O O O O O O O O", "N N N N N N N N"),
+    "api:grant-detail.<format>": row("O O O O O O O O", "N N N N N N N N"),
+    "api:grant-detail [offered]": row("H H H H H H H H", "N N N N N N N N"),
+    "api:grant-detail [decision not published]": row("H H H H H H H H", "N N N N N N N N"),
 }
 
 # --- The admin ----------------------------------------------------------------------------------

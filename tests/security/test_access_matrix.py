@@ -50,8 +50,25 @@ class Pattern:
     callback: object
 
 
+# Django REST framework's router adds a twin of each API pattern, under the same name, that
+# takes a format suffix (/api/v1/decisions.json); the twin is keyed "<name>.<format>".
+FORMAT_SUFFIX = ".<format>"
+
+
+def is_format_suffix(route: str) -> bool:
+    return route.endswith(r"\.(?P<format>[a-z0-9]+)/?$") or "<drf_format_suffix:format>" in route
+
+
+def key_for(name: str | None, route: str) -> str:
+    """A pattern's key: its full name (with FORMAT_SUFFIX for a format-suffix twin) or,
+    unnamed, its full route."""
+    if not name:
+        return route
+    return name + FORMAT_SUFFIX if is_format_suffix(route) else name
+
+
 def walk(patterns, route: str = "", namespace: str = "") -> list[Pattern]:
-    """Every URL pattern under `patterns`, keyed by its full name or, unnamed, its full route."""
+    """Every URL pattern under `patterns`, keyed as key_for says."""
     found = []
     for pattern in patterns:
         # Joined as Django's resolver joins them, so the key matches ResolverMatch.route.
@@ -62,11 +79,8 @@ def walk(patterns, route: str = "", namespace: str = "") -> list[Pattern]:
                 inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             found += walk(pattern.url_patterns, full, inner)
         elif isinstance(pattern, URLPattern):
-            if pattern.name:
-                key = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            else:
-                key = full
-            found.append(Pattern(key, full, pattern.callback))
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            found.append(Pattern(key_for(name, full), full, pattern.callback))
         else:  # pragma: no cover - Django has only these two
             raise TypeError(f"Unknown URL pattern type: {pattern!r}")
     return found
@@ -322,9 +336,29 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
     urls["admin/(?P<url>.*)$"] = "/admin/no-such-page/"
     queries = {"admin:autocomplete": "?app_label=partners&model_name=membership&field_name=user"}
 
+    # The public API: the published record, the assessment round and C's grant on the
+    # register; and, hidden from everyone, records not published, the draft round, and
+    # grants not on the register (A's offered, D's whose decision is not published).
+    for name, obj, attribute in (
+        ("decision-detail", records["published"], "reference"),
+        ("decision-detail [awaiting approval]", records["awaiting_approval"], "reference"),
+        ("decision-detail [withheld]", records["withheld"], "reference"),
+        ("round-detail", s.funding_round, "slug"),
+        ("round-detail [draft]", s.draft_round, "slug"),
+        ("grant-detail", s.grant_on_register, "reference"),
+        ("grant-detail [offered]", s.award_a, "reference"),
+        ("grant-detail [decision not published]", s.grant_unpublished, "reference"),
+    ):
+        kwargs[f"api:{name}"] = {attribute: getattr(obj, attribute)}
     for key in EXPECTED:
-        if key not in urls:
-            urls[key] = reverse(base_key(key), kwargs=kwargs.get(key, {})) + queries.get(key, "")
+        if key in urls:
+            continue
+        name, route_kwargs = base_key(key), kwargs.get(key, {})
+        if name.endswith(FORMAT_SUFFIX):
+            # The twin of the pattern without the suffix, for the same object, as .json.
+            name = name.removesuffix(FORMAT_SUFFIX)
+            route_kwargs = {**kwargs.get(key.replace(FORMAT_SUFFIX, "", 1), {}), "format": "json"}
+        urls[key] = reverse(name, kwargs=route_kwargs) + queries.get(key, "")
     return urls
 
 
@@ -347,7 +381,16 @@ def leaks_for(s: access_scenario.Scenario) -> dict[tuple[str, str], list[str]]:
         ("grants:open-data", ROLES, s.award_a.title),
         ("grants:open-data [csv]", ROLES, s.award_a.title),
         ("grants:register-spending", ROLES, s.award_a.title),
+        # Nor is D's grant, whose decision is not yet published; nor is the draft round.
+        ("grants:register", ROLES, s.grant_unpublished.title),
+        ("grants:open-data", ROLES, s.grant_unpublished.title),
+        ("grants:rounds", ROLES, s.draft_round.title),
         ("grants:round-detail", ROLES, a_title),
+        # The public API: published records, rounds not in draft and the register only.
+        ("api:decision-list", ROLES, withheld),
+        ("api:round-list", ROLES, s.draft_round.title),
+        ("api:grant-list", ROLES, s.award_a.title),
+        ("api:grant-list", ROLES, s.grant_unpublished.title),
         ("home", ROLES, a_title),
         # "Your applications" are your organisations' only (staff see them on staff pages).
         ("grants:applications-mine", not_a, a_title),
@@ -435,7 +478,7 @@ def test_access_matrix(db, private_storage, caplog):
     for key, expected in EXPECTED.items():
         url = urls[key]
         match = resolve(urlsplit(url).path)
-        reached = match.view_name if match.url_name else match.route
+        reached = key_for(match.url_name and match.view_name, match.route)
         if reached != base_key(key):
             problems.append(f"{key}: the address {url} reaches {reached}, not this pattern")
             continue

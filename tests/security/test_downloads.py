@@ -1,8 +1,9 @@
 """Every download the portal sends, requested over HTTP by each role that may have it: the
 confidential ones (attachments, exports, the panel's report, Section B reports, the PDF of a
 record not yet published) carry Cache-Control: private, no-store, so that no shared cache or
-browser disk keeps a copy. Only the published record's PDF and the grants register's open data
-(its CSVs, 360Giving files and spending lists) are public.
+browser disk keeps a copy. Only the published record's PDF, the grants register's open data
+(its CSVs, 360Giving files and spending lists) and the public API's OpenAPI document are
+public.
 
 The walk covers every row of the access matrix (tests/security/test_access_matrix.py) that
 some role may GET, so a download added later is checked here without being listed.
@@ -29,6 +30,8 @@ PUBLIC = {
     "grants:open-data [csv]",
     "grants:register-spending-export",
     "grants:register-spending-export [agreements]",
+    # The public API's OpenAPI document, sent as schema.yaml.
+    "api:schema",
 }
 # The downloads the scenario holds: the walk must at least find these.
 KNOWN = {
