@@ -30,8 +30,11 @@ class DecisionFilter(django_filters.FilterSet):
 
 class DecisionSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    round = serializers.SlugRelatedField(source="funding_round", slug_field="slug", read_only=True)
-    corrects = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    # Null for a record on no round, or one that corrects none: the schema says so.
+    round = serializers.SlugRelatedField(
+        source="funding_round", slug_field="slug", read_only=True, allow_null=True
+    )
+    corrects = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     url = LinkField("decisions:detail", help_text="The record's page on the register")
     pdf_url = LinkField(
         "decisions:pdf",
