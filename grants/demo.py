@@ -31,10 +31,12 @@ from .enums import (
     Toolkit,
 )
 from .models import (
+    Agreement,
     AgreementDocument,
     AgreementTemplate,
     Application,
     Award,
+    AwardStatusChange,
     BudgetLine,
     EvidenceStrand,
     FundingRound,
@@ -782,6 +784,7 @@ def seed_award_states(*, staff: User) -> None:
         address="192.0.2.10",
     )
     _render_pending()
+    _date_back_acceptance(active)
     services.diligence_record(
         award=incomplete,
         item=DiligenceItem.ORGANISATION,
@@ -797,6 +800,27 @@ def seed_award_states(*, staff: User) -> None:
         by=staff,
         satisfactory=False,
         note="The certificate sent expired on 31 August: send the current one.",
+    )
+
+
+# The active award was offered and accepted in September 2023, after DN38-23 was signed
+# and before its delivery began; the agreement's PDF keeps the seeding day in its
+# signatures, which cannot be dated back.
+DEMO_OFFERED_AT = datetime.datetime(2023, 9, 19, 10, 0, tzinfo=LONDON)
+DEMO_ACCEPTED_AT = datetime.datetime(2023, 9, 27, 14, 30, tzinfo=LONDON)
+
+
+def _date_back_acceptance(award: Award) -> None:
+    changes = AwardStatusChange.objects.filter(award=award)
+    changes.filter(to_status=AwardStatus.OFFERED).update(changed_at=DEMO_OFFERED_AT)
+    changes.filter(to_status__in=[AwardStatus.ACCEPTED, AwardStatus.ACTIVE]).update(
+        changed_at=DEMO_ACCEPTED_AT
+    )
+    changes.exclude(
+        to_status__in=[AwardStatus.OFFERED, AwardStatus.ACCEPTED, AwardStatus.ACTIVE]
+    ).update(changed_at=DEMO_OFFERED_AT - datetime.timedelta(days=1))
+    Agreement.objects.filter(award=award).update(
+        offered_at=DEMO_OFFERED_AT, answered_at=DEMO_ACCEPTED_AT
     )
 
 

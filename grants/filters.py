@@ -14,7 +14,7 @@ from partners.models import Area, StrategicPriority
 from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
 from . import fiscal
-from .enums import ApplicationStatus, AwardStatus
+from .enums import DELIVERING_AWARD_STATUSES, ApplicationStatus, AwardStatus
 from .models import Application, Award, AwardSplit, FundingStream, StreamAllocation
 
 AMOUNT_LIMIT = Decimal(10**12)
@@ -218,9 +218,11 @@ class DashboardFilterForm(FilterForm):
 
 
 def _register_years() -> list[tuple[str, str]]:
-    first = Award.objects.filter(decision_published_on__isnull=False).aggregate(
-        first=Min("created_at")
-    )["first"]
+    """The financial years from the register's first grant to this one (the register's own
+    condition, which selectors.register cannot lend: the selectors import the filters)."""
+    first = Award.objects.filter(
+        status__in=sorted(DELIVERING_AWARD_STATUSES), decision_published_on__isnull=False
+    ).aggregate(first=Min("created_at"))["first"]
     if first is None:
         return []
     years = fiscal.years_between(timezone.localdate(first), timezone.localdate())

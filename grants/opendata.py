@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from svd_portal.links import absolute_url
+from svd_portal.links import absolute_url, absolute_url_of
 
-from .models import Award
+from .selectors.register import RegisterRow
 
 CHARITY_ORG_ID = "GB-CHC-"
 COMPANY_ORG_ID = "GB-COH-"
@@ -34,79 +34,99 @@ def organisation_id(organisation) -> str:
     return f"{settings.OPEN_DATA_PREFIX}-ORG-{organisation.pk}"
 
 
-def grant_id(award: Award) -> str:
+def grant_id(award) -> str:
     return f"{settings.OPEN_DATA_PREFIX}-{award.reference}"
 
 
-def _locations(award: Award) -> list[dict]:
-    locations = []
-    if settings.OPEN_DATA_POLICE_FORCE_AREA_CODE:
-        locations.append(
+class Grants:
+    """Makes the 360Giving grants of one download: what every grant shares (the funder,
+    the police force area, the data source, the time of the download and the addresses'
+    patterns) is worked out once, not once a grant."""
+
+    def __init__(self, *, modified: datetime.datetime):
+        self.modified = modified.isoformat()
+        self.funder = {
+            "id": settings.OPEN_DATA_FUNDER_ID,
+            "name": settings.PORTAL_ORGANISATION_NAME,
+        }
+        self.force_area = (
             {
                 "name": settings.OPEN_DATA_POLICE_FORCE_AREA,
                 "geoCode": settings.OPEN_DATA_POLICE_FORCE_AREA_CODE,
                 "geoCodeType": "PFA",
                 "countryCode": "GB",
             }
+            if settings.OPEN_DATA_POLICE_FORCE_AREA_CODE
+            else None
         )
-    for area in award.areas.all():
-        location = {"name": area.name, "countryCode": "GB"}
-        if area.geo_code:
-            location.update(geoCode=area.geo_code, geoCodeType=area.geo_code_type)
-        locations.append(location)
-    return locations
+        self.data_source = absolute_url("grants:open-data", "json")
+        self.grant_url = absolute_url_of("grants:award-detail")
+        self.round_url = absolute_url_of("grants:round-detail")
+
+    def _locations(self, row: RegisterRow) -> list[dict]:
+        locations = [self.force_area] if self.force_area else []
+        for area in row.areas:
+            location = {"name": area.name, "countryCode": "GB"}
+            if area.geo_code:
+                location.update(geoCode=area.geo_code, geoCodeType=area.geo_code_type)
+            locations.append(location)
+        return locations
+
+    def grant(self, row: RegisterRow) -> dict:
+        """One grant of the register (selectors.register_rows) as a 360Giving grant."""
+        organisation = row.organisation
+        recipient = {"id": organisation_id(organisation), "name": organisation.name}
+        if organisation.charity_number:
+            recipient["charityNumber"] = organisation.charity_number
+        if organisation.company_number:
+            recipient["companyNumber"] = organisation.company_number
+        record = {
+            "id": grant_id(row),
+            "title": row.title,
+            "description": row.summary or row.title,
+            "currency": "GBP",
+            "amountAwarded": _number(row.amount),
+            "amountDisbursed": _number(row.paid_to_date),
+            "awardDate": timezone.localdate(row.created_at).isoformat(),
+            "plannedDates": [
+                {
+                    "startDate": row.delivery_starts_on.isoformat(),
+                    "endDate": row.delivery_ends_on.isoformat(),
+                }
+            ],
+            "recipientOrganization": [recipient],
+            "fundingOrganization": [self.funder],
+            "grantProgramme": [
+                {
+                    "code": row.round.reference_prefix,
+                    "title": f"{row.round.fund_name}: {row.round.title}",
+                    "url": self.round_url(row.round.slug),
+                }
+            ],
+            "fromOpenCall": "Yes",
+            "beneficiaryLocation": self._locations(row),
+            "url": self.grant_url(row.reference),
+            "dataSource": self.data_source,
+            "dateModified": self.modified,
+        }
+        if row.amount_requested is not None:
+            record["amountAppliedFor"] = _number(row.amount_requested)
+        return record
 
 
-def grant(award: Award, *, modified: datetime.datetime) -> dict:
-    """One award as a 360Giving grant. `award` comes from selectors.register_awards (its
-    paid to date annotated) with its application, round and areas."""
-    organisation = award.organisation
-    recipient = {"id": organisation_id(organisation), "name": organisation.name}
-    if organisation.charity_number:
-        recipient["charityNumber"] = organisation.charity_number
-    if organisation.company_number:
-        recipient["companyNumber"] = organisation.company_number
-    funder = {"id": settings.OPEN_DATA_FUNDER_ID, "name": settings.PORTAL_ORGANISATION_NAME}
-    record = {
-        "id": grant_id(award),
-        "title": award.title,
-        "description": award.application.summary or award.title,
-        "currency": "GBP",
-        "amountAwarded": _number(award.amount),
-        "amountDisbursed": _number(award.paid_to_date),
-        "awardDate": timezone.localdate(award.created_at).isoformat(),
-        "plannedDates": [
-            {
-                "startDate": award.delivery_starts_on.isoformat(),
-                "endDate": award.delivery_ends_on.isoformat(),
-            }
-        ],
-        "recipientOrganization": [recipient],
-        "fundingOrganization": [funder],
-        "grantProgramme": [
-            {
-                "code": award.round.reference_prefix,
-                "title": f"{award.round.fund_name}: {award.round.title}",
-                "url": absolute_url("grants:round-detail", award.round.slug),
-            }
-        ],
-        "fromOpenCall": "Yes",
-        "beneficiaryLocation": _locations(award),
-        "url": absolute_url("grants:award-detail", award.reference),
-        "dataSource": absolute_url("grants:open-data", "json"),
-        "dateModified": modified.isoformat(),
-    }
-    if award.application.amount_requested is not None:
-        record["amountAppliedFor"] = _number(award.application.amount_requested)
-    return record
-
-
-def package(awards: Iterable[Award], *, modified: datetime.datetime) -> Iterator[str]:
-    """The 360Giving JSON package, in pieces, a grant at a time, so that it streams."""
-    yield '{"grants": ['
-    for position, award in enumerate(awards):
-        yield ("," if position else "") + json.dumps(grant(award, modified=modified))
-    yield f'], "version": "1.4", "title": {json.dumps(package_title())}' + "}"
+def package(rows: Iterable[RegisterRow], *, modified: datetime.datetime) -> Iterator[str]:
+    """The 360Giving JSON package, in pieces of about 64 KB, so that it streams."""
+    grants = Grants(modified=modified)
+    pieces, size = ['{"grants": ['], 0
+    for position, row in enumerate(rows):
+        piece = ("," if position else "") + json.dumps(grants.grant(row))
+        pieces.append(piece)
+        size += len(piece)
+        if size > 65536:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append(f'], "version": "1.4", "title": {json.dumps(package_title())}' + "}")
+    yield "".join(pieces)
 
 
 def package_title() -> str:
@@ -158,7 +178,10 @@ CSV_COLUMNS = [
 ]
 
 
-def rows(awards: Iterable[Award], *, modified: datetime.datetime) -> Iterator[list]:
-    for award in awards:
-        flat = grant(award, modified=modified)
-        yield [value(flat) for _, value in CSV_COLUMNS]
+def flat_rows(rows: Iterable[RegisterRow], *, modified: datetime.datetime) -> Iterator[list]:
+    """The standard's flat CSV form: a line per grant, in CSV_COLUMNS."""
+    grants = Grants(modified=modified)
+    getters = [value for _, value in CSV_COLUMNS]
+    for row in rows:
+        flat = grants.grant(row)
+        yield [get(flat) for get in getters]

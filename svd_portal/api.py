@@ -8,7 +8,8 @@ the same selectors as the public pages."""
 from operator import attrgetter
 
 import django_filters
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -122,3 +123,17 @@ def day_range(lookup: str, what: str) -> tuple:
             field_name=lookup, lookup_expr="lte", label=f"{what} on or before (YYYY-MM-DD)"
         ),
     )
+
+
+def not_found(request, path=""):
+    """Any address under the API that names nothing: a 404 in JSON, as the endpoints answer
+    one (the last of the API's addresses). An address that names something once it ends in
+    a slash is sent there, as Django's APPEND_SLASH would."""
+    if not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return JsonResponse({"detail": "Nothing in the API has this address."}, status=404)

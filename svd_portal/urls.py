@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.routers import DefaultRouter
@@ -10,6 +10,7 @@ from grants.api import GrantViewSet, RoundViewSet
 from partners.forms import PasswordResetRequestForm, PasswordSetForm, SignInForm
 
 from . import views
+from .api import not_found
 
 api = DefaultRouter()
 api.register("decisions", DecisionViewSet, basename="decision")
@@ -28,6 +29,7 @@ api_urls = [
         ),
         name="docs",
     ),
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
 ]
 
 urlpatterns = [

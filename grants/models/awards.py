@@ -12,7 +12,7 @@ from django.utils import timezone
 from partners.models import Area, Organisation
 from svd_portal.workflow import StatusChange
 
-from ..enums import AwardStatus, CostKind, ReturnFrequency
+from ..enums import DELIVERING_AWARD_STATUSES, AwardStatus, CostKind, ReturnFrequency
 from ..fiscal import validate_year
 from .applications import Application
 from .rounds import MONEY, FundingRound
@@ -124,6 +124,17 @@ class Award(models.Model):
         indexes = [
             models.Index(fields=["stream", "status"]),
             models.Index(fields=["organisation", "-created_at"]),
+            # The grants register in its order (selectors/register.py): its pages read their
+            # keys off it (KeysFirstPaginator) and its downloads stream in it, unsorted.
+            models.Index(
+                fields=["-created_at", "-reference"],
+                include=["id"],
+                condition=Q(
+                    status__in=sorted(DELIVERING_AWARD_STATUSES),
+                    decision_published_on__isnull=False,
+                ),
+                name="award_register_order",
+            ),
         ]
 
     def __str__(self):

@@ -68,6 +68,7 @@ from .register import (
     register_month,
     register_months,
     register_payments,
+    register_rows,
 )
 from .variations import variation_changes
 
@@ -75,6 +76,7 @@ __all__ = [
     "register_agreements",
     "register_award",
     "register_payments",
+    "register_rows",
     "register_awards",
     "register_filtered",
     "register_month",

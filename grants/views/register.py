@@ -14,8 +14,9 @@ from django.views.generic import ListView, TemplateView
 
 from svd_portal.exports import Column, cells, csv_response, headings
 from svd_portal.feeds import TextAtom1Feed
-from svd_portal.links import absolute_url
+from svd_portal.links import absolute_url_of
 from svd_portal.mixins import FilteredListMixin
+from svd_portal.pagination import KeysFirstPaginator
 
 from .. import opendata, selectors
 from ..models import Award
@@ -27,6 +28,7 @@ class RegisterListView(FilteredListMixin, ListView):
     template_name = "grants/register_list.html"
     context_object_name = "grants"
     paginate_by = 25
+    paginator_class = KeysFirstPaginator  # deep pages read keys off award_register_order
 
     def filter_list(self):
         return selectors.register_filtered(params=self.request.GET)
@@ -69,51 +71,49 @@ class GrantPageView(View):
         return RegisterDetailView.as_view()(request, reference=reference)
 
 
-def register_url(award: Award) -> str:
-    return absolute_url("grants:award-detail", award.reference)
-
-
-REGISTER_COLUMNS = [
-    Column("Grant", lambda a: a.reference),
-    Column("Title", lambda a: a.title),
-    Column("Recipient", lambda a: a.organisation.name),
-    Column("Charity number", lambda a: a.organisation.charity_number),
-    Column("Company number", lambda a: a.organisation.company_number),
-    Column("Amount (£)", lambda a: a.amount),
-    Column("Paid to date (£)", lambda a: a.paid_to_date),
-    Column("Awarded on", lambda a: timezone.localdate(a.created_at)),
-    Column("Accepted on", lambda a: timezone.localdate(a.accepted_at) if a.accepted_at else ""),
-    Column("Delivery starts", lambda a: a.delivery_starts_on),
-    Column("Delivery ends", lambda a: a.delivery_ends_on),
-    Column("Purpose", lambda a: a.application.summary),
-    Column("Conditions", lambda a: a.conditions),
-    Column("Why it is expected to reduce crime and disorder", lambda a: a.rationale),
-    Column("Areas", lambda a: "; ".join(area.name for area in a.areas.all())),
-    Column("Decision", lambda a: a.decision_reference),
-    Column(
-        "Decision record",
-        lambda a: absolute_url("decisions:detail", a.decision_reference),
-    ),
-    Column("Grant page", register_url),
-]
+def register_columns() -> list[Column]:
+    """The register CSV's columns, for rows of selectors.register_rows; the addresses'
+    patterns are reversed once a download."""
+    decision_url = absolute_url_of("decisions:detail")
+    grant_url = absolute_url_of("grants:award-detail")
+    return [
+        Column("Grant", lambda g: g.reference),
+        Column("Title", lambda g: g.title),
+        Column("Recipient", lambda g: g.organisation.name),
+        Column("Charity number", lambda g: g.organisation.charity_number),
+        Column("Company number", lambda g: g.organisation.company_number),
+        Column("Amount (£)", lambda g: g.amount),
+        Column("Paid to date (£)", lambda g: g.paid_to_date),
+        Column("Awarded on", lambda g: timezone.localdate(g.created_at)),
+        Column("Accepted on", lambda g: timezone.localdate(g.accepted_at) if g.accepted_at else ""),
+        Column("Delivery starts", lambda g: g.delivery_starts_on),
+        Column("Delivery ends", lambda g: g.delivery_ends_on),
+        Column("Purpose", lambda g: g.summary),
+        Column("Conditions", lambda g: g.conditions),
+        Column("Why it is expected to reduce crime and disorder", lambda g: g.rationale),
+        Column("Areas", lambda g: "; ".join(area.name for area in g.areas)),
+        Column("Decision", lambda g: g.decision_reference),
+        Column("Decision record", lambda g: decision_url(g.decision_reference)),
+        Column("Grant page", lambda g: grant_url(g.reference)),
+    ]
 
 
 class RegisterExportView(View):
     """The register as CSV: every grant, or (with a month) the grants made that month."""
 
     def get(self, request, year=None, month=None):
-        awards = selectors.register_awards().select_related("application")
+        awards = selectors.register_awards()
         name = "grants-register"
         if year is not None:
             try:
                 first = datetime.date(int(year), int(month), 1)
             except ValueError:
                 raise Http404("There is no such month") from None
-            awards = selectors.register_month(first).select_related("application")
+            awards = selectors.register_month(first)
             name += f"-{first:%Y-%m}"
-        awards = awards.prefetch_related("areas")
+        columns = register_columns()
         return csv_response(
-            name, headings(REGISTER_COLUMNS), cells(REGISTER_COLUMNS, awards), public=True
+            name, headings(columns), cells(columns, selectors.register_rows(awards)), public=True
         )
 
 
@@ -155,21 +155,18 @@ class OpenDataView(View):
 
     def get(self, request, format):
         modified = timezone.now().replace(microsecond=0)
-        awards = (
-            selectors.register_awards()
-            .select_related("application", "round")
-            .prefetch_related("areas")
-            .order_by("created_at", "reference")
+        rows = selectors.register_rows(
+            selectors.register_awards().order_by("created_at", "reference")
         )
         if format == "csv":
             return csv_response(
                 "360giving",
                 [title for title, _ in opendata.CSV_COLUMNS],
-                opendata.rows(awards, modified=modified),
+                opendata.flat_rows(rows, modified=modified),
                 public=True,
             )
         response = StreamingHttpResponse(
-            opendata.package(awards.iterator(chunk_size=500), modified=modified),
+            opendata.package(rows, modified=modified),
             content_type="application/json",
         )
         response["Content-Disposition"] = 'inline; filename="360giving.json"'

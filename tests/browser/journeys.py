@@ -5,6 +5,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+from django.db import connections
 from django.utils import timezone
 
 from grants import services
@@ -24,9 +25,17 @@ from tests.factories.partners import PASSWORD
 def in_a_thread(function, *args, **kwargs):
     """Runs `function` in a thread of its own and returns what it returns: pyHanko (signing
     and checking PDFs) calls asyncio.run(), which cannot start in the test's thread, where
-    Playwright's event loop runs."""
+    Playwright's event loop runs. The thread's database connection is closed after, or the
+    test database could not be dropped while it is open."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args, **kwargs).result()
+        return pool.submit(run).result()
 
 
 def sign_in(page, base_url: str, email: str) -> None:

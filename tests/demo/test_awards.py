@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from grants.enums import AgreementDocumentKind, AgreementOutcome, AwardStatus
 from grants.models import Award, AwardSplit, FundingStream
@@ -280,3 +281,15 @@ def test_seed_demo_grants_register_and_its_360giving_data(demo):
     # The decision that made it links to it.
     page = client.get("/decisions/DN38-23/")
     assert [g.reference for g in page.context["grants"]] == ["EIP23-A-0002"]
+    # Accepted in September 2023, before its delivery began in October; the agreement says so.
+    api = client.get("/api/v1/grants/EIP23-A-0002/").json()
+    assert (api["awarded_on"], api["accepted_on"], api["delivery_starts_on"]) == (
+        "2023-09-14",
+        "2023-09-27",
+        "2023-10-01",
+    )
+    agreement = Award.objects.get(reference="EIP23-A-0002").agreements.get()
+    assert (
+        timezone.localtime(agreement.offered_at).isoformat(),
+        timezone.localtime(agreement.answered_at).isoformat(),
+    ) == ("2023-09-19T10:00:00+01:00", "2023-09-27T14:30:00+01:00")

@@ -46,6 +46,22 @@ def on_register(award: Award, *, status=AwardStatus.ACTIVE, accepted_on=datetime
     return Award.objects.get(pk=award.pk)
 
 
+def more_grants(*, funding_round, organisation, created_by, numbers, areas=(), made=None):
+    """More awards on the register, OPN-A-<n> for each n of numbers, in `areas` (and made
+    at `made(n)` when given)."""
+    for n in numbers:
+        award = make_award(
+            funding_round=funding_round,
+            organisation=organisation,
+            created_by=created_by,
+            reference=f"OPN-A-{n:04}",
+        )
+        if made is not None:
+            Award.objects.filter(pk=award.pk).update(created_at=made(n))
+        award.areas.set(areas)
+        on_register(award)
+
+
 @pytest.fixture
 def grants(funding_round, provider_org, pcc_user, areas, priorities):
     """Three awards on the register (to a community group, a charity and a company), one

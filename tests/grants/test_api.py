@@ -14,8 +14,7 @@ from grants import services
 from grants.enums import RoundStatus
 from grants.models import Application, Award, FundingRound
 
-from .awarding import make_award
-from .register_data import on_register
+from .register_data import more_grants
 
 BASE = "http://localhost:8000"
 
@@ -127,15 +126,12 @@ def test_grant_filter_that_cannot_be_used_is_a_400_with_why(client, register_gra
 def test_grant_list_queries_do_not_grow_with_rows(client, register_grants, funding_round, pcc_user):
     with CaptureQueriesContext(connection) as few:
         assert client.get("/api/v1/grants/").status_code == 200
-    organisation = register_grants["OPN-A-0002"].organisation
-    for n in range(6, 16):
-        award = make_award(
-            funding_round=funding_round,
-            organisation=organisation,
-            created_by=pcc_user,
-            reference=f"OPN-A-{n:04}",
-        )
-        on_register(award)
+    more_grants(
+        funding_round=funding_round,
+        organisation=register_grants["OPN-A-0002"].organisation,
+        created_by=pcc_user,
+        numbers=range(6, 16),
+    )
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/grants/").json()["results"]) == 13
     assert len(few) == len(many) == 2  # the count and the page

@@ -13,130 +13,25 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from grants import services
-from grants.enums import AwardStatus, LedgerKind
-from grants.models import Award, AwardStatusChange, LedgerEntry, MonitoringReturn, Payment
-from partners.enums import GeoCodeType
-from partners.models import Area
+from grants.enums import AwardStatus
+from grants.models import Award, LedgerEntry
 from svd_portal.links import absolute_url
-from tests.factories import OrganisationFactory
 
-from .awarding import make_award
 from .opendata_schema import validator
+from .register_data import more_grants
 
 LONDON = timezone.get_default_timezone()
 
 
 @pytest.fixture
-def areas(priorities):
-    partnership = priorities[0].partnership
-    return [
-        Area.objects.create(
-            partnership=partnership,
-            name="County Durham",
-            geo_code="E06000047",
-            geo_code_type=GeoCodeType.UNITARY_AUTHORITY,
-        ),
-        Area.objects.create(partnership=partnership, name="Darlington"),
-    ]
-
-
-def on_register(award: Award, *, status=AwardStatus.ACTIVE, accepted_on=datetime.date(2024, 5, 2)):
-    Award.objects.filter(pk=award.pk).update(
-        status=status, decision_published_on=datetime.date(2024, 3, 20)
-    )
-    AwardStatusChange.objects.create(
-        award=award,
-        from_status=AwardStatus.OFFERED,
-        to_status=AwardStatus.ACCEPTED,
-        changed_at=datetime.datetime.combine(accepted_on, datetime.time(11), tzinfo=LONDON),
-    )
-    return Award.objects.get(pk=award.pk)
-
-
-@pytest.fixture
-def grants(funding_round, provider_org, pcc_user, areas, priorities):
-    """Three awards on the register (to a community group, a charity and a company), one
-    accepted whose decision is not yet published, and one only offered."""
-    made = datetime.datetime(2024, 3, 18, 15, 0, tzinfo=LONDON)
-    group = make_award(
-        funding_round=funding_round,
-        organisation=provider_org,
-        created_by=pcc_user,
-        title="Street sport",
-    )
-    charity = make_award(
-        funding_round=funding_round,
-        organisation=OrganisationFactory(name="Darlington Mentoring Trust", charity=True),
-        created_by=pcc_user,
-        reference="OPN-A-0002",
-        amount=Decimal("8000.50"),
-        title="Mentoring",
-    )
-    company = make_award(
-        funding_round=funding_round,
-        organisation=OrganisationFactory(name="Safer Nights CIC", company=True),
-        created_by=pcc_user,
-        reference="OPN-A-0003",
-        title="Night-time safety",
-    )
-    unpublished = make_award(
-        funding_round=funding_round,
-        organisation=OrganisationFactory(name="Quiet Decision Ltd", company=True),
-        created_by=pcc_user,
-        reference="OPN-A-0004",
-    )
-    offered = make_award(
-        funding_round=funding_round,
-        organisation=OrganisationFactory(name="Not Yet Accepted", charity=True),
-        created_by=pcc_user,
-        reference="OPN-A-0005",
-    )
-    Award.objects.update(created_at=made, rationale="Fewer young people carry knives.")
-    Award.objects.filter(pk=company.pk).update(
-        created_at=datetime.datetime(2024, 4, 2, 10, 0, tzinfo=LONDON)
-    )
-    for award in (group, charity, company):
-        on_register(award)
-    Award.objects.filter(pk=unpublished.pk).update(status=AwardStatus.ACTIVE)
-    Award.objects.filter(pk=offered.pk).update(
-        status=AwardStatus.OFFERED, decision_published_on=datetime.date(2024, 3, 20)
-    )
-    group.areas.set([areas[0]])
-    charity.areas.set(areas)
-    charity.application.priorities.set([priorities[1]])
-    group.application.priorities.set([priorities[0]])
-    first = MonitoringReturn.objects.create(
-        award=group,
-        number=1,
-        kind="progress",
-        period_starts_on=datetime.date(2024, 4, 1),
-        period_ends_on=datetime.date(2024, 6, 30),
-        due_on=datetime.date(2024, 7, 14),
-        status="accepted",
-    )
-    payment = Payment.objects.create(
-        award=group,
-        number=1,
-        amount=Decimal("750.00"),
-        after_return=first,
-        status="paid",
-        paid_on=datetime.date(2024, 7, 21),
-    )
-    LedgerEntry.objects.create(
-        award=group,
-        payment=payment,
-        kind=LedgerKind.PAYMENT,
-        amount=Decimal("750.00"),
-        labour=Decimal("750.00"),
-        non_labour=Decimal("0.00"),
-        financial_year="2024-25",
-        entry_date=datetime.date(2024, 7, 21),
-        created_by=pcc_user,
-    )
-    return {a.reference: Award.objects.get(pk=a.pk) for a in (group, charity, company)}
+def grants(register_grants):
+    """The register's test data (tests/grants/register_data.py) by reference."""
+    return register_grants
 
 
 def references(response) -> list[str]:
@@ -440,3 +335,39 @@ def test_payments_over_500_and_agreements_over_10000(client, grants):
 def test_a_payment_of_500_exactly_is_not_listed(client, grants):
     LedgerEntry.objects.update(amount=Decimal("500.00"), labour=Decimal("500.00"))
     assert list(client.get("/grants/spending/").context["payments"]) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # the rounds, the areas, the grants (their paid to date and acceptance in the same
+        # query); the register's CSV of a month as well
+        ("/grants/register.csv", 3),
+        ("/grants/register-2024-03.csv", 3),
+        ("/grants/360giving.csv", 3),
+        ("/grants/360giving.json", 3),
+    ],
+)
+def test_downloads_read_the_same_queries_however_many_grants(
+    client, grants, funding_round, pcc_user, areas, url, queries
+):
+    def download():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert response.status_code == 200
+        return len(captured), body
+
+    few, before = download()
+    more_grants(
+        funding_round=funding_round,
+        organisation=grants["OPN-A-0002"].organisation,
+        created_by=pcc_user,
+        numbers=range(6, 31),
+        areas=areas,
+        made=lambda n: datetime.datetime(2024, 3, 19, 9, n, tzinfo=LONDON),
+    )
+    many, after = download()
+    assert (few, many) == (queries, queries)
+    assert "OPN-A-0030" not in before
+    assert after.count("OPN-A-0030") >= 1

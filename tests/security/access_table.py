@@ -269,6 +269,8 @@ SITE = {
     "api:api-root.<format>": row("O O O O O O O O"),
     "api:schema": row("O O O O O O O O"),
     "api:docs": row("O O O O O O O O"),
+    # Any other address under the API: a 404 in JSON, whatever the method.
+    "api:not-found": row("H H H H H H H H", "H H H H H H H H"),
     "api:decision-list": row("O O O O O O O O", "N N N N N N N N"),
     "api:decision-list.<format>": row("O O O O O O O O", "N N N N N N N N"),
     "api:decision-detail": row("O O O O O O O O", "N N N N N N N N"),

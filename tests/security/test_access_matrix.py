@@ -334,6 +334,7 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
         "object_id": records["published"].pk,
     }
     urls["admin/(?P<url>.*)$"] = "/admin/no-such-page/"
+    urls["api:not-found"] = "/api/v1/no-such-endpoint/"
     queries = {"admin:autocomplete": "?app_label=partners&model_name=membership&field_name=user"}
 
     # The public API: the published record, the assessment round and C's grant on the

@@ -83,3 +83,13 @@ def test_writing_is_refused_with_405(client, db):
         response = getattr(client, method)("/api/v1/decisions/", content_type="application/json")
         assert response.status_code == 405
         assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+
+
+def test_an_address_under_the_api_that_names_nothing_is_a_json_404(client, db):
+    for url in ("/api/v1/nothing/", "/api/v1/decisions/%C2%84/", "/api/v1/grants/a/b/c"):
+        response = client.get(url)
+        assert (response.status_code, response["Content-Type"]) == (404, "application/json"), url
+        assert response.json() == {"detail": "Nothing in the API has this address."}
+    # An address that names an endpoint once it ends in a slash is sent there.
+    response = client.get("/api/v1/decisions?page=2")
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/decisions/?page=2")
