@@ -6,10 +6,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from svd_portal.admin import PortalModelAdmin, PortalTabularInline
 
-from . import services
+from . import services, two_factor
+from .mixins import confirm_first
 from .models import (
     Area,
     Membership,
@@ -62,7 +65,40 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
+
+    # Roles change here: the second factor must have been given recently.
+    def add_view(self, request, *args, **kwargs):
+        if not two_factor.given_recently(request):
+            return confirm_first(request)
+        return super().add_view(request, *args, **kwargs)
+
+    def change_view(self, request, *args, **kwargs):
+        if not two_factor.given_recently(request):
+            return confirm_first(request)
+        return super().change_view(request, *args, **kwargs)
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Reset the second factor (a lost phone): a new app at the next sign-in",
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        if not two_factor.given_recently(request):
+            return confirm_first(request)
+        reset = []
+        for user in queryset.order_by("email"):
+            two_factor.reset(user=user, by=request.user)
+            reset.append(user.email)
+            self.log_change(request, user, "Reset the second factor")
+        self.message_user(
+            request,
+            f"The second factor is reset for {', '.join(reset)}: each sets up a new "
+            "authenticator app the next time they sign in, and is signed out everywhere.",
+        )
+        return None
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -106,6 +142,12 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
             # Only a superuser can make another superuser or grant raw permissions.
             fieldsets = [fs for fs in fieldsets if fs[0] != "Superuser"]
         return fieldsets
+
+
+# The devices' secrets are never shown: a lost phone is the reset action above.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 class MembershipInline(PortalTabularInline):

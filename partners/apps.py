@@ -6,6 +6,6 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners and people"
 
     def ready(self):
-        from . import history
+        from . import history, middleware  # noqa: F401 (middleware: its sign-in receiver)
 
         history.register_models()

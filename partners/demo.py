@@ -9,6 +9,7 @@ import datetime
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from . import two_factor
 from .enums import (
     GeoCodeType,
     MembershipStatus,
@@ -156,6 +157,17 @@ AREAS = [
 ]
 
 
+def second_factor_keys() -> list[tuple[str, str]]:
+    """(email, key) of each staff-side demo account that has not set up its app yet: the
+    key its set-up page shows at the first sign-in, to add to an authenticator app first."""
+    keys = []
+    for email, _, _, _ in ACCOUNTS:
+        user = User.objects.get(email=email)
+        if two_factor.staff_side(user) and two_factor.app_device(user) is None:
+            keys.append((email, two_factor.secret(two_factor.enrolment_device(user))))
+    return keys
+
+
 def seed(*, password: str) -> Partnership:
     """Creates the partnership, its members, priorities, providers and the demo accounts."""
     opcc = _organisation(OPCC_NAME, OrganisationKind.OPCC)
@@ -209,6 +221,9 @@ def seed(*, password: str) -> Partnership:
             town=town,
             verified_by=staff,
         )
+    for user in users.values():
+        if two_factor.staff_side(user) and two_factor.app_device(user) is None:
+            two_factor.enrolment_device(user)  # its secret printed by seed_demo
     for email, _, _, organisation_name in ACCOUNTS:
         Membership.objects.get_or_create(
             user=users[email],

@@ -298,3 +298,31 @@ class PasswordSetForm(SetPasswordForm):
             Field.text("new_password2", field_width=Fluid.TWO_THIRDS),
             submit="Set password",
         )
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes",
+        error_messages={"required": "Enter the 6 digits your authenticator app shows"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+
+    def __init__(self, *args, submit: str = "Continue", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("code", field_width=10), submit=submit)
+        self.helper.form_tag = False  # the page's form holds `next` as well
+
+
+class AppSetupForm(SecondFactorForm):
+    """The first code from an app being set up: digits only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, submit="Set up the app", **kwargs)
+        self.fields["code"].help_text = "The 6 digits the app shows for this portal"
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"

@@ -5,6 +5,21 @@ from . import views
 app_name = "partners"
 
 urlpatterns = [
+    path("accounts/", views.AccountView.as_view(), name="account"),
+    path("accounts/two-factor/", views.SecondFactorView.as_view(), name="two-factor"),
+    path("accounts/two-factor/setup/", views.AppSetupView.as_view(), name="two-factor-setup"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="two-factor-recovery-codes",
+    ),
+    path(
+        "accounts/sessions/end-others/",
+        views.EndOtherSessionsView.as_view(),
+        name="sessions-end-others",
+    ),
+    path("accounts/sessions/keep-alive/", views.KeepAliveView.as_view(), name="session-keep-alive"),
+    path("accounts/signed-out/", views.SignedOutView.as_view(), name="signed-out"),
     path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
     path("accounts/signup/sent/", views.SignUpSentView.as_view(), name="signup-sent"),
     path(

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from partners import rules as partner_rules
+from partners.middleware import IDLE_ENDS
 
 # Which navigation item a page belongs to, by the start of its path.
 NAVIGATION_SECTIONS = [
@@ -21,6 +22,7 @@ NAVIGATION_SECTIONS = [
     ("/staff/payments/", "money"),
     ("/staff/returns/", "money"),
     ("/staff/dashboard/", "dashboard"),
+    ("/accounts/", "account"),
 ]
 
 
@@ -38,6 +40,10 @@ def portal(request):
         "nav_panel_member": signed_in and partner_rules.is_panel_member(user),
         "nav_staff": signed_in and partner_rules.is_opcc_staff(user),
         "nav_decision_records": signed_in and partner_rules.is_opcc(user),
+        # A staff-side session ends when unused: its pages warn before it does.
+        "session_idle_ends": signed_in and bool(request.session.get(IDLE_ENDS)),
+        "SESSION_IDLE_MINUTES": settings.SESSION_IDLE_MINUTES,
+        "SESSION_IDLE_WARNING_MINUTES": settings.SESSION_IDLE_WARNING_MINUTES,
         "nav_current": next(
             (name for prefix, name in NAVIGATION_SECTIONS if request.path.startswith(prefix)), ""
         ),

@@ -143,3 +143,18 @@ def actor(request, db):
         return request.getfixturevalue(name)
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def force_login_gives_the_second_factor(monkeypatch):
+    """A client signed in by force_login has given the second factor as well, when the
+    person needs one (tests/second_factor.py has the password-only sign-in)."""
+    from partners import two_factor
+    from tests.second_factor import force_login_password_only, give_second_factor
+
+    def force_login(self, user, backend=None):
+        force_login_password_only(self, user, backend)
+        if two_factor.required(user):
+            give_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -8,6 +8,7 @@ from django.views.generic import FormView
 from rules.contrib.views import PermissionRequiredMixin
 
 from grants.models import Variation
+from partners.mixins import RecentSecondFactorMixin
 from svd_portal.mixins import ServiceActionMixin, ServiceFormOnPageMixin
 
 from .. import services
@@ -84,7 +85,7 @@ class RecordReturnView(RecordFormView):
         )
 
 
-class RecordSignView(RecordFormView):
+class RecordSignView(RecentSecondFactorMixin, RecordFormView):
     permission_required = "decisions.sign_record"
     form_class = SignForm
     form_context_name = "sign_form"

@@ -13,6 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from partners.auth import client_ip
+from partners.mixins import RecentSecondFactorMixin
 from svd_portal.downloads import confidential
 from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
 from svd_portal.pdfs import PdfStatus
@@ -82,7 +83,7 @@ class BankDetailsView(ServiceFormMixin, AwardMixin, FormView):
         return redirect(award)
 
 
-class BankVerifyView(ServiceActionMixin, AwardMixin, FormView):
+class BankVerifyView(RecentSecondFactorMixin, ServiceActionMixin, AwardMixin, FormView):
     """POST only, from the award's page: staff verify the bank details."""
 
     permission_required = "grants.verify_bank_details"

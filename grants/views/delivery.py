@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from partners.mixins import RecentSecondFactorMixin
 from svd_portal.exports import csv_response
 from svd_portal.formatting import file_size, money
 from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin, ServiceFormOnPageMixin
@@ -415,7 +416,7 @@ class PaymentRaiseView(PaymentActionMixin, FormView):
         return redirect(self.refused_url())
 
 
-class PaymentApproveView(PaymentActionMixin, FormView):
+class PaymentApproveView(RecentSecondFactorMixin, PaymentActionMixin, FormView):
     def perform(self, form):
         payment = services.payment_approve(payment=self.get_payment(), by=self.request.user)
         messages.success(
@@ -500,7 +501,7 @@ class PaymentListView(PermissionRequiredMixin, ListView):
         )
 
 
-class PaymentExportView(PermissionRequiredMixin, ListView):
+class PaymentExportView(RecentSecondFactorMixin, PermissionRequiredMixin, ListView):
     """The approved payments as CSV, for the finance system to pay."""
 
     permission_required = "grants.manage_payments"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from partners.mixins import RecentSecondFactorMixin
 from svd_portal.mixins import ServiceActionMixin, ServiceFormMixin
 
 from .. import exports, panel_tables, selectors, services
@@ -180,7 +181,7 @@ class PanelReportView(RoundPermissionMixin, TemplateView):
         return context
 
 
-class PanelReportExportView(RoundPermissionMixin, View):
+class PanelReportExportView(RecentSecondFactorMixin, RoundPermissionMixin, View):
     """The panel report as CSV or XLSX, as the viewer may see it."""
 
     permission_required = "grants.view_panel_results"

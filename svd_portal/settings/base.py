@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "django_filters",
     "rest_framework",
@@ -67,6 +70,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether the second factor was given in this session.
+    "django_otp.middleware.OTPMiddleware",
+    # Signed in with a password alone, someone who needs a second factor reaches only the
+    # pages that take it; staff-side sessions end after SESSION_IDLE_MINUTES unused.
+    "partners.middleware.SecondFactorMiddleware",
+    "partners.middleware.IdleTimeoutMiddleware",
     # Changes made in a request (the admin's too) are attributed to its signed-in user.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,6 +184,17 @@ AXES_CLIENT_IP_CALLABLE = "partners.auth.client_ip"
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# --- Two-factor sign-in (partners/two_factor.py) ---
+# The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="SVD Grants Portal")
+# Signing a decision, approving a payment, verifying bank details, changing roles and
+# downloading panel or payment exports need the second factor given this recently.
+SECOND_FACTOR_RECENT_MINUTES = env.int("SECOND_FACTOR_RECENT_MINUTES", default=15)
+# A staff-side session (OPCC staff, Chief Executive, PCC, panel members, superusers) ends
+# after this long unused; a warning comes SESSION_IDLE_WARNING_MINUTES before.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_IDLE_WARNING_MINUTES = env.int("SESSION_IDLE_WARNING_MINUTES", default=2)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Locale -----------------------------------------------------------------

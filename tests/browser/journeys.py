@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from django.db import connections
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from grants import services
 from grants.enums import ApplicationStatus, RoundStatus
 from partners.enums import OrganisationKind, Role
+from partners.models import User
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
 )
 from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
+from tests.second_factor import app_of, code_for, code_from_secret
 
 
 def in_a_thread(function, *args, **kwargs):
@@ -38,14 +41,41 @@ def in_a_thread(function, *args, **kwargs):
         return pool.submit(run).result()
 
 
-def sign_in(page, base_url: str, email: str) -> None:
-    """Signs in as `email` on the login page, after signing out whoever was signed in."""
+def sign_in(page, base_url: str, email: str, check=None) -> None:
+    """Signs in as `email` on the login page, after signing out whoever was signed in, and
+    gives the second factor when asked (second_factor)."""
     page.context.clear_cookies()
     page.goto(base_url + "/accounts/login/")
     page.locator("[name=username]").fill(email)
     page.locator("[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    second_factor(page, email, check=check)
+
+
+def second_factor(page, email: str, check=None) -> None:
+    """After the password: sets up the app when asked to (typing the key the page shows
+    into the "app", as someone who cannot scan the QR code does, and keeping the recovery
+    codes), or gives a code from the app set up before. `check` runs axe on each page."""
+    if "/accounts/two-factor/setup/" in page.url:
+        if check:
+            check(page, "set up an authenticator app")
+        key = page.locator("#secret").inner_text()
+        page.get_by_label("Code").fill(code_from_secret(key))
+        page.get_by_role("button", name="Set up the app").click()
+        expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+        assert page.locator("#recovery-codes li").count() == 10
+        if check:
+            check(page, "recovery codes")
+        page.get_by_role("button", name="I have kept my codes: continue").click()
+    elif "/accounts/two-factor/" in page.url:
+        if check:
+            check(page, "enter a code")
+        page.get_by_label("Code").fill(code_for(app_of(User.objects.get(email__iexact=email))))
+        page.get_by_role("button", name="Continue").click()
+    else:
+        return
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
 
 
 def panellist(email, full_name, organisation, kind=OrganisationKind.LOCAL_AUTHORITY):

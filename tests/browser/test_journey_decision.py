@@ -93,7 +93,9 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     assert record.status == DecisionStatus.AWAITING_SIGNATURE
 
     # The PCC signs; first with a wrong password.
-    sign_in(page, base, "pcc@example.org")
+    # The PCC's first sign-in: the password, then an authenticator app set up (its pages
+    # checked with axe too), then the record.
+    sign_in(page, base, "pcc@example.org", check=check)
     page.goto(record_url)
     check(page, "record for signature")
     page.get_by_label("Approved", exact=True).check()

@@ -40,7 +40,7 @@ def test_panel_declare_score_and_moderate(roles, live_server, page, check):
 
     # Ruth Ellison is a trustee of the football project: she declares a conflict and is
     # then refused that application's page, as if it did not exist.
-    sign_in(page, base, ruth.email)
+    sign_in(page, base, ruth.email, check=check)
     page.goto(base + "/panel/")
     check(page, "member panels")
     page.goto(round_url)

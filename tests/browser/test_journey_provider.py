@@ -19,6 +19,8 @@ from tests.factories import (
 from tests.factories.grants import SuccessMeasureFactory
 from tests.factories.partners import PASSWORD
 
+from .journeys import second_factor
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "amina@seaham-sport.example"
@@ -52,6 +54,8 @@ def _sign_in(page, url, email, check=None):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+    second_factor(page, email, check=check)
 
 
 def _save(page):
@@ -344,6 +348,7 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
     _type_into(staff, "username", "olive@opcc.example")
     _type_into(staff, "password", PASSWORD)
     _follow(staff, "Sign in")
+    second_factor(staff, "olive@opcc.example", check=check)
     check(staff, "staff signed in")
     staff.goto(url + f"/staff/organisations/{organisation.pk}/")
     check(staff, "staff organisation")

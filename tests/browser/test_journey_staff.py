@@ -19,12 +19,16 @@ from tests.factories import (
 from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
 
+from .journeys import second_factor
+
 
 def sign_in(page, base_url, email):
     page.goto(base_url + "/accounts/login/")
     page.locator("[name=username]").fill(email)
     page.locator("[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+    second_factor(page, email)
 
 
 def panellist(full_name, organisation, kind=OrganisationKind.LOCAL_AUTHORITY):

@@ -15,6 +15,7 @@ from grants.enums import ApplicationStatus, RoundStatus
 from grants.models import Application, FundingRound
 from partners.models import User
 from svd_portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
+from tests.second_factor import sign_in as sign_in_with_second_factor
 
 from .conftest import DEFERRAL
 
@@ -97,12 +98,8 @@ def test_whole_path_from_the_demo_round_to_the_register(db, settings):
     )
     staff_client, ceo_client, pcc_client = Client(), Client(), Client()
     for client, user in ((staff_client, staff), (ceo_client, ceo), (pcc_client, pcc)):
-        assert (
-            client.post(
-                "/accounts/login/", {"username": user.email, "password": DEFAULT_DEMO_PASSWORD}
-            ).status_code
-            == 302
-        )
+        answer = sign_in_with_second_factor(client, user.email, DEFAULT_DEMO_PASSWORD)
+        assert answer.status_code == 302
 
     # OPCC staff draft the decision from the round's recommendations.
     assert staff_client.get("/staff/decisions/from-round/").status_code == 200

@@ -13,13 +13,12 @@ from grants.models import Award, AwardSplit, FundingStream
 from partners.models import Membership, User
 from svd_portal.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from tests.grants.opendata_schema import validator
+from tests.second_factor import sign_in as sign_in_with_second_factor
 
 
 def _client(email: str) -> Client:
     client = Client()
-    response = client.post(
-        "/accounts/login/", {"username": email, "password": DEFAULT_DEMO_PASSWORD}
-    )
+    response = sign_in_with_second_factor(client, email, DEFAULT_DEMO_PASSWORD)
     assert response.status_code == 302
     return client
 

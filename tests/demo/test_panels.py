@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from grants.enums import ApplicationStatus, Recommendation, ScorecardStatus
 from grants.models import ConflictDeclaration, FundingRound, Moderation, Scorecard
+from tests.second_factor import sign_in as sign_in_with_second_factor
 
 VPF = "violence-prevention-fund-2024"
 
@@ -73,10 +74,7 @@ def test_seed_demo_twice_adds_no_second_panel(demo):
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
 def test_seed_demo_panel_member_signs_in_and_reaches_the_round(n, demo, client):
-    response = client.post(
-        "/accounts/login/",
-        {"username": f"panel{n}@demo.example", "password": "demo-password-2024"},
-    )
+    response = sign_in_with_second_factor(client, f"panel{n}@demo.example", "demo-password-2024")
     assert response.status_code == 302
     response = client.get(f"/panel/{VPF}/")
     assert response.status_code == 200
@@ -84,10 +82,7 @@ def test_seed_demo_panel_member_signs_in_and_reaches_the_round(n, demo, client):
 
 
 def sign_in(client, n):
-    client.post(
-        "/accounts/login/",
-        {"username": f"panel{n}@demo.example", "password": "demo-password-2024"},
-    )
+    sign_in_with_second_factor(client, f"panel{n}@demo.example", "demo-password-2024")
     return client
 
 

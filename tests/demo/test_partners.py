@@ -1,7 +1,9 @@
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.demo import ACCOUNTS
 from partners.models import (
@@ -12,6 +14,7 @@ from partners.models import (
     StrategicPriority,
     User,
 )
+from tests.second_factor import code_from_secret
 
 DEFAULT_PASSWORD = "demo-password-2024"
 DEMO_EMAILS = [
@@ -105,3 +108,39 @@ def test_seed_demo_partnership_has_four_priorities_in_two_themes(seeded):
         (4, "Criminal Justice and Enforcement"),
     ]
     assert partnership.convener.kind == "opcc"
+
+
+STAFF_SIDE = [email for email in DEMO_EMAILS if not email.startswith("provider")]
+
+
+def test_seed_demo_prints_a_key_for_each_staff_side_account(seeded, seeded_demo):
+    printed = dict(
+        re.findall(r"^  (\S+@demo\.example) +((?:[A-Z2-7]{4} ?){8})$", seeded_demo, re.M)
+    )
+    assert sorted(printed) == sorted(STAFF_SIDE)
+    assert len(set(printed.values())) == len(STAFF_SIDE)
+    # Not yet an app: each sets one up at the first sign-in, with the key printed.
+    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+
+
+@pytest.mark.parametrize("email", ["pcc@demo.example", "panel1@demo.example"])
+def test_seed_demo_staff_side_account_sets_up_the_printed_key_at_first_sign_in(
+    seeded, seeded_demo, client, email
+):
+    key = re.search(rf"^  {re.escape(email)} +([A-Z2-7 ]+)$", seeded_demo, re.M)[1]
+    client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD})
+    asked = client.get("/")
+    assert asked["Location"] == "/accounts/two-factor/setup/?next=%2F"
+    page = client.get(asked["Location"]).content.decode()
+    assert f'id="secret">{key}</code>' in page
+    done = client.post(asked["Location"], {"code": code_from_secret(key)})
+    assert done["Location"] == "/accounts/two-factor/recovery-codes/"
+    assert TOTPDevice.objects.get(user__email=email).confirmed is True
+    assert client.get("/").status_code == 200
+
+
+def test_seed_demo_providers_are_not_asked_for_a_second_factor(seeded, client):
+    client.post(
+        "/accounts/login/", {"username": "provider@demo.example", "password": DEFAULT_PASSWORD}
+    )
+    assert client.get("/applications/").status_code == 200

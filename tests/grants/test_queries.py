@@ -162,10 +162,10 @@ def test_ranking_queries_same_for_3_and_12_panel_members(
     target = f"/panel/{SLUG}/ranking/"
     with CaptureQueriesContext(connection) as three:
         fetch(client, target)
-    # Session, user, round, roles; the viewer's conflicts (2) read once for the ranking,
+    # Session, user, the second factor's device, round, roles; the viewer's conflicts (2) read once for the ranking,
     # the withheld list and the outstanding work; the panel; the ranking (2); the
     # outstanding work (members, applications, declarations, scorecards, memberships).
-    assert len(three.captured_queries) == 14
+    assert len(three.captured_queries) == 15
     for n in range(9):
         user = make_panellist(f"Extra Member {n:02d}", f"Partner {n}")
         PanelMember.objects.create(

@@ -15,6 +15,7 @@ from .access_scenario import ROLES
 # D  403: refused
 # H  404: hidden (the object is not among those this person may see)
 # N  405: the view does not take this method (reached only after the permission check)
+# E  204: done, with no page to show (the idle warning's "Stay signed in")
 #
 # Any 5xx is a failure whatever the table says.
 
@@ -26,8 +27,9 @@ LABELS = {
     "D": "403 denied",
     "H": "404 hidden",
     "N": "405 not allowed",
+    "E": "204 no content",
 }
-STATUS_LETTERS = {200: "O", 400: "B", 403: "D", 404: "H", 405: "N"}
+STATUS_LETTERS = {200: "O", 204: "E", 400: "B", 403: "D", 404: "H", 405: "N"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,15 @@ SITE = {
     "password_reset_confirm": row("R R R R R R R R", "R R R R R R R R"),
     "password_reset_complete": row("O O O O O O O O"),
     # People and organisations.
+    # A person's own account and second factor. Providers have no app (not required of
+    # them); everyone else gave theirs at sign-in, a minute ago.
+    "partners:account": row("L O O O O O O O"),
+    "partners:two-factor": row("L R R R R R R R", "L R R O O O O O"),
+    "partners:two-factor-setup": row("L O O O O O O O", "L O O O O O O O"),
+    "partners:two-factor-recovery-codes": row("L R R R R R R R", "L R R R R R R R"),
+    "partners:sessions-end-others": row("L N N N N N N N", "L R R R R R R R"),
+    "partners:session-keep-alive": row("L N N N N N N N", "L E E E E E E E"),
+    "partners:signed-out": row("O O O O O O O O"),
     "partners:signup": row("O R R R R R R R", "O R R R R R R R"),
     "partners:signup-sent": row("O O O O O O O O"),
     # A sign-up link for provider A, whose account is already active: used up, so refused.

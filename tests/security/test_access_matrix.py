@@ -501,3 +501,56 @@ def test_access_matrix(db, private_storage, caplog):
                     )
     print(f"access matrix: {len(EXPECTED)} rows, {requests} requests")  # shown with -s
     assert not problems, f"{len(problems)} unexpected results:\n" + "\n".join(problems)
+
+
+# --- Signed in with a password alone --------------------------------------------------------------
+
+# The pages someone who has not yet given their second factor reaches: those that take it,
+# and signing out (with the answers anyone signed in gets there).
+BEFORE_SECOND_FACTOR = {
+    "partners:two-factor",
+    "partners:two-factor-setup",
+    "partners:signed-out",
+    "logout",
+}
+
+
+@pytest.mark.parametrize("has_app", [False, True], ids=["no app yet", "app set up"])
+def test_password_alone_is_sent_to_the_second_factor_from_every_page(
+    db, private_storage, caplog, has_app
+):
+    """Every pattern of the table, GET and POST, as the PCC and as OPCC staff signed in with
+    their password only: each answer is a redirect to set up the app (or to give a code from
+    it), except on the pages that take the second factor."""
+    from tests.second_factor import app_of, force_login_password_only
+
+    caplog.set_level(logging.ERROR, logger="django.request")
+    scenario = access_scenario.build()
+    urls = urls_for(scenario)
+    target = "/accounts/two-factor/" if has_app else "/accounts/two-factor/setup/"
+    problems, requests = [], 0
+    for role in ("staff", "pcc"):
+        user = scenario.users[role]
+        if has_app:
+            app_of(user)
+        client = Client()
+        force_login_password_only(client, user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        for key, expected in EXPECTED.items():
+            if base_key(key) in BEFORE_SECOND_FACTOR:
+                continue
+            for method, column in (("GET", expected.get), ("POST", expected.post)):
+                if column is None:
+                    continue
+                response, _ = request_as(session, method, urls[key])
+                requests += 1
+                location = response.get("Location", "")
+                if response.status_code != 302 or urlsplit(location).path != target:
+                    problems.append(
+                        f"{method} {urls[key]} ({key}) as {role} with a password alone: "
+                        f"{response.status_code} {location}"
+                    )
+    assert requests > 500
+    assert not problems, f"{len(problems)} reached without the second factor:\n" + "\n".join(
+        problems
+    )

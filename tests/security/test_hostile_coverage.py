@@ -48,6 +48,10 @@ HOSTILE_FORMS = {
     "partners:organisation-join": "test_organisation_join",
     "partners:organisation-verify": "test_organisation_verify",
     "partners:membership-decide": "test_membership_decide",
+    "partners:two-factor": "test_second_factor",
+    "partners:two-factor-setup": "test_app_setup",
+    "partners:two-factor-recovery-codes": "test_action_without_a_form",
+    "partners:sessions-end-others": "test_action_without_a_form",
     "grants:application-start": "test_application_start",
     "grants:application-section": "test_application_section",
     "grants:application-budget": "test_budget_line_add",
@@ -113,6 +117,10 @@ HOSTILE_FORMS = {
 # POST URLs deliberately not fuzzed here, and why.
 OUT_OF_SCOPE = {
     "logout": "takes no input: Django's own view signs out whoever posts (CSRF-checked)",
+    "partners:session-keep-alive": (
+        "takes no input and changes nothing but the session's last use; answers a signed-in "
+        "person 204 (CSRF-checked)"
+    ),
     "admin": (
         "Django's admin site: forms Django builds from the models for superusers and OPCC "
         "staff; its model fields carry the same validators the services rely on"
@@ -205,6 +213,8 @@ def action_target(provider, staff_user, draft, attachment_storage, record_in):
     would otherwise be made in the first example's savepoint and be gone for the next."""
 
     def target(name):
+        if name in ("partners:two-factor-recovery-codes", "partners:sessions-end-others"):
+            return reverse(name), staff_user, []
         if name == "grants:application-budget-remove":
             line = BudgetLineFactory(application=draft, item=PAYLOADS[0])
             return reverse(name, args=[draft.reference, line.pk]), provider, [draft, line]

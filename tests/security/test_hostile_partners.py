@@ -7,13 +7,18 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import strategies as st
 
+from partners import two_factor
 from partners.enums import MembershipStatus, OrganisationKind, Role, VerificationStatus
 from partners.models import Membership, Organisation, OrganisationStatusChange, User
 from partners.selectors import sign_up_tokens
 from tests.factories import OrganisationFactory, UserFactory
 from tests.factories.partners import PASSWORD
+from tests.second_factor import app_of, code_for
 
 from .hostile import (
     PAYLOADS,
@@ -248,3 +253,70 @@ def test_membership_decide(db, data, staff_user, requested_membership):
 
     url = reverse("partners:membership-decide", args=[requested_membership.pk])
     check_form(data, url, posted, staff_user, watch=[requested_membership], accepted=decided)
+
+
+# --- The second factor ---------------------------------------------------------------------
+
+
+def _password_only(client):
+    """The session as it is after the password, before the second factor."""
+    session = client.session
+    session.pop(DEVICE_ID_SESSION_KEY, None)
+    session.pop(two_factor.GIVEN_AT, None)
+    session.save()
+
+
+@hostile(20)
+def test_second_factor(db, data, staff_user):
+    device = app_of(staff_user)
+    code = code_for(device)
+    posted = data.draw(
+        form_data(
+            valid={"code": st.sampled_from([code, f" {code[:3]} {code[3:]} "]), "next": "/"},
+            hostile={"code": st.one_of(hostile_text(), st.text("0123456789", max_size=12))},
+        )
+    )
+
+    def verified(response, client):
+        assert response["Location"] == "/"
+        assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+
+    # A wrong code writes django-axes' attempt rows (counted as a wrong password is) and
+    # the device's own count of failures.
+    check_form(
+        data,
+        reverse("partners:two-factor"),
+        posted,
+        staff_user,
+        watch=[staff_user],
+        ignore_tables=SIGN_IN_TABLES,
+        accepted=verified,
+        prepare=_password_only,
+    )
+
+
+@hostile(20)
+def test_app_setup(db, data, provider):
+    device = two_factor.enrolment_device(provider)
+    code = f"{totp(device.bin_key):06d}"
+    posted = data.draw(
+        form_data(
+            valid={"code": code},
+            hostile={"code": st.one_of(hostile_text(), st.text("0123456789", max_size=12))},
+        )
+    )
+
+    def set_up(response, client):
+        assert response["Location"] == reverse("partners:two-factor-recovery-codes")
+        assert TOTPDevice.objects.get(pk=device.pk).confirmed is True
+        assert two_factor.recovery_codes_left(provider) == 10
+
+    check_form(
+        data,
+        reverse("partners:two-factor-setup"),
+        posted,
+        provider,
+        watch=[provider],
+        ignore_tables=SIGN_IN_TABLES,
+        accepted=set_up,
+    )

@@ -33,3 +33,11 @@ class Command(BaseCommand):
         )
         for email, full_name, roles, organisation in partners.demo.ACCOUNTS:
             self.stdout.write(f"  {email:<26} {', '.join(roles):<16} {full_name}, {organisation}")
+        keys = partners.demo.second_factor_keys()
+        if keys:
+            self.stdout.write(
+                "Staff-side accounts set up an authenticator app when they first sign in. "
+                "Add each key to an app first (or read the code with `oathtool --totp -b KEY`):"
+            )
+            for email, key in keys:
+                self.stdout.write(f"  {email:<26} {key}")

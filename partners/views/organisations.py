@@ -16,9 +16,9 @@ from svd_portal.mixins import (
     ServiceFormOnPageMixin,
 )
 
-from . import selectors, services
-from .enums import MembershipStatus
-from .forms import (
+from .. import selectors, services
+from ..enums import MembershipStatus
+from ..forms import (
     MembershipDecisionForm,
     OrganisationJoinForm,
     OrganisationRegisterForm,
@@ -26,7 +26,8 @@ from .forms import (
     SignatoryForm,
     SignUpForm,
 )
-from .models import Membership, Organisation
+from ..mixins import RecentSecondFactorMixin
+from ..models import Membership, Organisation
 
 
 class SignUpView(FormView):
@@ -226,7 +227,7 @@ class MembershipDecideView(ServiceActionMixin, PermissionRequiredMixin, FormView
         return HttpResponseRedirect(reverse_lazy("partners:organisations"))
 
 
-class MembershipSignatoryView(MembershipDecideView):
+class MembershipSignatoryView(RecentSecondFactorMixin, MembershipDecideView):
     """POST only: marks or unmarks a member as the organisation's authorised signatory."""
 
     form_class = SignatoryForm

@@ -1,0 +1,46 @@
+"""partners' pages: people and organisations (organisations.py), and a person's own account
+and second factor (accounts.py)."""
+
+from .accounts import (
+    AccountView,
+    AppSetupView,
+    EndOtherSessionsView,
+    KeepAliveView,
+    RecoveryCodesView,
+    SecondFactorView,
+    SignedOutView,
+)
+from .organisations import (
+    MembershipDecideView,
+    MembershipSignatoryView,
+    OrganisationJoinView,
+    OrganisationRegisterView,
+    OrganisationsMineView,
+    OrganisationStaffDetailView,
+    OrganisationStaffListView,
+    OrganisationVerifyView,
+    SignUpConfirmView,
+    SignUpSentView,
+    SignUpView,
+)
+
+__all__ = [
+    "AccountView",
+    "AppSetupView",
+    "EndOtherSessionsView",
+    "KeepAliveView",
+    "MembershipDecideView",
+    "MembershipSignatoryView",
+    "OrganisationJoinView",
+    "OrganisationRegisterView",
+    "OrganisationStaffDetailView",
+    "OrganisationStaffListView",
+    "OrganisationVerifyView",
+    "OrganisationsMineView",
+    "RecoveryCodesView",
+    "SecondFactorView",
+    "SignUpConfirmView",
+    "SignUpSentView",
+    "SignUpView",
+    "SignedOutView",
+]
