@@ -69,3 +69,5 @@ rules.add_perm("partners.view_organisationstatuschange", is_opcc_staff)
 rules.add_perm("partners.verify_organisation", is_opcc_staff)
 rules.add_perm("partners.decide_membership", is_opcc_staff)
 rules.add_perm("partners.view_organisation_page", is_active_member | is_opcc_staff)
+# The audit trail (/staff/audit/): OPCC staff read it; nobody changes it.
+rules.add_perm("partners.view_audit_trail", is_opcc_staff)

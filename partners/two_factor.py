@@ -23,6 +23,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from svd_portal import audit
+from svd_portal.models import AuditKind
+
 from .enums import Role
 from .models import User
 
@@ -81,6 +84,8 @@ def _count_wrong_code(request: HttpRequest, user: User) -> None:
 def _mark_given(request: HttpRequest, device) -> None:
     django_otp.login(request, device)
     request.session[GIVEN_AT] = timezone.now().timestamp()
+    kind = "a recovery code" if isinstance(device, StaticDevice) else "a code from the app"
+    audit.record(AuditKind.SECOND_FACTOR, request=request, summary=f"Gave {kind}")
 
 
 def given_within(request: HttpRequest, minutes: int) -> bool:

@@ -37,6 +37,8 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("status/", views.service_status, name="service-status"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("staff/audit/", views.AuditTrailView.as_view(), name="audit-trail"),
+    path("staff/audit.csv", views.AuditTrailExportView.as_view(), name="audit-trail-export"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

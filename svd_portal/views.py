@@ -2,17 +2,25 @@
 
 import logging
 
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
 from decisions import selectors as decision_selectors
 from partners import rules as partner_rules
 from partners import selectors as partner_selectors
 
 from . import health
+from .audit_filters import AuditFilter
+from .exports import Column, cells, csv_response, headings
+from .filters import filter_data
+from .mixins import FilteredListMixin
+from .models import AuditEvent
+from .pagination import KeysFirstPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -85,3 +93,50 @@ def healthz(request):
     if down and partner_rules.is_opcc_staff(request.user):
         body["errors"] = {name: checks[name] for name in down}
     return JsonResponse(body, status=503 if down else 200)
+
+
+class AuditTrailView(PermissionRequiredMixin, FilteredListMixin, ListView):
+    """The audit trail for OPCC staff: every sign-in, refused sign-in, second factor,
+    state change, field edit and private download, newest first, filtered."""
+
+    permission_required = "partners.view_audit_trail"
+    template_name = "audit_trail.html"
+    context_object_name = "events"
+    paginate_by = 50
+    paginator_class = KeysFirstPaginator
+
+    def filter_list(self):
+        events = AuditEvent.objects.select_related("object_type")
+        return AuditFilter(filter_data(self.request.GET, AuditFilter), queryset=events)
+
+
+AUDIT_COLUMNS = [
+    Column("When", lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")),
+    Column("Who", lambda e: e.actor),
+    Column("From", lambda e: e.address or ""),
+    Column("Kind", lambda e: e.get_kind_display()),
+    Column("What", lambda e: e.summary),
+    Column("Record", lambda e: e.object_label),
+    Column("Record type", lambda e: e.object_type.name if e.object_type else ""),
+    Column("Address", lambda e: e.path),
+]
+
+
+class AuditTrailExportView(AuditTrailView):
+    """The audit trail as filtered, as CSV (itself recorded as a download)."""
+
+    def get(self, request, *args, **kwargs):
+        events = self.get_queryset()
+        if self.filters.errors:
+            return HttpResponseBadRequest(
+                "This filter cannot be used: "
+                + "; ".join(
+                    f"{name}: {' '.join(errors)}" for name, errors in self.filters.errors.items()
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
+        return csv_response(
+            "audit-trail",
+            headings(AUDIT_COLUMNS),
+            cells(AUDIT_COLUMNS, events.iterator(chunk_size=1000)),
+        )

@@ -22,7 +22,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import audit
 from .formatting import in_sentence
+from .models import AuditKind
 
 
 class StatusChange(models.Model):
@@ -162,6 +164,14 @@ def move(
             reason=reason.strip(),
             changed_by=by,
         )
+    labels = dict(workflow.model._meta.get_field(workflow.field).flatchoices)
+    summary = f"{labels.get(from_status, from_status)} → {labels.get(to_status, to_status)}"
+    audit.record(
+        AuditKind.STATUS,
+        user=by,
+        obj=obj,
+        summary=f"{summary}: {reason.strip()}" if reason.strip() else summary,
+    )
     if then is not None:
         moved = Moved(obj, from_status, to_status, change, by)
         transaction.on_commit(lambda: then(moved))

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "partners.middleware.IdleTimeoutMiddleware",
     # Changes made in a request (the admin's too) are attributed to its signed-in user.
     "auditlog.middleware.AuditlogMiddleware",
+    # The audit trail: who answers the request, from where; each private download.
+    "svd_portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 
 from partners.rules import is_opcc_staff
-from svd_portal import history
+from svd_portal import audit, history
 
 register = template.Library()
 
@@ -18,4 +21,11 @@ def field_history(context, obj):
     if not obj or user is None or not is_opcc_staff.test(user):
         return {"show": False}
     changes, more = history.history_for(obj)
-    return {"show": True, "changes": changes, "more": more, "short": history.SHORT_TEXT}
+    audit_url = reverse("audit-trail") + "?" + urlencode({"object": audit.object_key(obj)})
+    return {
+        "show": True,
+        "changes": changes,
+        "more": more,
+        "short": history.SHORT_TEXT,
+        "audit_url": audit_url,
+    }

@@ -60,6 +60,9 @@ SITE = {
     "healthz": row("O O O O O O O O", "O O O O O O O O"),
     "service-status": row("O O O O O O O O", "N N N N N N N N"),
     "accessibility": row("O O O O O O O O"),
+    # The audit trail: OPCC staff alone.
+    "audit-trail": row("L D D D D O D D"),
+    "audit-trail-export": row("L D D D D O D D"),
     "login": row("O R R R R R R R", "O R R R R R R R"),
     "logout": row("N N N N N N N N", "R R R R R R R R"),
     "password_reset": row("O O O O O O O O", "O O O O O O O O"),

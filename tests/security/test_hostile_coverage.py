@@ -140,6 +140,8 @@ HOSTILE_QUERIES = {
     "grants:staff-dashboard": "test_money_dashboard",
     "grants:register": "test_grants_register",
     "grants:staff-dashboard-export": "test_money_dashboard",
+    "audit-trail": "test_audit_trail",
+    "audit-trail-export": "test_audit_trail",
 }
 
 

@@ -19,6 +19,7 @@ from .hostile import (
     hostile,
     hostile_amount,
     hostile_choice,
+    hostile_date,
     hostile_text,
 )
 
@@ -167,3 +168,27 @@ def test_staff_organisation_list_search_with_nul_is_told(staff_client, pending_o
     assert response.status_code == 200
     assert list(response.context["organisations"]) == [pending_organisation]
     assert summary_links(response) == [("id_q", "Remove the null character from the search")]
+
+
+@hostile(25)
+def test_audit_trail(db, data, staff_client, pending_organisation):
+    staff_client.post(
+        reverse("partners:organisation-verify", args=[pending_organisation.pk]),
+        {"to_status": "rejected", "reason": f"Not found {PAYLOADS[2]}"},
+    )
+    params = data.draw(
+        query(
+            q=st.sampled_from(["", "Hidden", PAYLOADS[3]]),
+            who=st.sampled_from(["", "staff@", PAYLOADS[4]]),
+            kind=hostile_choice("sign-in", "status", "fields", "download"),
+            since=hostile_date(),
+            until=hostile_date(),
+            object=st.one_of(
+                st.just(f"partners.organisation:{pending_organisation.pk}"),
+                st.sampled_from(["", ":", "partners.organisation:", "a.b.c:1", "x" * 120]),
+                hostile_text(40),
+            ),
+        )
+    )
+    where = data.draw(st.sampled_from(["audit-trail", "audit-trail-export"]))
+    check_get(staff_client, reverse(where), params)
