@@ -455,9 +455,9 @@ def counts(model, field: str = "status") -> str:
 
 
 def first_grant(client: Client, url: str, *, runs: int = 10) -> tuple[float, float]:
-    """Median and 95th percentile of the time to the first grants of a streamed JSON
-    package (its first chunk of about 64 KB, the package's opening and the grants that
-    follow it). The rest is read after the clock stops, so each request finishes."""
+    """Median and 95th percentile of the time to the first grant of a streamed JSON
+    package (its first chunk: the package's opening and the first grant). The rest is
+    read after the clock stops, so each request finishes."""
     timings = []
     for _ in range(runs + 1):
         started = time.perf_counter()

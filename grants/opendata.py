@@ -115,14 +115,15 @@ class Grants:
 
 
 def package(rows: Iterable[RegisterRow], *, modified: datetime.datetime) -> Iterator[str]:
-    """The 360Giving JSON package, in pieces of about 64 KB, so that it streams."""
+    """The 360Giving JSON package, streamed: its opening with the first grant as soon as
+    that is read, then pieces of about 64 KB."""
     grants = Grants(modified=modified)
     pieces, size = ['{"grants": ['], 0
     for position, row in enumerate(rows):
         piece = ("," if position else "") + json.dumps(grants.grant(row))
         pieces.append(piece)
         size += len(piece)
-        if size > 65536:
+        if size > 65536 or position == 0:
             yield "".join(pieces)
             pieces, size = [], 0
     pieces.append(f'], "version": "1.4", "title": {json.dumps(package_title())}' + "}")

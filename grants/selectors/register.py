@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import DecimalField, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -148,7 +149,16 @@ _ROW_FIELDS = (
 def register_rows(awards: QuerySet[Award]) -> Iterator[RegisterRow]:
     """The grants of `awards` (register_awards() or narrower, in its order) as plain rows,
     for downloads of the whole register: three queries however many grants (their rounds,
-    their areas, then the grants themselves read 2,000 at a time), no model built."""
+    their areas, then the grants themselves read 500 at a time), no model built.
+
+    It reads in one transaction of its own, held while the rows are taken: one snapshot of
+    the register for the whole download, and a cursor that hands over its first rows at
+    once (outside a transaction PostgreSQL's cursor must hold the whole result first)."""
+    with transaction.atomic():
+        yield from _rows(awards)
+
+
+def _rows(awards: QuerySet[Award]) -> Iterator[RegisterRow]:
     rounds = {
         pk: RowRound(*values)
         for pk, *values in FundingRound.objects.filter(
@@ -165,7 +175,7 @@ def register_rows(awards: QuerySet[Award]) -> Iterator[RegisterRow]:
     organisations = {}
     for *fields, pk, round_id, organisation_id, name, charity, company in awards.values_list(
         *_ROW_FIELDS
-    ).iterator(chunk_size=2000):
+    ).iterator(chunk_size=500):
         organisation = organisations.get(organisation_id)
         if organisation is None:
             organisation = organisations[organisation_id] = RowOrganisation(
