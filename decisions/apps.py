@@ -6,6 +6,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Decision records"
 
     def ready(self):
-        from . import history
+        from . import history, subject_access
 
         history.register_models()
+        subject_access.connect()

@@ -6,6 +6,7 @@ class GrantsConfig(AppConfig):
     verbose_name = "Grants"
 
     def ready(self):
-        from . import history
+        from . import history, subject_access
 
         history.register_models()
+        subject_access.connect()

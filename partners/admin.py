@@ -6,6 +6,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,11 +61,12 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
         ("Roles", {"fields": ["is_active", "groups"]}),
         ("Superuser", {"fields": ["is_staff", "is_superuser", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Subject access", {"fields": ["subject_access"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "subject_access"]
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["unlock_sign_in", "reset_second_factor"]
 
@@ -102,6 +105,16 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Everything held about this person")
+    def subject_access(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">Download it (a ZIP of JSON files and their files); the download '
+            "is recorded in the audit trail</a>",
+            reverse("partners:person-data", args=[obj.pk]),
+        )
 
     @admin.display(description="Roles")
     def roles(self, obj):

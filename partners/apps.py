@@ -6,6 +6,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners and people"
 
     def ready(self):
-        from . import history, middleware  # noqa: F401 (middleware: its sign-in receiver)
+        from . import history, middleware, subject_access  # noqa: F401 (middleware: a receiver)
 
         history.register_models()
+        subject_access.connect()

@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("accounts/sessions/keep-alive/", views.KeepAliveView.as_view(), name="session-keep-alive"),
     path("accounts/signed-out/", views.SignedOutView.as_view(), name="signed-out"),
+    path("accounts/data.zip", views.AccountDataView.as_view(), name="account-data"),
+    path("staff/people/<int:pk>/data.zip", views.PersonDataView.as_view(), name="person-data"),
     path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
     path("accounts/signup/sent/", views.SignUpSentView.as_view(), name="signup-sent"),
     path(

@@ -151,3 +151,21 @@ def connect() -> None:
     user_login_failed.connect(_refused, dispatch_uid="audit-sign-in-refused")
     user_logged_out.connect(_signed_out, dispatch_uid="audit-sign-out")
     post_log.connect(_field_edit, dispatch_uid="audit-field-edit")
+
+
+def subject_access_lines(person):
+    """The person's lines of the audit trail, for subject access."""
+    from .subject_access import Held
+
+    return Held(
+        [
+            {
+                "at": event.at,
+                "kind": event.get_kind_display(),
+                "what": event.summary,
+                "record": event.object_label,
+                "address": event.address,
+            }
+            for event in AuditEvent.objects.filter(user=person).order_by("at", "pk")
+        ]
+    )

@@ -2,10 +2,12 @@
 and second factor (accounts.py)."""
 
 from .accounts import (
+    AccountDataView,
     AccountView,
     AppSetupView,
     EndOtherSessionsView,
     KeepAliveView,
+    PersonDataView,
     RecoveryCodesView,
     SecondFactorView,
     SignedOutView,
@@ -25,6 +27,7 @@ from .organisations import (
 )
 
 __all__ = [
+    "AccountDataView",
     "AccountView",
     "AppSetupView",
     "EndOtherSessionsView",
@@ -37,6 +40,7 @@ __all__ = [
     "OrganisationStaffListView",
     "OrganisationVerifyView",
     "OrganisationsMineView",
+    "PersonDataView",
     "RecoveryCodesView",
     "SecondFactorView",
     "SignUpConfirmView",

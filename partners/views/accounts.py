@@ -9,19 +9,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
+from svd_portal import subject_access
+from svd_portal.downloads import confidential
 from svd_portal.forms import add_service_errors
 
 from .. import two_factor
 from ..auth import lockout_response
 from ..forms import AppSetupForm, SecondFactorForm
 from ..middleware import LAST_USED
+from ..mixins import RecentSecondFactorMixin
 from ..models import User
 
 
@@ -197,6 +201,35 @@ class KeepAliveView(LoginRequiredMixin, View):
     def post(self, request):
         request.session[LAST_USED] = timezone.now().timestamp()
         return HttpResponse(status=204)
+
+
+def data_zip(person, *, name: str):
+    """Everything held about `person` as a ZIP download, marked confidential (and so
+    recorded in the audit trail)."""
+    response = HttpResponse(subject_access.archive(person), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return confidential(response)
+
+
+class AccountDataView(LoginRequiredMixin, View):
+    """The signed-in person's own data: everything the portal holds about them."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
+        return data_zip(request.user, name=f"your-data-{timezone.localdate():%Y-%m-%d}")
+
+
+class PersonDataView(RecentSecondFactorMixin, PermissionRequiredMixin, View):
+    """Subject access: OPCC staff download everything held about one person (from the
+    person's page in the admin); the download is in the audit trail."""
+
+    http_method_names = ["get", "head"]
+    permission_required = "partners.subject_access"
+
+    def get(self, request, pk):
+        person = get_object_or_404(User, pk=pk)
+        return data_zip(person, name=f"subject-access-{person.pk}-{timezone.localdate():%Y-%m-%d}")
 
 
 class SignedOutView(TemplateView):

@@ -80,6 +80,9 @@ SITE = {
     "partners:sessions-end-others": row("L N N N N N N N", "L R R R R R R R"),
     "partners:session-keep-alive": row("L N N N N N N N", "L E E E E E E E"),
     "partners:signed-out": row("O O O O O O O O"),
+    # Subject access: a person's own data; anyone's for OPCC staff.
+    "partners:account-data": row("L O O O O O O O"),
+    "partners:person-data": row("L D D D D O D D"),
     "partners:signup": row("O R R R R R R R", "O R R R R R R R"),
     "partners:signup-sent": row("O O O O O O O O"),
     # A sign-up link for provider A, whose account is already active: used up, so refused.

@@ -335,6 +335,7 @@ def urls_for(s: access_scenario.Scenario) -> dict[str, str]:
     }
     urls["admin/(?P<url>.*)$"] = "/admin/no-such-page/"
     urls["api:not-found"] = "/api/v1/no-such-endpoint/"
+    kwargs["partners:person-data"] = {"pk": s.users["provider_a"].pk}
     queries = {"admin:autocomplete": "?app_label=partners&model_name=membership&field_name=user"}
 
     # The public API: the published record, the assessment round and C's grant on the
