@@ -15,9 +15,11 @@ import base64
 import django_otp
 import segno
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -135,7 +137,6 @@ def verify(request: HttpRequest, *, code: str) -> None:
     """The signed-in person gives their second factor: a code from their app, or one of
     their recovery codes (used up by this). ValidationError with why if it is not right."""
     user = request.user
-    code = code.strip()
     app = app_device(user)
     if app is None:
         raise PermissionDenied("Set up an authenticator app first")
@@ -146,7 +147,7 @@ def verify(request: HttpRequest, *, code: str) -> None:
             return
         _count_wrong_code(request, user)
         raise ValidationError({"code": _wrong_code_message(app)})
-    recovery = code.replace(" ", "").replace("-", "").lower()
+    recovery = digits.lower()
     for device in StaticDevice.objects.filter(user=user, confirmed=True):
         if device.verify_token(recovery):
             _mark_given(request, device)
@@ -175,7 +176,19 @@ def reset(*, user: User, by: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
+        _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    """Ends every session of `user`'s: the session epoch is part of each one's check."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+def end_other_sessions(request: HttpRequest) -> None:
+    """Signs the signed-in person out everywhere but in this session."""
+    _end_sessions(request.user)
+    update_session_auth_hash(request, request.user)
 
 
 def _digits(code: str) -> str:

@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 
 from .downloads import confidential
 
@@ -49,6 +49,20 @@ def safe_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def filters_refused(what: str, errors: dict | None = None) -> HttpResponseBadRequest:
+    """The 400 an export answers when its list's filters cannot be used (the list page
+    says which): the file would otherwise hold the unfiltered list. `errors` (a form's)
+    are named too, for a download with no list page beside it."""
+    reasons = "; ".join(
+        f"{name}: {' '.join(messages)}" for name, messages in (errors or {}).items()
+    )
+    return HttpResponseBadRequest(
+        f"Correct the filters on {what}, then download it again."
+        + (f" {reasons}" if reasons else ""),
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def csv_response(

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from partners import selectors as partner_selectors
 
 from . import health
 from .audit_filters import AuditFilter
-from .exports import Column, cells, csv_response, headings
+from .exports import Column, cells, csv_response, filters_refused, headings
 from .filters import filter_data
 from .mixins import FilteredListMixin
 from .models import AuditEvent
@@ -128,13 +128,7 @@ class AuditTrailExportView(AuditTrailView):
     def get(self, request, *args, **kwargs):
         events = self.get_queryset()
         if self.filters.errors:
-            return HttpResponseBadRequest(
-                "This filter cannot be used: "
-                + "; ".join(
-                    f"{name}: {' '.join(errors)}" for name, errors in self.filters.errors.items()
-                ),
-                content_type="text/plain; charset=utf-8",
-            )
+            return filters_refused("the audit trail", self.filters.errors)
         return csv_response(
             "audit-trail",
             headings(AUDIT_COLUMNS),

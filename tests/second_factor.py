@@ -27,6 +27,11 @@ def code_for(device: TOTPDevice) -> str:
     used), so the last one is forgotten first: as if the next 30 seconds had come."""
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
     device.refresh_from_db()
+    return code_now(device)
+
+
+def code_now(device: TOTPDevice) -> str:
+    """The code the device's app shows now (the device itself left as it is)."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
@@ -59,7 +64,7 @@ def sign_in(client: Client, email: str, password: str):
     person = User.objects.get(email__iexact=email)
     if location.startswith("/accounts/two-factor/setup/"):
         device = two_factor.enrolment_device(person)
-        done = client.post(location, {"code": f"{totp(device.bin_key):06d}"})
+        done = client.post(location, {"code": code_now(device)})
         assert done["Location"] == "/accounts/two-factor/recovery-codes/", done
         assert client.get(done["Location"]).status_code == 200  # the codes, shown once
     elif location.startswith("/accounts/two-factor/"):

@@ -7,14 +7,14 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from svd_portal.exports import Column, cells, csv_response, headings, xlsx_response
+from svd_portal.exports import Column, cells, csv_response, filters_refused, headings, xlsx_response
 from svd_portal.formatting import money
 from svd_portal.mixins import FilteredListMixin, ServiceFormMixin, ServiceFormOnPageMixin
 
@@ -178,10 +178,7 @@ class AwardExportView(AwardStaffListView):
     def get(self, request, *args, **kwargs):
         awards = self.get_queryset()
         if self.filters.errors:
-            return HttpResponseBadRequest(
-                "Correct the filters on the list of awards, then download it again.",
-                content_type="text/plain; charset=utf-8",
-            )
+            return filters_refused("the list of awards")
         year = (self.filters.is_bound and self.filters.form.cleaned_data["financial_year"]) or ""
         rows = selectors.award_year_rows(awards, financial_year=year)
         name = f"awards-{year + '-' if year else ''}{timezone.localdate():%Y-%m-%d}"

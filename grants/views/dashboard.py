@@ -3,14 +3,13 @@ have delivered against their targets, and whether returns come in on time. Each 
 the same rows as the table beside it and its CSV. OPCC staff, the Chief Executive and the
 PCC read it; it changes nothing."""
 
-from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from svd_portal import charts
-from svd_portal.exports import Column, cells, csv_response, headings
+from svd_portal.exports import Column, cells, csv_response, filters_refused, headings
 from svd_portal.formatting import money
 
 from ..filters import DashboardFilterForm
@@ -161,10 +160,7 @@ class DashboardExportView(DashboardMixin, View):
     def get(self, request, part):
         scope = self.get_scope()
         if self.filter_form.is_bound and not self.filter_form.is_valid():
-            return HttpResponseBadRequest(
-                "Correct the filters on the money dashboard, then download it again.",
-                content_type="text/plain; charset=utf-8",
-            )
+            return filters_refused("the money dashboard")
         rows, columns = EXPORTS[part]
         name = "-".join(
             filter(

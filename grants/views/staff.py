@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +10,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from partners.enums import PROVIDER_KINDS, VerificationStatus
 from partners.models import Organisation
-from svd_portal.exports import csv_response, xlsx_response
+from svd_portal.exports import csv_response, filters_refused, xlsx_response
 from svd_portal.mixins import (
     FilteredListMixin,
     ServiceActionMixin,
@@ -288,10 +287,7 @@ class RoundApplicationsExportView(RoundApplicationsView):
         applications = self.get_queryset()
         if self.filters.errors:
             # A file cannot say which filter was not used: the list page does.
-            return HttpResponseBadRequest(
-                "Correct the filters on the list of applications, then download it again.",
-                content_type="text/plain; charset=utf-8",
-            )
+            return filters_refused("the list of applications")
         rows = (_export_row(a) for a in applications.iterator(chunk_size=2000))
         name = f"{self.get_round().slug}-applications-{timezone.localdate():%Y-%m-%d}"
         if kwargs["format"] == "csv":

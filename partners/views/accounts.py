@@ -4,10 +4,8 @@ code, new recovery codes), their sessions, and the page that says they were sign
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -186,9 +184,7 @@ class EndOtherSessionsView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        User.objects.filter(pk=request.user.pk).update(session_epoch=F("session_epoch") + 1)
-        request.user.refresh_from_db(fields=["session_epoch"])
-        update_session_auth_hash(request, request.user)
+        two_factor.end_other_sessions(request)
         messages.success(request, "You are signed out of every other session")
         return redirect("partners:account")
 

@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +19,7 @@ from tests.second_factor import (
     app_of,
     code_for,
     code_from_secret,
+    code_now,
     force_login_password_only,
     give_second_factor,
 )
@@ -167,13 +167,9 @@ def test_the_app_itself_slows_guesses(client, staff_user, password):
     assert client.post("/accounts/two-factor/", {"code": "123456"}).status_code == 200
     # Straight after a wrong code, even the right one waits: the page says how long.
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
-    response = client.post("/accounts/two-factor/", {"code": _current(device)})
+    response = client.post("/accounts/two-factor/", {"code": code_now(device)})
     assert response.status_code == 200
     assert re.search(r"Wait \d+ seconds? before you try again", response.content.decode())
-
-
-def _current(device):
-    return f"{totp(device.bin_key):06d}"
 
 
 # --- Providers may set one up ---------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import strategies as st
 
@@ -18,7 +17,7 @@ from partners.models import Membership, Organisation, OrganisationStatusChange, 
 from partners.selectors import sign_up_tokens
 from tests.factories import OrganisationFactory, UserFactory
 from tests.factories.partners import PASSWORD
-from tests.second_factor import app_of, code_for
+from tests.second_factor import app_of, code_for, code_now
 
 from .hostile import (
     PAYLOADS,
@@ -298,7 +297,7 @@ def test_second_factor(db, data, staff_user):
 @hostile(20)
 def test_app_setup(db, data, provider):
     device = two_factor.enrolment_device(provider)
-    code = f"{totp(device.bin_key):06d}"
+    code = code_now(device)
     posted = data.draw(
         form_data(
             valid={"code": code},
