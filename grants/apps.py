@@ -6,7 +6,8 @@ class GrantsConfig(AppConfig):
     verbose_name = "Grants"
 
     def ready(self):
-        from . import history, subject_access
+        from . import history, retention, subject_access
 
         history.register_models()
         subject_access.connect()
+        retention.connect()

@@ -6,7 +6,8 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners and people"
 
     def ready(self):
-        from . import history, middleware, subject_access  # noqa: F401 (middleware: a receiver)
+        from . import closing, history, middleware, subject_access  # noqa: F401 (middleware: a receiver)
 
         history.register_models()
         subject_access.connect()
+        closing.connect()

@@ -326,3 +326,28 @@ class AppSetupForm(SecondFactorForm):
         super().__init__(*args, submit="Set up the app", **kwargs)
         self.fields["code"].help_text = "The 6 digits the app shows for this portal"
         self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class CloseAccountForm(forms.Form):
+    """Closing one's own account: the password again, and a tick that says it is meant."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to close your account"},
+    )
+    understood = forms.BooleanField(
+        label="I understand that closing my account cannot be undone",
+        error_messages={"required": "Tick the box to say you understand it cannot be undone"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": True}
+        self.helper.layout = Layout(
+            Field.text("password", field_width=Fluid.ONE_HALF),
+            Field.checkbox("understood"),
+            Button.warning("submit", "Close my account"),
+        )

@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Raised to end every session of the person's at once ("sign out of all other
     # sessions", a second factor reset): it is part of each session's check.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # When the account was closed (anonymised: partners/closing.py).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -71,5 +71,7 @@ rules.add_perm("partners.decide_membership", is_opcc_staff)
 rules.add_perm("partners.view_organisation_page", is_active_member | is_opcc_staff)
 # The audit trail (/staff/audit/): OPCC staff read it; nobody changes it.
 rules.add_perm("partners.view_audit_trail", is_opcc_staff)
+# The retention schedule's dry run (/staff/retention/): OPCC staff read it.
+rules.add_perm("partners.view_retention", is_opcc_staff)
 # Subject access: everything held about one person, downloaded by OPCC staff.
 rules.add_perm("partners.subject_access", is_opcc_staff)

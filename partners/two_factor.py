@@ -174,12 +174,17 @@ def reset(*, user: User, by: User) -> None:
     if not by.is_superuser:
         raise PermissionDenied("Only a superuser can reset someone's second factor")
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
-        _end_sessions(user)
+        forget_devices(user)
+        end_sessions(user)
 
 
-def _end_sessions(user: User) -> None:
+def forget_devices(user: User) -> None:
+    """Removes `user`'s app and recovery codes."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def end_sessions(user: User) -> None:
     """Ends every session of `user`'s: the session epoch is part of each one's check."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
@@ -187,7 +192,7 @@ def _end_sessions(user: User) -> None:
 
 def end_other_sessions(request: HttpRequest) -> None:
     """Signs the signed-in person out everywhere but in this session."""
-    _end_sessions(request.user)
+    end_sessions(request.user)
     update_session_auth_hash(request, request.user)
 
 

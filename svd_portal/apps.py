@@ -11,12 +11,14 @@ class PortalConfig(AppConfig):
         # Services queue background work by task name (svd_portal.tasks.enqueue) rather than
         # importing the tasks modules, which import the services; this registers every
         # app's tasks with Celery, in the web processes as in the worker.
-        from . import audit, subject_access
+        from . import audit, retention, subject_access
         from .celery import app
 
         app.autodiscover_tasks(force=True)
         audit.connect()
         subject_access.register("audit_trail", audit.subject_access_lines)
+        for schedule in retention.sign_in_schedules():
+            retention.register(schedule)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -19,6 +19,11 @@ def count(value) -> str:
     return f"{value:,}"
 
 
+def plural(number: int, noun: str) -> str:
+    """1 year, 2 years, 1,204 records: a count with its noun."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def file_size(size: int) -> str:
     """10 MB, 1.5 MB, 512 KB: the way people write a limit."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
@@ -40,9 +45,9 @@ def duration(value: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(plural(hours, "hour"))
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(plural(minutes, "minute"))
     return " ".join(parts)
 
 

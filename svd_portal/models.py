@@ -1,6 +1,7 @@
 """The audit trail: one table of what people did, for OPCC staff to read (svd_portal/audit.py
 records it; /staff/audit/ shows it). Append-only: nothing in the portal edits or deletes a
-line of it (the model and its queryset refuse)."""
+line of it (the model and its queryset refuse), but for one path: expire_sign_in_records, by
+which the retention schedule deletes sign-in lines past their period, itself recorded."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +20,17 @@ class AuditKind(models.TextChoices):
     STATUS = "status", "Status changed"
     FIELDS = "fields", "Fields changed"
     DOWNLOAD = "download", "Downloaded"
+    RETENTION = "retention", "Removed under the retention schedule"
+    ACCOUNT_CLOSED = "account-closed", "Account closed"
+
+
+# The lines that are sign-in records, which the retention schedule deletes after their period.
+SIGN_IN_KINDS = (
+    AuditKind.SIGN_IN,
+    AuditKind.SIGN_IN_REFUSED,
+    AuditKind.SIGN_OUT,
+    AuditKind.SECOND_FACTOR,
+)
 
 
 class AuditQuerySet(models.QuerySet):
@@ -73,3 +85,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(APPEND_ONLY)
+
+
+def expire_sign_in_records(events: AuditQuerySet) -> int:
+    """Deletes the sign-in lines among `events`: the only way a line leaves the trail, used by
+    the retention schedule alone (svd_portal/retention.py writes a line saying so). State
+    changes, field edits, downloads and the schedule's own lines are never deleted."""
+    expiring = events.filter(kind__in=SIGN_IN_KINDS)
+    return models.QuerySet.delete(expiring)[0]

@@ -1,6 +1,9 @@
-"""Queueing background work so that a broker outage never breaks a page that has already saved."""
+"""Queueing background work so that a broker outage never breaks a page that has already
+saved; and the portal's own task, applying the retention schedule each day."""
 
 import logging
+
+from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +26,13 @@ def enqueue(name: str, **kwargs) -> bool:
         logger.exception("Could not queue %s with %s", name, kwargs)
         return False
     return True
+
+
+@shared_task(name="svd_portal.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Anonymises or deletes what the retention schedule says is due (daily, by beat)."""
+    from . import retention
+
+    removed = retention.apply()
+    logger.info("Retention schedule applied: %s", removed)
+    return removed

@@ -39,6 +39,8 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("staff/audit/", views.AuditTrailView.as_view(), name="audit-trail"),
     path("staff/audit.csv", views.AuditTrailExportView.as_view(), name="audit-trail-export"),
+    path("staff/retention/", views.RetentionView.as_view(), name="retention"),
+    path("staff/retention.csv", views.RetentionExportView.as_view(), name="retention-export"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

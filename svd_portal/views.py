@@ -2,9 +2,11 @@
 
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
@@ -14,12 +16,12 @@ from decisions import selectors as decision_selectors
 from partners import rules as partner_rules
 from partners import selectors as partner_selectors
 
-from . import health
+from . import health, retention
 from .audit_filters import AuditFilter
 from .exports import Column, cells, csv_response, filters_refused, headings
 from .filters import filter_data
 from .mixins import FilteredListMixin
-from .models import AuditEvent
+from .models import AuditEvent, AuditKind
 from .pagination import KeysFirstPaginator
 
 logger = logging.getLogger(__name__)
@@ -133,4 +135,46 @@ class AuditTrailExportView(AuditTrailView):
             "audit-trail",
             headings(AUDIT_COLUMNS),
             cells(AUDIT_COLUMNS, events.iterator(chunk_size=1000)),
+        )
+
+
+class RetentionView(PermissionRequiredMixin, TemplateView):
+    """The retention schedule's dry run, for OPCC staff to read before the daily job: what
+    it would remove now and what falls due soon, kind by kind."""
+
+    permission_required = "partners.view_retention"
+    template_name = "retention.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            parts=retention.report(),
+            notice_days=settings.RETENTION_NOTICE_DAYS,
+            coming_title=f"Due in the next {settings.RETENTION_NOTICE_DAYS} days",
+            report_rows=retention.REPORT_ROWS,
+            last_applied=AuditEvent.objects.filter(kind=AuditKind.RETENTION).first(),
+            **kwargs,
+        )
+
+
+RETENTION_COLUMNS = [
+    Column("Kind of record", lambda pair: pair[0].label),
+    Column("Record", lambda pair: pair[1].label),
+    Column("Kept for", lambda pair: retention.period_words(pair[0])),
+    Column("Clock started", lambda pair: timezone.localtime(pair[1].started).strftime("%Y-%m-%d")),
+    Column("Due on", lambda pair: timezone.localtime(pair[1].due).strftime("%Y-%m-%d")),
+    Column("What becomes of it", lambda pair: pair[0].action),
+]
+
+
+class RetentionExportView(PermissionRequiredMixin, View):
+    """Every record the retention job would remove now, as CSV."""
+
+    permission_required = "partners.view_retention"
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
+        return csv_response(
+            "retention-due",
+            headings(RETENTION_COLUMNS),
+            cells(RETENTION_COLUMNS, retention.every_row_due()),
         )

@@ -3,9 +3,11 @@ import logging
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.test import Client
 
+from grants.models import Attachment
 from partners.enums import Role
 from partners.models import User
 from tests.factories import UserFactory, member_of_new_organisation
@@ -22,6 +24,15 @@ def signing_certificate():
 def empty_cache():
     """Each test starts with an empty cache (the register's years are cached)."""
     cache.clear()
+
+
+@pytest.fixture
+def attachment_storage(tmp_path, monkeypatch):
+    """The private attachment storage, in a folder of this test's own, so that what the
+    test writes (or must not write) is all that is there."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 and second factor (accounts.py)."""
 
 from .accounts import (
+    AccountClosedView,
     AccountDataView,
     AccountView,
     AppSetupView,
+    CloseAccountView,
     EndOtherSessionsView,
     KeepAliveView,
     PersonDataView,
@@ -27,9 +29,11 @@ from .organisations import (
 )
 
 __all__ = [
+    "AccountClosedView",
     "AccountDataView",
     "AccountView",
     "AppSetupView",
+    "CloseAccountView",
     "EndOtherSessionsView",
     "KeepAliveView",
     "MembershipDecideView",

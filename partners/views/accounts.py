@@ -4,6 +4,7 @@ code, new recovery codes), their sessions, and the page that says they were sign
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -18,10 +19,11 @@ from rules.contrib.views import PermissionRequiredMixin
 from svd_portal import subject_access
 from svd_portal.downloads import confidential
 from svd_portal.forms import add_service_errors
+from svd_portal.mixins import ServiceFormMixin
 
-from .. import two_factor
+from .. import closing, two_factor
 from ..auth import lockout_response
-from ..forms import AppSetupForm, SecondFactorForm
+from ..forms import AppSetupForm, CloseAccountForm, SecondFactorForm
 from ..middleware import LAST_USED
 from ..mixins import RecentSecondFactorMixin
 from ..models import User
@@ -237,3 +239,40 @@ class SignedOutView(TemplateView):
         return super().get_context_data(
             idle="idle" in self.request.GET, idle_minutes=settings.SESSION_IDLE_MINUTES, **kwargs
         )
+
+
+class CloseAccountView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """A person closes their own account, unless something the OPCC must keep depends on it
+    (the page then says what, and shows no form)."""
+
+    template_name = "partners/account_close.html"
+    form_class = CloseAccountForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(refusals=closing.refusals(self.request.user), **kwargs)
+
+    def perform(self, form):
+        locked = _locked(self.request)
+        if locked is not None:
+            return locked
+        closing.close_own(
+            self.request.user, password=form.cleaned_data["password"], request=self.request
+        )
+        logout(self.request)
+        return redirect("partners:account-closed")
+
+    def refused(self, form, exc):
+        response = super().refused(form, exc)
+        response.status_code = 400
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class AccountClosedView(TemplateView):
+    """Says the account is closed, and what the OPCC still keeps."""
+
+    template_name = "partners/account_closed.html"

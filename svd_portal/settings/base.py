@@ -199,6 +199,29 @@ SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_IDLE_WARNING_MINUTES = env.int("SESSION_IDLE_WARNING_MINUTES", default=2)
 LOGOUT_REDIRECT_URL = "home"
 
+# --- Retention (svd_portal/retention.py) ---------------------------------------------
+# How long each kind of record is kept after the event that starts its clock, as
+# {"years": n} or {"days": n}; /staff/retention/ shows what the daily job will remove.
+# Published decision records and the grants register have no period: they are kept.
+RETENTION = {
+    # Sign-ins, refused sign-ins, sign-outs and second factors (the audit trail's lines
+    # and the sign-in throttle's logs), from the day they happened: deleted.
+    "sign_in_records": {"years": env.int("RETENTION_SIGN_IN_YEARS", default=1)},
+    # Expressions of interest, from the round's closing: anonymised (the full
+    # application that followed one is kept on its own schedule).
+    "expressions_of_interest": {"years": env.int("RETENTION_EOI_YEARS", default=2)},
+    # Applications not funded (drafts never sent, ineligible, not recommended, declined,
+    # withdrawn), from the round's closing: anonymised.
+    "unsuccessful_applications": {"years": env.int("RETENTION_UNSUCCESSFUL_YEARS", default=2)},
+    # Funded applications and their delivery, from the award's close-out (or its
+    # withdrawal or claw-back): anonymised.
+    "successful_applications": {"years": env.int("RETENTION_SUCCESSFUL_YEARS", default=7)},
+    # Sign-ups whose email address was never confirmed, from the sign-up: anonymised.
+    "unconfirmed_accounts": {"days": env.int("RETENTION_UNCONFIRMED_DAYS", default=30)},
+}
+# The report also lists what falls due within this many days, so staff see it coming.
+RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", default=30)
+
 # --- Locale -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -324,6 +347,8 @@ CELERY_BEAT_SCHEDULE = {
     "grants-sweep-agreements": {"task": "grants.sweep_agreements", "schedule": 60.0},
     "grants-activate-awards": {"task": "grants.activate_awards", "schedule": 3600.0},
     "grants-remind-returns": {"task": "grants.remind_returns", "schedule": 3600.0},
+    # Daily: what the retention schedule says is due (svd_portal/retention.py).
+    "svd-portal-apply-retention": {"task": "svd_portal.apply_retention", "schedule": 86400.0},
 }
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.utils import timezone
 
@@ -25,7 +24,7 @@ from grants.enums import (
     RoundStatus,
     ScorecardStatus,
 )
-from grants.models import Application, Attachment, ConflictDeclaration, PanelMember, Scorecard
+from grants.models import Application, ConflictDeclaration, PanelMember, Scorecard
 from partners.enums import OrganisationKind, Role
 from svd_portal import celery_app
 from tests.factories import (
@@ -113,15 +112,6 @@ def roles(transactional_db):
     """The role groups the migrations create: an earlier committing test may have flushed them."""
     for role in Role:
         Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def attachment_storage(tmp_path, monkeypatch):
-    """The private attachment storage, in a folder of this test's own, so that what the
-    test writes (or must not write) is all that is there."""
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 @pytest.fixture

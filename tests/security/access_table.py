@@ -63,6 +63,9 @@ SITE = {
     # The audit trail: OPCC staff alone.
     "audit-trail": row("L D D D D O D D"),
     "audit-trail-export": row("L D D D D O D D"),
+    # The retention schedule's dry run and its CSV: OPCC staff alone.
+    "retention": row("L D D D D O D D"),
+    "retention-export": row("L D D D D O D D"),
     "login": row("O R R R R R R R", "O R R R R R R R"),
     "logout": row("N N N N N N N N", "R R R R R R R R"),
     "password_reset": row("O O O O O O O O", "O O O O O O O O"),
@@ -82,6 +85,10 @@ SITE = {
     "partners:signed-out": row("O O O O O O O O"),
     # Subject access: a person's own data; anyone's for OPCC staff.
     "partners:account-data": row("L O O O O O O O"),
+    # Anyone signed in reads it (staff-side roles are told why they cannot close their
+    # own); an empty POST is refused by the form.
+    "partners:account-close": row("L O O O O O O O", "L B B B B B B B"),
+    "partners:account-closed": row("O O O O O O O O"),
     "partners:person-data": row("L D D D D O D D"),
     "partners:signup": row("O R R R R R R R", "O R R R R R R R"),
     "partners:signup-sent": row("O O O O O O O O"),

@@ -26,7 +26,6 @@ from .hostile import PAYLOADS
 applicant_org = grants.applicant_org
 award_files = grants.award_files
 application = grants.application
-attachment_storage = grants.attachment_storage
 chair_user = grants.chair_user
 criteria = grants.criteria
 declare = grants.declare

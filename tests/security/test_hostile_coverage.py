@@ -52,6 +52,7 @@ HOSTILE_FORMS = {
     "partners:two-factor-setup": "test_app_setup",
     "partners:two-factor-recovery-codes": "test_action_without_a_form",
     "partners:sessions-end-others": "test_action_without_a_form",
+    "partners:account-close": "test_account_close",
     "grants:application-start": "test_application_start",
     "grants:application-section": "test_application_section",
     "grants:application-budget": "test_budget_line_add",

@@ -319,3 +319,29 @@ def test_app_setup(db, data, provider):
         ignore_tables=SIGN_IN_TABLES,
         accepted=set_up,
     )
+
+
+@hostile(20)
+def test_account_close(db, data, provider):
+    posted = data.draw(
+        form_data(
+            valid={"password": PASSWORD, "understood": "on"},
+            hostile={"password": hostile_text(), "understood": hostile_text()},
+        )
+    )
+
+    def closed(response, client):
+        assert response["Location"] == reverse("partners:account-closed")
+        person = User.objects.get(pk=provider.pk)
+        assert (person.email, person.is_active) == (f"closed-{person.pk}@closed.invalid", False)
+
+    # A wrong password is counted as a wrong sign-in is (django-axes' rows, the audit line).
+    check_form(
+        data,
+        reverse("partners:account-close"),
+        posted,
+        provider,
+        watch=[provider],
+        ignore_tables=SIGN_IN_TABLES,
+        accepted=closed,
+    )

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 
 from grants.models import Attachment
@@ -19,13 +18,6 @@ from svd_portal.models import AuditEvent, AuditKind
 from tests.factories import ApplicationFactory
 from tests.factories.panels import ConflictDeclarationFactory, PanelMemberFactory, ScorecardFactory
 from tests.second_factor import force_login_password_only, give_second_factor
-
-
-@pytest.fixture
-def attachment_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 def read_zip(response) -> dict[str, bytes]:
