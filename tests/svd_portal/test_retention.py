@@ -15,6 +15,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from decisions.models import DecisionRecord
@@ -38,6 +40,10 @@ from tests.grants.register_data import on_register
 
 LONDON = timezone.get_default_timezone()
 NOW = datetime.datetime(2026, 12, 4, 12, 0, tzinfo=LONDON)
+# The staff page: the session, its person, their second factor and roles (4), the last run
+# (1), for each of the 8 schedules a count due now and coming (16), and the rows of the 4
+# listed one by one, due now and coming (8).
+QUERIES = 29
 
 
 def ago(**kwargs) -> datetime.datetime:
@@ -455,3 +461,47 @@ def test_only_opcc_staff_read_the_schedule(client_as, url, due_now):
     for role in (Role.PROVIDER, Role.PANEL_MEMBER, Role.CHIEF_EXECUTIVE, Role.PCC):
         assert client_as(UserFactory(roles=[role])).get(url).status_code == 403
     assert client_as(None).get(url).status_code == 302
+
+
+def test_an_anonymised_application_says_so(staff_client, due_now):
+    retention.apply()
+    page = staff_client.get(f"/staff/applications/{due_now.reference}/")
+    assert page.status_code == 200
+    anonymised_on = timezone.localdate()
+    assert (
+        f"Its contact details, answers and files were removed on {anonymised_on:%-d %B %Y} "
+        "under the retention schedule." in page.content.decode()
+    )
+
+
+def test_the_dry_run_reads_the_same_number_of_queries_however_many_are_due(staff_client, due_now):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get("/staff/retention/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(5):
+        ApplicationFactory(
+            round=due_now.round,
+            reference=f"PAST-01{n}",
+            status="withdrawn",
+            submitted_at=due_now.submitted_at,
+        )
+    assert (one, queries()) == (QUERIES, QUERIES)
+
+
+def test_the_daily_task_applies_the_schedule(settings, due_now):
+    from svd_portal.celery import app
+    from svd_portal.tasks import apply_retention
+
+    assert settings.CELERY_BEAT_SCHEDULE["svd-portal-apply-retention"] == {
+        "task": "svd_portal.apply_retention",
+        "schedule": 86400.0,
+    }
+    assert app.tasks["svd_portal.apply_retention"].name == apply_retention.name
+    removed = apply_retention()
+    assert {label: count for label, count in removed.items() if count} == {
+        "Applications not funded": 1
+    }
+    assert Application.objects.get().anonymised_at is not None
