@@ -12,8 +12,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from svd_portal.admin import PortalModelAdmin, PortalTabularInline
+from svd_portal.formatting import plural
 
-from . import services, two_factor
+from . import closing, services, two_factor
 from .mixins import confirm_first
 from .models import (
     Area,
@@ -68,7 +69,7 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined", "subject_access"]
     filter_horizontal = ["groups", "user_permissions"]
-    actions = ["unlock_sign_in", "reset_second_factor"]
+    actions = ["unlock_sign_in", "reset_second_factor", "close_accounts"]
 
     # Roles change here: the second factor must have been given recently.
     def add_view(self, request, *args, **kwargs):
@@ -101,6 +102,28 @@ class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
             f"The second factor is reset for {', '.join(reset)}: each sets up a new "
             "authenticator app the next time they sign in, and is signed out everywhere.",
         )
+        return None
+
+    def has_close_accounts_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Close the accounts: name, email address, password, second factor, roles "
+        "and memberships removed",
+        permissions=["close_accounts"],
+    )
+    def close_accounts(self, request, queryset):
+        """What a person asks the OPCC for when they may not close their own account (a
+        staff-side role): only a superuser, never their own account here."""
+        if not two_factor.given_recently(request):
+            return confirm_first(request)
+        closed = 0
+        for person in queryset.filter(closed_at__isnull=True).exclude(pk=request.user.pk):
+            closing.close(person, why="Closed by a superuser", by=request.user)
+            closed += 1
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Your own account is not closed here.", messages.WARNING)
+        self.message_user(request, f"{plural(closed, 'account')} closed.")
         return None
 
     def get_queryset(self, request):

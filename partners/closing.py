@@ -73,9 +73,10 @@ def close_own(person: User, *, password: str, request=None) -> None:
     close(person, why="Closed the account themselves")
 
 
-def close(person: User, *, why: str = "") -> None:
-    """Anonymises `person`'s account, with a line of the audit trail saying `why` (none when
-    the caller writes its own: the retention schedule)."""
+def close(person: User, *, why: str = "", by: User | None = None) -> None:
+    """Anonymises `person`'s account, with a line of the audit trail saying `why`, by `by`
+    (the person themselves if None); no line when the caller writes its own (the retention
+    schedule)."""
     with transaction.atomic(), disable_auditlog():
         person = User.objects.select_for_update().get(pk=person.pk)
         LogEntry.objects.filter(
@@ -97,7 +98,7 @@ def close(person: User, *, why: str = "") -> None:
         )
         if why:
             person.refresh_from_db()
-            audit.record(AuditKind.ACCOUNT_CLOSED, user=person, obj=person, summary=why)
+            audit.record(AuditKind.ACCOUNT_CLOSED, user=by or person, obj=person, summary=why)
 
 
 def unconfirmed(until):

@@ -4,6 +4,8 @@ whose work is in progress), each refusal read on the page and nothing changed.""
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.messages import get_messages
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -151,3 +153,43 @@ def test_a_member_of_an_organisation_without_work_in_progress_may(client, provid
 def test_signing_in_is_required(client, db):
     assert client.get(URL)["Location"].startswith("/accounts/login/")
     assert client.post(URL, CLOSE)["Location"].startswith("/accounts/login/")
+
+
+# --- The OPCC closes what a person may not close themselves ------------------------------------
+
+
+def test_a_superuser_closes_a_staff_account_in_the_admin(client, superuser, staff_user):
+    theirs = Client()
+    theirs.force_login(staff_user)
+    client.force_login(superuser)
+    answer = client.post(
+        "/admin/partners/user/",
+        {"action": "close_accounts", "_selected_action": [staff_user.pk, superuser.pk]},
+    )
+    assert answer.status_code == 302
+    person = User.objects.get(pk=staff_user.pk)
+    assert (person.email, person.is_active, list(person.groups.all())) == (
+        f"closed-{person.pk}@closed.invalid",
+        False,
+        [],
+    )
+    assert User.objects.get(pk=superuser.pk).closed_at is None
+    assert theirs.get("/staff/decisions/")["Location"].startswith("/accounts/login/")
+    line = AuditEvent.objects.get(kind=AuditKind.ACCOUNT_CLOSED)
+    assert (line.user_id, line.summary, line.object_id) == (
+        superuser.pk,
+        "Closed by a superuser",
+        str(person.pk),
+    )
+    messages = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert messages == ["Your own account is not closed here.", "1 account closed."]
+
+
+def test_staff_cannot_close_accounts_in_the_admin(client, staff_user, ceo_user):
+    before = snapshot(ceo_user)
+    client.force_login(staff_user)
+    client.post(
+        "/admin/partners/user/",
+        {"action": "close_accounts", "_selected_action": [ceo_user.pk]},
+    )
+    assert snapshot(ceo_user) == before
