@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
-from axes.models import AccessLog
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessLog
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -186,6 +186,11 @@ def world(role_groups, staff_user, attachment_storage):
     old_log = AccessLog.objects.create(username="old@example.org", user_agent="x", path_info="/")
     AccessLog.objects.filter(pk=old_log.pk).update(attempt_time=ago(days=400))
     AccessLog.objects.create(username="new@example.org", user_agent="x", path_info="/")
+    attempt = AccessAttempt.objects.create(
+        username="old@example.org", user_agent="x", path_info="/", failures_since_start=3
+    )
+    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=ago(days=399))
+    AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=ago(days=400))
 
     # Sign-ups: one never confirmed for 40 days, one for 20, one confirmed.
     provider = Group.objects.get(name=Role.PROVIDER)
@@ -222,7 +227,7 @@ def test_the_dry_run_lists_what_is_due_and_what_is_coming(world):
         ("Sign-in lines of the audit trail", "1 year", 1, [], 1, []),
         ("Sign-in log", "1 year", 1, [], 0, []),
         ("Refused sign-in log", "1 year", 0, [], 0, []),
-        ("Sign-in attempt counts", "1 year", 0, [], 0, []),
+        ("Sign-in attempt counts", "1 year", 1, [], 0, []),
         (
             "Sign-ups never confirmed",
             "30 days",
@@ -269,7 +274,7 @@ def test_applying_the_schedule_removes_what_is_due_and_keeps_the_rest(
         "Sign-in lines of the audit trail": 1,
         "Sign-in log": 1,
         "Refused sign-in log": 0,
-        "Sign-in attempt counts": 0,
+        "Sign-in attempt counts": 1,
         "Sign-ups never confirmed": 1,
         "Expressions of interest": 1,
         "Applications not funded": 2,
@@ -325,6 +330,7 @@ def test_applying_the_schedule_removes_what_is_due_and_keeps_the_rest(
         AuditKind.STATUS,
     ]
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["new@example.org"]
+    assert (AccessAttempt.objects.count(), AccessAttemptExpiration.objects.count()) == (0, 0)
     # Each removal is in the audit trail.
     lines = AuditEvent.objects.filter(kind=AuditKind.RETENTION).order_by("pk")
     assert [(line.object_label, line.summary) for line in lines] == [
@@ -337,6 +343,11 @@ def test_applying_the_schedule_removes_what_is_due_and_keeps_the_rest(
             "",
             "Deleted: 1 record from before 04 December 2025 12:00 "
             "(Sign-in log, kept 1 year after the attempt)",
+        ),
+        (
+            "",
+            "Deleted: 1 record from before 04 December 2025 12:00 "
+            "(Sign-in attempt counts, kept 1 year after the attempt)",
         ),
         (
             f"{CLOSED_NAME} <closed-{stale.pk}@closed.invalid>",
