@@ -57,7 +57,7 @@ class Section:
 
 
 def _project_complete(a) -> bool:
-    return bool(a.title and a.summary.strip() and a.description.strip() and a.amount_requested)
+    return bool(a.title and a.summary.strip() and a.description.strip())
 
 
 def _evidence_complete(a) -> bool:
@@ -84,7 +84,7 @@ SECTIONS = (
         "About the project",
         _project_complete,
         form="grants.forms.ProjectForm",
-        fields=("title", "summary", "description", "amount_requested"),
+        fields=("title", "summary", "description"),
     ),
     Section(
         "priorities",

@@ -6,7 +6,7 @@ from django import forms
 from partners.models import StrategicPriority, SuccessMeasure
 
 from ..models import EvidenceStrand
-from .common import MoneyField, helper, words
+from .common import helper, words
 
 
 class ProjectForm(forms.Form):
@@ -27,12 +27,6 @@ class ProjectForm(forms.Form):
         required=False,
         help_text="The activities, how often, for how long, and who will deliver them",
     )
-    amount_requested = MoneyField(
-        label="Amount requested (£)",
-        required=False,
-        widget=forms.TextInput,
-        help_text="The total of your budget lines",
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,7 +34,10 @@ class ProjectForm(forms.Form):
             Field.text("title"),
             words("summary"),
             words("description"),
-            Field.text("amount_requested", field_width=10),
+            HTML(
+                '<p class="govuk-body">The amount you ask for is the total of your budget '
+                "lines: you enter them in the section ‘Budget’.</p>"
+            ),
         )
 
 

@@ -30,6 +30,7 @@ from .applications import (
     budget_line_add,
     budget_line_remove,
     cap_for,
+    cap_words,
 )
 from .attachments import (
     ALLOWED_ATTACHMENT_TYPES,
@@ -193,6 +194,7 @@ __all__ = [
     "budget_line_add",
     "budget_line_remove",
     "cap_for",
+    "cap_words",
     "detect_content_type",
     "round_check_not_held",
     "round_decide",

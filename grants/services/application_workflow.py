@@ -2,7 +2,6 @@
 move; submission, withdrawal, eligibility and invitation call it, and the applicant is told."""
 
 import datetime
-from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -32,7 +31,14 @@ from ..models import (
     BudgetLine,
 )
 from ..sections import EDITABLE_FIELDS, incomplete_sections
-from .applications import _live_applications, allocate_reference, cap_for, check_draft, check_editor
+from .applications import (
+    _live_applications,
+    allocate_reference,
+    cap_for,
+    cap_words,
+    check_draft,
+    check_editor,
+)
 
 S = ApplicationStatus
 APPLICATION_MOVES = {
@@ -134,10 +140,21 @@ def application_move(
     )
 
 
+class Problem(NamedTuple):
+    """Something that stops a submission, and the section of the form where it is put
+    right (none when the applicant cannot: the round closed, the organisation unverified)."""
+
+    message: str
+    section: str | None = None
+    # About when: a bid staff log is judged by when it was received, given with the submit.
+    about_time: bool = False
+
+
 def submission_problems(
     application: Application, *, at: datetime.datetime, received_earlier: bool = False
-) -> list[str]:
-    """Everything that stops an application being submitted at `at`, in plain words.
+) -> list[Problem]:
+    """Everything that stops an application being submitted at `at`, in plain words, each
+    with the section that puts it right.
 
     A bid that staff log from email or paper (`received_earlier`) counts from when it
     arrived: only the dates matter then, since the round may have closed since.
@@ -157,34 +174,43 @@ def submission_problems(
     if not on_time and closed_early:
         closed_on = date_format(timezone.localtime(early_close.changed_at), "j F Y")
         problems.append(
-            f"Closed early by the OPCC on {closed_on}: the round no longer takes applications"
+            Problem(
+                f"Closed early by the OPCC on {closed_on}: the round no longer takes applications",
+                about_time=True,
+            )
         )
     elif not on_time:
-        problems.append("The round is not open for applications: the closing time has passed")
+        problems.append(
+            Problem(
+                "The round is not open for applications: the closing time has passed",
+                about_time=True,
+            )
+        )
     if application.organisation.verification_status != VerificationStatus.VERIFIED:
-        problems.append(f"{application.organisation.name} is not verified")
+        problems.append(Problem(f"{application.organisation.name} is not verified"))
     for section in incomplete_sections(application):
-        problems.append(f"Complete the section ‘{section.title}’")
+        problems.append(Problem(f"Complete the section ‘{section.title}’", section.slug))
+    # The amount requested is the budget lines' total (services.budget_line_add).
     amount = application.amount_requested
     cap = cap_for(funding_round=funding_round, organisation=application.organisation)
     if amount is not None and cap is not None:
-        kind = "a registered" if application.organisation.is_registered else "an unregistered"
+        kind = cap_words(application.organisation)
         if amount > cap.maximum:
             problems.append(
-                f"The most {kind} organisation can ask for is {money(cap.maximum)}; "
-                f"you have asked for {money(amount)}"
+                Problem(
+                    f"The most {kind} organisation can ask for is {money(cap.maximum)}; "
+                    f"your budget comes to {money(amount)}",
+                    "budget",
+                )
             )
         if amount < cap.minimum:
             problems.append(
-                f"The least {kind} organisation can ask for is {money(cap.minimum)}; "
-                f"you have asked for {money(amount)}"
+                Problem(
+                    f"The least {kind} organisation can ask for is {money(cap.minimum)}; "
+                    f"your budget comes to {money(amount)}",
+                    "budget",
+                )
             )
-    lines_total = sum((line.amount for line in application.budget_lines.all()), Decimal("0"))
-    if amount is not None and application.budget_lines.all() and lines_total != amount:
-        problems.append(
-            f"The budget lines add up to {money(lines_total)} but the amount requested is "
-            f"{money(amount)}: they must be the same"
-        )
     if not funding_round.allow_multiple_applications and (
         _live_applications(
             funding_round=funding_round,
@@ -196,7 +222,10 @@ def submission_problems(
         .exists()
     ):
         problems.append(
-            f"{application.organisation.name} has already submitted an application to this round"
+            Problem(
+                f"{application.organisation.name} has already submitted an application to "
+                "this round"
+            )
         )
     return problems
 
@@ -230,7 +259,7 @@ def application_submit(
     at = received_at or now
     problems = submission_problems(application, at=at, received_earlier=received_at is not None)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([problem.message for problem in problems])
     application.submitted_at = at
     application.submitted_by = by
     application.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
@@ -294,6 +323,8 @@ def application_invite_to_full(
         contact_email=eoi.contact_email,
         contact_address=eoi.contact_address,
         created_by=by,
+        # The amount is the budget lines' total, and the lines come too.
+        amount_requested=eoi.amount_requested,
         **{name: getattr(eoi, name) for name in EDITABLE_FIELDS if not name.startswith("declare_")},
     )
     full.priorities.set(eoi.priorities.all())

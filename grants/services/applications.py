@@ -9,6 +9,7 @@ from django.db import transaction
 
 from partners.enums import VerificationStatus
 from partners.models import Organisation, User
+from svd_portal.formatting import money
 from svd_portal.history import attributed
 from svd_portal.permissions import require_perm
 
@@ -242,8 +243,36 @@ def budget_line_add(
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "Enter an amount more than £0"})
     line.full_clean()
+    total = _lines_total(application) + amount
+    cap = cap_for(funding_round=application.round, organisation=application.organisation)
+    if cap is not None and total > cap.maximum:
+        raise ValidationError(
+            {
+                "amount": f"The most {cap_words(application.organisation)} organisation can "
+                f"ask for is {money(cap.maximum)}: with this line the budget would come to "
+                f"{money(total)}"
+            }
+        )
     line.save()
+    _amount_from_lines(application)
     return line
+
+
+def cap_words(organisation: Organisation) -> str:
+    """ "a registered" or "an unregistered", for a sentence about the cap."""
+    return "a registered" if organisation.is_registered else "an unregistered"
+
+
+def _lines_total(application: Application) -> Decimal:
+    return sum(application.budget_lines.values_list("amount", flat=True), Decimal("0"))
+
+
+def _amount_from_lines(application: Application) -> None:
+    """The amount requested is the budget lines' total (none without lines): one figure,
+    never a second one to keep equal."""
+    lines = list(application.budget_lines.values_list("amount", flat=True))
+    application.amount_requested = sum(lines, Decimal("0")) if lines else None
+    application.save(update_fields=["amount_requested", "updated_at"])
 
 
 @attributed
@@ -253,3 +282,4 @@ def budget_line_remove(*, line: BudgetLine, by: User) -> None:
     check_draft(application)
     check_editor(application, by)
     line.delete()
+    _amount_from_lines(application)

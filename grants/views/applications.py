@@ -85,7 +85,26 @@ class ApplicationMixin(LoginRequiredMixin):
         context["can_edit"] = self.request.user.has_perm(
             "grants.edit_application", context["application"]
         )
+        context["from_check"] = self.from_check()
+        context["back_url"] = self.back_url()
         return context
+
+    def from_check(self) -> bool:
+        """Opened from a Change link on check answers (?return=check): back goes there."""
+        return RETURN_TO_CHECK in (self.request.GET.get("return"), self.request.POST.get("return"))
+
+    def back_url(self) -> str:
+        name = "grants:application-submit" if self.from_check() else "grants:application-detail"
+        return reverse(name, args=[self.kwargs["reference"]])
+
+    def here(self, name: str) -> str:
+        """A page of this application, keeping ?return=check."""
+        url = reverse(name, args=[self.kwargs["reference"]])
+        return f"{url}?return={RETURN_TO_CHECK}" if self.from_check() else url
+
+
+# The query of a Change link on check answers: the section's page then leads back there.
+RETURN_TO_CHECK = "check"
 
 
 class ApplicationListMineView(LoginRequiredMixin, TemplateView):
@@ -220,7 +239,7 @@ class ApplicationSectionView(ServiceFormMixin, ApplicationMixin, FormView):
             **{name: data[name] for name in self.section.relations},
         )
         messages.success(self.request, "Saved.")
-        return redirect("grants:application-detail", reference=self.kwargs["reference"])
+        return redirect(self.back_url())
 
 
 class BudgetView(ServiceFormMixin, ApplicationMixin, FormView):
@@ -240,9 +259,14 @@ class BudgetView(ServiceFormMixin, ApplicationMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lines = list(context["application"].budget_lines.all())
+        application = context["application"]
+        lines = list(application.budget_lines.all())
         context["lines"] = lines
         context["total"] = sum(line.amount for line in lines)
+        context["cap"] = services.cap_for(
+            funding_round=application.round, organisation=application.organisation
+        )
+        context["cap_words"] = services.cap_words(application.organisation)
         return context
 
     def perform(self, form):
@@ -250,7 +274,7 @@ class BudgetView(ServiceFormMixin, ApplicationMixin, FormView):
             application=self.get_application(), by=self.request.user, **form.cleaned_data
         )
         messages.success(self.request, "Budget line added.")
-        return redirect("grants:application-budget", reference=self.kwargs["reference"])
+        return redirect(self.here("grants:application-budget"))
 
 
 class BudgetLineRemoveView(ApplicationMixin, View):
@@ -262,7 +286,7 @@ class BudgetLineRemoveView(ApplicationMixin, View):
         line = get_object_or_404(application.budget_lines.all(), pk=kwargs["pk"])
         services.budget_line_remove(line=line, by=request.user)
         messages.success(request, "Budget line removed.")
-        return redirect("grants:application-budget", reference=application.reference)
+        return redirect(self.here("grants:application-budget"))
 
 
 class AttachmentsView(ServiceFormMixin, UploadLimitMixin, ApplicationMixin, FormView):
@@ -286,7 +310,7 @@ class AttachmentsView(ServiceFormMixin, UploadLimitMixin, ApplicationMixin, Form
             uploaded_file=form.cleaned_data["file"],
         )
         messages.success(self.request, f"{attachment.original_name} uploaded.")
-        return redirect("grants:application-attachments", reference=self.kwargs["reference"])
+        return redirect(self.here("grants:application-attachments"))
 
 
 class AttachmentDownloadView(ApplicationMixin, View):
@@ -306,7 +330,7 @@ class AttachmentRemoveView(ApplicationMixin, View):
         attachment = get_object_or_404(application.attachments.all(), pk=kwargs["pk"])
         services.attachment_remove(attachment=attachment, by=request.user)
         messages.success(request, f"{attachment.original_name} removed.")
-        return redirect("grants:application-attachments", reference=application.reference)
+        return redirect(self.here("grants:application-attachments"))
 
 
 class ApplicationSubmitView(ServiceFormMixin, ApplicationMixin, FormView):
@@ -325,14 +349,35 @@ class ApplicationSubmitView(ServiceFormMixin, ApplicationMixin, FormView):
     def get_form_class(self):
         return StaffSubmitForm if self.staff_logged() else forms.Form
 
+    def problems(self) -> list:
+        """What stops submission now, each with the page that puts it right. A bid staff
+        logged counts from when it was received, which they give with the submission: the
+        dates are judged then."""
+        staff_logged = self.staff_logged()
+        return [
+            (problem.message, self.change_url(problem.section) if problem.section else None)
+            for problem in services.submission_problems(self.get_application(), at=timezone.now())
+            if not (staff_logged and problem.about_time)
+        ]
+
+    def change_url(self, slug: str) -> str:
+        return f"{SECTIONS_BY_SLUG[slug].url(self.get_application())}?return={RETURN_TO_CHECK}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        application = context["application"]
-        context.setdefault("problems", services.submission_problems(application, at=timezone.now()))
+        now = self.problems()
+        context.setdefault("problems", now)
+        # No Submit button while something stops it (a refusal of the received time alone
+        # keeps the form, to give it).
+        context["blocked"] = bool(now)
         context["staff_logged"] = self.staff_logged()
+        context["change"] = {section.slug: self.change_url(section.slug) for section in SECTIONS}
         return context
 
-    def show_problems(self, problems: list[str]):
+    def show_problems(self, refusals: list[str]):
+        """A refusal's problems, linked to their sections as the same problems are now."""
+        links = dict(self.problems())
+        problems = [(message, links.get(message)) for message in refusals]
         return self.render_to_response(self.get_context_data(problems=problems), status=400)
 
     def perform(self, form):

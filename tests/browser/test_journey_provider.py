@@ -132,7 +132,6 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
         ("About the project", "project"): {
             "Summary": "Football on Friday nights for young people at risk.",
             "What you will do": "Two coaches run two-hour sessions every week.",
-            "Amount requested (£)": "£4,500",
         },
         ("Priorities addressed", "priorities"): {"Reduce knife crime among young people": True},
         ("Evidence base", "evidence"): {
@@ -194,28 +193,48 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     page.get_by_role("link", name=reference).click()
     page.get_by_role("button", name="Check and submit").click()
     check(page, "check and submit")
+    # Every answer has its Change link; one changed comes back here, changed.
+    expect(page.locator(".govuk-summary-list__actions a")).to_have_count(13)
+    page.get_by_role("link", name="Change summary").click()
+    check(page, "change from check answers")
+    page.get_by_label("Summary").fill("Football on Friday and Saturday nights.")
+    _save(page)
+    expect(page.get_by_role("heading", name="Check your answers before submitting")).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(
+        "Football on Friday and Saturday nights."
+    )
+    expect(page.locator(".govuk-summary-list")).to_contain_text("£4,500")
+    check(page, "check answers after a change")
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
     expect(page.locator(".govuk-panel__body")).to_contain_text(reference)
     check(page, "receipt")
 
-    # A second application asking for more than the cap is refused.
+    # A second application: a budget beyond the cap is refused where it is entered, and
+    # check answers offers no Submit button while a section is incomplete, its problem a
+    # link to that section.
     page.goto(url + f"/funding/{funding_round.slug}/apply/")
     page.get_by_label("Project title").fill("Summer boxing club")
     page.get_by_role("button", name="Start application").click()
-    page.get_by_role("link", name="About the project").click()
-    page.get_by_label("Summary").fill("Boxing for young people over the summer.")
-    page.get_by_label("What you will do").fill("A coach runs three sessions a week.")
-    page.get_by_label("Amount requested (£)").fill("6000")
-    _save(page)
-    page.get_by_role("button", name="Check and submit").click()
-    page.get_by_role("button", name="Submit application").click()
-    summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("The application was not submitted")
-    expect(summary).to_contain_text(
-        "The most an unregistered organisation can ask for is £5,000; you have asked for £6,000"
+    page.get_by_role("link", name="Budget").click()
+    page.get_by_label("Item").fill("A coach")
+    page.get_by_label("Labour (staff costs)").check()
+    page.get_by_label("Amount (£)").fill("6000")
+    page.get_by_role("button", name="Add budget line").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The most an unregistered organisation can ask for is £5,000: with this line the "
+        "budget would come to £6,000"
     )
-    check(page, "submit refused above cap")
+    check(page, "budget line refused above cap")
+    page.get_by_role("link", name="Back to your application").first.click()
+    page.get_by_role("button", name="Check and submit").click()
+    expect(page.get_by_role("button", name="Submit application")).to_have_count(0)
+    page.locator(".govuk-error-summary").get_by_role(
+        "link", name="Complete the section ‘Budget’"
+    ).click()
+    expect(page.get_by_role("heading", name="Budget", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Back to check your answers").first).to_be_visible()
+    check(page, "budget from a problem on check answers")
     assert Application.objects.filter(round=funding_round, submitted_at__isnull=False).count() == 1
 
 
@@ -390,7 +409,6 @@ def test_provider_journey_with_keyboard_alone(roles, live_server, browser, page,
         "project",
         summary="Football on Friday nights for young people at risk.",
         description="Two coaches run two-hour sessions every week.",
-        amount_requested="£4,500",
     )
     check(page, "task list after project")
 

@@ -290,9 +290,9 @@ def test_check_answers_after_closing_early_names_the_early_close_as_the_problem(
     response = provider_client.get(reverse("grants:application-submit", args=[draft.reference]))
 
     assert (
-        f"{_closed_early_on(closed_early)}: the round no longer takes applications"
-        in response.context["problems"]
-    )
+        f"{_closed_early_on(closed_early)}: the round no longer takes applications",
+        None,
+    ) in response.context["problems"]
 
 
 def test_reopened_round_is_no_longer_closed_early(staff_user, closed_early):

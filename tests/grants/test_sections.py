@@ -104,7 +104,7 @@ def test_incomplete_sections_names_exactly_the_one_missing(draft, slug):
     assert incomplete_sections(_fresh(application)) == [SECTIONS_BY_SLUG[slug]]
     title = SECTIONS_BY_SLUG[slug].title
     assert services.submission_problems(_fresh(application), at=timezone.now()) == [
-        f"Complete the section ‘{title}’"
+        (f"Complete the section ‘{title}’", slug, False)
     ]
 
 

@@ -25,7 +25,6 @@ from grants.models import (
 )
 from tests.factories import (
     ApplicationFactory,
-    BudgetLineFactory,
     FundingRoundFactory,
     OrganisationFactory,
     complete_application,
@@ -98,7 +97,7 @@ def test_application_submit_over_the_unregistered_cap_refused(draft, provider_us
         services.application_submit(application=application, by=provider_user)
 
     assert exc.value.messages == [
-        "The most an unregistered organisation can ask for is £5,000; you have asked for £5,000.01"
+        "The most an unregistered organisation can ask for is £5,000; your budget comes to £5,000.01"
     ]
     assert Application.objects.get(pk=application.pk).status == S.DRAFT
 
@@ -136,7 +135,7 @@ def test_application_submit_registered_over_40000_refused(open_round):
         services.application_submit(application=application, by=member_of(company))
 
     assert exc.value.messages == [
-        "The most a registered organisation can ask for is £40,000; you have asked for £40,000.50"
+        "The most a registered organisation can ask for is £40,000; your budget comes to £40,000.50"
     ]
 
 
@@ -164,22 +163,68 @@ def test_application_submit_below_the_minimum_refused(provider_org, provider_use
         services.application_submit(application=application, by=provider_user)
 
     assert exc.value.messages == [
-        "The least an unregistered organisation can ask for is £500; you have asked for £499.99"
+        "The least an unregistered organisation can ask for is £500; your budget comes to £499.99"
     ]
 
 
-def test_application_submit_budget_lines_not_adding_up_refused(draft, provider_user):
-    application = complete_application(draft, amount=Decimal("4000.00"))
-    BudgetLineFactory(application=application, amount=Decimal("250.50"))
-    Application.objects.filter(pk=application.pk).update(amount_requested=Decimal("4500"))
+def test_the_amount_requested_is_the_budget_lines_total(draft, provider_user):
+    first = services.budget_line_add(
+        application=draft,
+        by=provider_user,
+        item="Coach",
+        financial_year="2025-26",
+        amount=Decimal("4000.00"),
+    )
+    assert Application.objects.get(pk=draft.pk).amount_requested == Decimal("4000.00")
+    services.budget_line_add(
+        application=draft,
+        by=provider_user,
+        item="Hall",
+        financial_year="2025-26",
+        amount=Decimal("250.50"),
+    )
+    assert Application.objects.get(pk=draft.pk).amount_requested == Decimal("4250.50")
+    services.budget_line_remove(line=first, by=provider_user)
+    assert Application.objects.get(pk=draft.pk).amount_requested == Decimal("250.50")
+    services.budget_line_remove(line=draft.budget_lines.get(), by=provider_user)
+    assert Application.objects.get(pk=draft.pk).amount_requested is None
+
+
+def test_a_budget_line_beyond_the_cap_is_refused_where_it_is_entered(draft, provider_user):
+    services.budget_line_add(
+        application=draft,
+        by=provider_user,
+        item="Coach",
+        financial_year="2025-26",
+        amount=Decimal("4999.99"),
+    )
+    before = snapshot(draft)
 
     with pytest.raises(ValidationError) as exc:
-        services.application_submit(application=application, by=provider_user)
+        services.budget_line_add(
+            application=draft,
+            by=provider_user,
+            item="Hall",
+            financial_year="2025-26",
+            amount=Decimal("0.02"),
+        )
 
-    assert exc.value.messages == [
-        "The budget lines add up to £4,250.50 but the amount requested is £4,500: "
-        "they must be the same"
-    ]
+    assert exc.value.message_dict == {
+        "amount": [
+            "The most an unregistered organisation can ask for is £5,000: with this line the "
+            "budget would come to £5,000.01"
+        ]
+    }
+    assert snapshot(draft) == before
+    # Exactly the cap is allowed.
+    services.budget_line_add(
+        application=draft,
+        by=provider_user,
+        item="Hall",
+        financial_year="2025-26",
+        amount=Decimal("0.01"),
+    )
+    assert Application.objects.get(pk=draft.pk).amount_requested == Decimal("5000.00")
 
 
 def test_application_submit_incomplete_sections_refused(draft, provider_user):
@@ -308,18 +353,14 @@ def _refusal_over_cap(application):
     Application.objects.filter(pk=application.pk).update(amount_requested=Decimal("6000"))
 
 
-def _refusal_budget(application):
-    BudgetLineFactory(application=application, amount=Decimal("1.00"))
-
-
 def _refusal_incomplete(application):
     Application.objects.filter(pk=application.pk).update(outcomes="")
 
 
 @pytest.mark.parametrize(
     "make_refusable",
-    [_refusal_late, _refusal_over_cap, _refusal_budget, _refusal_incomplete],
-    ids=["late", "over-cap", "budget", "incomplete"],
+    [_refusal_late, _refusal_over_cap, _refusal_incomplete],
+    ids=["late", "over-cap", "incomplete"],
 )
 def test_application_submit_refused_leaves_the_draft_exactly_as_it_was(
     make_refusable, draft, provider_user

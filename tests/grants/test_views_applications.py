@@ -41,7 +41,7 @@ def test_submit_late_400_with_the_message_and_still_a_draft(provider_client, dra
 
     assert response.status_code == 400
     assert response.context["problems"] == [
-        "The round is not open for applications: the closing time has passed"
+        ("The round is not open for applications: the closing time has passed", None)
     ]
     assert on_page(response, "The round is not open for applications: the closing time has passed")
     assert on_page(response, "The application was not submitted")
@@ -57,27 +57,11 @@ def test_submit_over_the_unregistered_cap_400_and_nothing_changes(provider_clien
 
     assert response.status_code == 400
     message = (
-        "The most an unregistered organisation can ask for is £5,000; you have asked for £6,000"
+        "The most an unregistered organisation can ask for is £5,000; your budget comes to £6,000"
     )
-    assert response.context["problems"] == [message]
-    assert on_page(response, message)
-    assert snapshot(application) == before
-
-
-def test_submit_budget_lines_not_adding_up_400_and_nothing_changes(provider_client, draft):
-    application = complete_application(draft, amount=Decimal("4500"))
-    BudgetLineFactory(application=application, item="Venue hire", amount=Decimal("500"))
-    before = snapshot(application)
-
-    response = provider_client.post(f"/applications/{application.reference}/submit/")
-
-    assert response.status_code == 400
-    message = (
-        "The budget lines add up to £5,000 but the amount requested is £4,500: "
-        "they must be the same"
-    )
-    assert response.context["problems"] == [message]
-    assert on_page(response, message)
+    budget = f"/applications/{application.reference}/budget/?return=check"
+    assert response.context["problems"] == [(message, budget)]
+    assert f'<a href="{budget}">{message}</a>' in response.content.decode()
     assert snapshot(application) == before
 
 
@@ -144,7 +128,7 @@ def test_submit_staff_logged_bid_with_received_time_before_closing(
     )
 
     assert missing.status_code == 400
-    assert missing.context["problems"] == ["Enter when the bid was received"]
+    assert missing.context["problems"] == [("Enter when the bid was received", None)]
     assert submitted.status_code == 302
     bid.refresh_from_db()
     assert (bid.status, bid.submitted_at, bid.submitted_by) == (
@@ -247,7 +231,6 @@ def test_section_over_the_word_limit_shows_the_error_and_keeps_the_text(provider
             "title": "Street sport on the seafront",
             "summary": summary,
             "description": "Friday sessions",
-            "amount_requested": "£4,500",
         },
     )
 
@@ -259,7 +242,7 @@ def test_section_over_the_word_limit_shows_the_error_and_keeps_the_text(provider
     assert snapshot(draft) == before
 
 
-def test_section_saves_a_draft_with_money_as_people_type_it(provider_client, draft):
+def test_section_saves_a_draft_and_the_amount_is_not_typed_there(provider_client, draft):
     response = provider_client.post(
         f"/applications/{draft.reference}/project/",
         {
@@ -272,11 +255,7 @@ def test_section_saves_a_draft_with_money_as_people_type_it(provider_client, dra
 
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert (draft.title, draft.summary, draft.amount_requested) == (
-        "Street sport",
-        "Sport",
-        Decimal("4500.50"),
-    )
+    assert (draft.title, draft.summary, draft.amount_requested) == ("Street sport", "Sport", None)
 
 
 def test_section_priority_the_round_does_not_fund_refused(provider_client, draft):
@@ -320,6 +299,30 @@ def test_budget_line_added_through_the_form(provider_client, draft):
     assert list(
         draft.budget_lines.values_list("item", "financial_year", "cost_kind", "amount")
     ) == [("Youth worker", "2025-26", "labour", Decimal("1250.50"))]
+
+
+def test_budget_line_beyond_the_cap_refused_on_the_budget_page(provider_client, draft):
+    BudgetLineFactory(application=draft, item="Coach", amount=Decimal("4000"))
+    before = snapshot(draft)
+    response = provider_client.post(
+        f"/applications/{draft.reference}/budget/",
+        {
+            "item": "Hall",
+            "financial_year": "2025-26",
+            "cost_kind": "non_labour",
+            "amount": "1000.01",
+        },
+    )
+
+    assert response.status_code == 200
+    message = (
+        "The most an unregistered organisation can ask for is £5,000: with this line the "
+        "budget would come to £5,000.01"
+    )
+    assert response.context["form"].errors == {"amount": [message]}
+    assert on_page(response, message)
+    assert on_page(response, "An unregistered organisation can ask for up to £5,000.")
+    assert snapshot(draft) == before
 
 
 def test_budget_line_financial_year_outside_delivery_refused(provider_client, draft):

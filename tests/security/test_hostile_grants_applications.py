@@ -27,6 +27,7 @@ from .hostile import (
     hostile_choices,
     hostile_datetime,
     hostile_file,
+    hostile_text,
     last,
     local_input,
     page_shows,
@@ -69,9 +70,8 @@ def section_fields(section, application):
                 "title": valid_text(200),
                 "summary": valid_text(600, min_size=0),
                 "description": valid_text(2000, min_size=0),
-                "amount_requested": st.one_of(st.just(""), valid_amount()),
             },
-            {"amount_requested": hostile_amount()},
+            {"title": hostile_text()},
         ),
         "priorities": (
             {"priorities": st.lists(st.sampled_from(priorities), unique=True)},

@@ -92,7 +92,7 @@ def test_application_start_posted_empty(provider_user, open_round):
 @pytest.mark.parametrize(
     ("section", "posted"),
     [
-        ("project", {"amount_requested": "lots"}),
+        ("project", {"title": ""}),
         ("priorities", {"priorities": "999"}),
         ("evidence", {"evidence_strand": "999"}),
         ("outcomes", {"success_measures": "999"}),

@@ -82,8 +82,7 @@ def test_application_edit_by_a_provider_through_its_section_page_is_theirs(
         {
             "title": "Street sport",
             "summary": draft.summary,
-            "description": draft.description,
-            "amount_requested": "£4,500.50",
+            "description": "Friday and Saturday sessions",
         },
     )
 
@@ -91,7 +90,7 @@ def test_application_edit_by_a_provider_through_its_section_page_is_theirs(
     [entry] = _entries(draft)
     assert entry.actor == provider_user
     assert entry.changes["title"] == ["Street sport on the seafront", "Street sport"]
-    assert entry.changes["amount_requested"][1] == "4500.50"
+    assert entry.changes["description"][1] == "Friday and Saturday sessions"
 
 
 def test_budget_line_added_and_removed_records_the_amount(provider_client, provider_user, draft):
