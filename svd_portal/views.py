@@ -13,6 +13,7 @@ from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from decisions import selectors as decision_selectors
+from grants import selectors as grant_selectors
 from partners import rules as partner_rules
 from partners import selectors as partner_selectors
 
@@ -48,6 +49,8 @@ class HomeView(TemplateView):
         )
         if context["is_chief_executive"] or context["is_pcc"]:
             context["waiting"] = list(decision_selectors.waiting_for(user=user))
+        if context["is_panel_member"]:
+            context["panel_work"] = grant_selectors.work_of(user=user)
         if is_staff:
             context.update(
                 organisations_awaiting=partner_selectors.organisations_awaiting_verification_count(),

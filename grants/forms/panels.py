@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from partners.enums import MembershipStatus, Role
 from partners.models import Membership, User
+from svd_portal.forms import DateInput
 
 from ..enums import AssignmentMode, Recommendation
 from .common import MoneyField, helper
@@ -66,6 +67,14 @@ class PanelForm(forms.Form):
         initial=Decimal("20"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    scoring_deadline = forms.DateField(
+        label="Score by (optional)",
+        required=False,
+        widget=DateInput,
+        help_text="The day members should have declared and scored by: they see it on their "
+        "pages, and the email to people added says it",
+        error_messages={"invalid": "Enter the day to score by as a real date"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +101,7 @@ class PanelForm(forms.Form):
             Field.radios("assignment_mode", legend_size=Size.SMALL),
             Field.checkbox("hide_applicant_identity"),
             Field.text("spread_threshold", field_width=5),
+            Field.text("scoring_deadline", field_width=10),
             submit="Save panel",
         )
 

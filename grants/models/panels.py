@@ -44,6 +44,9 @@ class Panel(models.Model):
         default=Decimal("20"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # The day members are asked to have declared and scored by (told on their pages and in
+    # the email that adds them); nothing is refused after it.
+    scoring_deadline = models.DateField("score by", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

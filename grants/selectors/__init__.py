@@ -52,6 +52,7 @@ from .panels import (
     panels_for_user,
     scorecards_for_application,
     withheld_applications,
+    work_of,
 )
 from .ranking import (
     RANKED_STATUSES,
@@ -122,6 +123,7 @@ __all__ = [
     "ranking_page",
     "panel_workload",
     "panels_for_user",
+    "work_of",
     "round_draft_holders",
     "round_ranking",
     "round_schedule_of_awards",

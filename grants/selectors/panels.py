@@ -2,8 +2,10 @@
 conflicted on and so may learn nothing of."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from partners.enums import MembershipStatus
 from partners.models import Membership
@@ -80,6 +82,45 @@ def applications_for_member(
         application.declaration = next(iter(application.my_declarations), None)
         application.scorecard = next(iter(application.my_scorecards), None)
     return result
+
+
+@dataclass(frozen=True)
+class MemberWork:
+    """Where a member's work on one panel stands: applications still to declare on, to
+    score (declared without a conflict, scorecard not submitted), and scored."""
+
+    member: PanelMember
+    to_declare: int
+    to_score: int
+    scored: int
+
+    @property
+    def overdue(self) -> bool:
+        deadline = self.member.panel.scoring_deadline
+        return bool(
+            deadline and deadline < timezone.localdate() and (self.to_declare or self.to_score)
+        )
+
+
+def work_of(*, user) -> list[MemberWork]:
+    """For each panel `user` sits on (newest round first), where their work stands."""
+    work = []
+    for member in panels_for_user(user=user):
+        applications = applications_for_member(member=member)
+        declared = [a for a in applications if a.declaration is not None]
+        free = [a for a in declared if not a.declaration.is_conflict]
+        scored = [
+            a for a in free if a.scorecard and a.scorecard.status == ScorecardStatus.SUBMITTED
+        ]
+        work.append(
+            MemberWork(
+                member=member,
+                to_declare=len(applications) - len(declared),
+                to_score=len(free) - len(scored),
+                scored=len(scored),
+            )
+        )
+    return work
 
 
 def decided_application_for_member(*, member: PanelMember, reference: str) -> Application | None:

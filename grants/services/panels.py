@@ -5,6 +5,7 @@ view has checked: a conflicted member cannot score, a submitted scorecard
 cannot change, and the total recommended never exceeds the round's budget.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -71,6 +72,7 @@ def panel_save(
     hide_applicant_identity: bool = False,
     spread_threshold: Decimal = Decimal("20"),
     deputy_chair: User | None = None,
+    scoring_deadline: datetime.date | None = None,
 ) -> Panel:
     """Sets up (or changes) a round's panel. The chair is one of the members, and so is
     the deputy chair, who moderates what the chair declared a conflict on.
@@ -108,6 +110,7 @@ def panel_save(
     panel.assignment_mode = assignment_mode
     panel.hide_applicant_identity = hide_applicant_identity
     panel.spread_threshold = spread_threshold
+    panel.scoring_deadline = scoring_deadline
     panel.save()
     leaving = panel.members.exclude(user__in=users)
     # Their scores and declarations are part of the record: they stay on the panel.

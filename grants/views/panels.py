@@ -70,6 +70,7 @@ class PanelSetupView(ServiceFormMixin, RoundPermissionMixin, FormView):
             "assignment_mode": panel.assignment_mode,
             "hide_applicant_identity": panel.hide_applicant_identity,
             "spread_threshold": panel.spread_threshold,
+            "scoring_deadline": panel.scoring_deadline,
         }
 
     def get_context_data(self, **kwargs):
@@ -100,6 +101,7 @@ class PanelSetupView(ServiceFormMixin, RoundPermissionMixin, FormView):
             assignment_mode=form.cleaned_data["assignment_mode"],
             hide_applicant_identity=form.cleaned_data["hide_applicant_identity"],
             spread_threshold=form.cleaned_data["spread_threshold"],
+            scoring_deadline=form.cleaned_data["scoring_deadline"],
         )
         messages.success(self.request, "Panel saved.")
         return redirect("grants:panel-setup", slug=self.get_round().slug)
@@ -156,7 +158,7 @@ class PanelsMineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["memberships"] = selectors.panels_for_user(user=self.request.user)
+        context["work"] = selectors.work_of(user=self.request.user)
         return context
 
 

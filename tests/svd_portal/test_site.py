@@ -164,7 +164,7 @@ def test_home_sends_each_role_to_its_work(client, db):
         Role.OPCC_STAFF: "Organisations waiting for verification",
         Role.CHIEF_EXECUTIVE: "waiting for your officer approval",
         Role.PCC: "waiting for your signature",
-        Role.PANEL_MEMBER: "assigned to you for scoring",
+        Role.PANEL_MEMBER: "You are not on a scoring panel yet.",
         Role.PROVIDER: "Register an organisation",
     }
     for role, text in cases.items():
