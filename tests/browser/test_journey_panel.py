@@ -1,11 +1,13 @@
 """Journey 3 of issue 7: panel members declare interests (one conflicted, who then cannot
 open that application), score, and the chair moderates to a recommendation."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
 from grants.enums import ApplicationStatus, Recommendation
-from grants.models import Application, Scorecard
+from grants.models import Application, Panel, Scorecard
 from partners.enums import Role
 from tests.factories import UserFactory
 
@@ -40,7 +42,14 @@ def test_panel_declare_score_and_moderate(roles, live_server, page, check):
 
     # Ruth Ellison is a trustee of the football project: she declares a conflict and is
     # then refused that application's page, as if it did not exist.
+    Panel.objects.filter(round=funding_round).update(scoring_deadline=datetime.date(2027, 1, 15))
     sign_in(page, base, ruth.email, check=check)
+    # Her home page is her work: what is left to declare and score, and by when.
+    rows = page.locator(".govuk-summary-card .govuk-summary-list__row")
+    expect(rows.filter(has_text="To declare an interest on").locator("dd")).to_have_text("2")
+    expect(rows.filter(has_text="Score by").locator("dd")).to_have_text("15 January 2027")
+    expect(page.get_by_role("link", name="Your applications")).to_have_count(0)
+    check(page, "member home")
     page.goto(base + "/panel/")
     check(page, "member panels")
     page.goto(round_url)
@@ -70,6 +79,8 @@ def test_panel_declare_score_and_moderate(roles, live_server, page, check):
     mark(page, EVIDENCE, "4")
     mark(page, PARTNERS, "3")
     page.get_by_role("button", name="Submit scorecard").click()
+    # The next application in her work is offered.
+    expect(page.get_by_role("link", name="Score the next application")).to_be_visible()
     check(page, "scorecard submitted")
 
     # The chair scores too, then moderates.
