@@ -1,6 +1,7 @@
 """Journey 2 of issue 7: OPCC staff open a round, check eligibility, set up a panel of three."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -20,6 +21,8 @@ from tests.factories.grants import complete_application
 from tests.factories.partners import PASSWORD
 
 from .journeys import second_factor
+
+logged_amount = Decimal("3000.00")
 
 
 def sign_in(page, base_url, email):
@@ -44,6 +47,7 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     provider = UserFactory(email="provider@example.org", roles=[Role.PROVIDER])
     group = OrganisationFactory(name="Seaham Street Sport")
     MembershipFactory(user=provider, organisation=group)
+    boxing_club = OrganisationFactory(name="Easington Boxing Club")
     priority = StrategicPriorityFactory()
     chair = panellist("Daniel Okafor", "Durham Constabulary", OrganisationKind.POLICE)
     panellist("Ruth Ellison", "Durham County Council")
@@ -110,7 +114,39 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
     application = complete_application(application)
     services.application_submit(application=application, by=provider)
 
+    # A bid that came on paper, from someone with no email address: logged with who sent
+    # it, filled in from the paper, submitted with when it arrived; a letter is needed.
     page.reload()
+    page.get_by_role("button", name="Log a bid from email or paper").click()
+    check(page, "log a bid")
+    page.get_by_role("button", name="Log the bid").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the name of the person who sent the bid"
+    )
+    check(page, "log a bid with errors")
+    page.get_by_label("Organisation that sent the bid").select_option(label=boxing_club.name)
+    page.get_by_label("Paper").check()
+    page.get_by_label("Project title").fill("Boxing on the seafront")
+    page.get_by_label("Name").fill("Mary Jones")
+    page.get_by_label("Postal address").fill("2 Church Street, Seaham SR7 7AA")
+    page.get_by_role("button", name="Log the bid").click()
+    expect(page.locator("main")).to_contain_text("Fill it in from the bid.")
+    check(page, "logged bid task list")
+    logged = Application.objects.get(title="Boxing on the seafront")
+    complete_application(logged, amount=logged_amount)
+    page.goto(f"{live_server.url}/applications/{logged.reference}/submit/")
+    check(page, "logged bid check answers")
+    page.get_by_label("When the bid was received").fill(
+        (now - datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text(
+        "A letter is needed: 2 Church Street, Seaham SR7 7AA"
+    )
+    check(page, "logged bid receipt")
+    assert Application.objects.get(pk=logged.pk).status == ApplicationStatus.SUBMITTED
+
+    page.goto(f"{live_server.url}/staff/rounds/{funding_round.slug}/")
     check(page, "round applications")
     page.get_by_role("link", name=application.reference).click()
     expect(page.get_by_role("button", name="Record eligibility")).to_be_visible()
@@ -142,12 +178,13 @@ def test_staff_open_round_check_eligibility_and_set_up_panel(roles, live_server,
         label=f"{chair.full_name}, {chair_organisation} ({chair.email})"
     )
     page.get_by_label("Every member scores every eligible application").check()
+    page.get_by_label("Score by (optional)").fill("2027-01-15")
     page.get_by_role("button", name="Save panel").click()
     expect(page.locator("main")).to_contain_text("Amira Haddad")
     check(page, "panel saved")
 
     panel = Panel.objects.get(round=funding_round)
-    assert panel.chair == chair
+    assert (panel.chair, panel.scoring_deadline) == (chair, datetime.date(2027, 1, 15))
     assert sorted(panel.members.values_list("user__full_name", flat=True)) == [
         "Amira Haddad",
         "Daniel Okafor",
