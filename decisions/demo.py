@@ -202,6 +202,8 @@ def _seed_awards_decision(*, staff: User, pcc: User, ceo: User) -> None:
             )
             for position, application in enumerate(applications, 1)
         )
+        # As the workflow links them when the record is submitted (services.approval).
+        record.applications.set(applications)
         grant_services.round_decide(
             funding_round=funding_round,
             awards={

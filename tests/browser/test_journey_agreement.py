@@ -114,3 +114,12 @@ def test_signatory_accepts_the_offered_agreement_and_the_award_turns_active(
     page.get_by_role("link", name="Back to grant EIP23-A-0001").click()
     expect(page.get_by_text("Status: Active")).to_be_visible()
     check(page, "the active grant")
+
+    # The application it came from tells its holder what was awarded and by which record.
+    application = award.application
+    page.goto(f"{base}/applications/{application.reference}/")
+    your_award = page.locator("h2:has-text('Your award') + dl")
+    expect(your_award).to_contain_text("Amount awarded")
+    expect(your_award).to_contain_text(f"£{application.awarded_amount:,.0f}")
+    expect(your_award.get_by_role("link", name="DN38-23", exact=False)).to_be_visible()
+    check(page, "the awarded application")

@@ -76,6 +76,27 @@ def test_decision_drafted_approved_signed_and_pdf_appears(
     check(page, "submitted record")
     record_url = f"{base}/staff/decisions/{record.pk}/"
 
+    # The Chief Executive first returns it with comments, which staff read on their home
+    # page; they submit it again.
+    sign_in(page, base, "ceo@example.org")
+    page.goto(record_url)
+    page.get_by_text("Return it to the OPCC instead").click()
+    page.get_by_label("What needs to change").fill("Name the schools in Section A.")
+    page.get_by_role("button", name="Return to draft").click()
+    expect(page.get_by_role("button", name="Return to draft")).to_have_count(0)
+    check(page, "record returned to draft")
+    sign_in(page, base, "staff@example.org")
+    page.goto(base + "/")
+    returned = page.locator(".govuk-inset-text").filter(has_text=record.reference)
+    expect(returned).to_contain_text("Returned by the Chief Executive")
+    expect(returned).to_contain_text("Name the schools in Section A.")
+    check(page, "staff home with the record returned")
+    returned.get_by_role("link").click()
+    page.get_by_role("button", name="Submit for officer approval").click()
+    expect(page.get_by_role("button", name="Submit for officer approval")).to_have_count(0)
+    record.refresh_from_db()
+    assert record.status == DecisionStatus.AWAITING_APPROVAL
+
     # The Chief Executive approves; first without confirming the advice.
     sign_in(page, base, "ceo@example.org")
     page.goto(record_url)

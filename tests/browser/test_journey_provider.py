@@ -101,6 +101,14 @@ def test_provider_applies_and_is_refused_above_cap(roles, live_server, browser, 
     page.get_by_role("button", name="Register organisation").click()
     expect(page.get_by_text("Seaham Street Sport is registered")).to_be_visible()
     check(page, "your organisations")
+    # Until it is verified, the round's page says so instead of offering to start.
+    page.goto(url + f"/funding/{funding_round.slug}/")
+    expect(page.locator(".govuk-inset-text")).to_contain_text(
+        "Your organisation Seaham Street Sport is waiting for the OPCC to verify it; this "
+        "usually takes up to 5 working days."
+    )
+    expect(page.get_by_role("button", name="Start an application")).to_have_count(0)
+    check(page, "round while waiting for verification")
 
     # OPCC staff verify it, in their own browser context.
     staff_context = browser.new_context()
