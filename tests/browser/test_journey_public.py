@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from playwright.sync_api import expect
 
@@ -72,6 +73,18 @@ def test_visitor_finds_record_follows_feed_and_downloads_pdf(roles, live_server,
     check(page, "search results")
     results = page.locator("table tbody tr")
     expect(results).to_have_count(1)
+    # A reference without its year, in lower case, finds it; a search that finds nothing
+    # says so in words.
+    number = record.reference.split("-")[0].lower()
+    page.get_by_label("Search decisions").fill(number)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=record.reference)).to_be_visible()
+    page.get_by_label("Search decisions").fill("zeppelin")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No published decision matches ‘zeppelin’.")).to_be_visible()
+    check(page, "search finding nothing")
+    page.get_by_label("Search decisions").fill("knife crime schools")
+    page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=record.reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(record.title)
     check(page, "record")
@@ -86,8 +99,18 @@ def test_visitor_finds_record_follows_feed_and_downloads_pdf(roles, live_server,
     assert root.tag == f"{ATOM}feed"
     titles = [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
     assert len(titles) == 1 and record.reference in titles[0]
+    [entry] = root.iter(f"{ATOM}entry")
+    assert root.find(f"{ATOM}author/{ATOM}name").text == settings.PORTAL_ORGANISATION_NAME
+    assert (
+        entry.find(f"{ATOM}link[@type='application/pdf']")
+        .get("href")
+        .endswith(f"/decisions/{record.reference}/pdf/")
+    )
     page.go_back()
     assert page.url == record_url
+    # The page names its feed for readers that discover it, and the site its icon.
+    assert page.locator("link[rel=alternate][type='application/atom+xml']").count() == 1
+    assert page.locator("link[rel=icon]").count() == 1
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the signed decision record").click()
