@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -143,3 +144,17 @@ def on_stream(funding_round, stream, by, *, labour="0", non_labour="0", years=No
             non_labour=Decimal(non_labour),
         )
     return first
+
+
+def panel_setup_post(client, funding_round, users, chair, **extra):
+    """Posts the panel set-up form: these members, this chair, everyone scores everything."""
+    return client.post(
+        reverse("grants:panel-setup", args=[funding_round.slug]),
+        {
+            "members": [u.pk for u in users],
+            "chair": chair.pk,
+            "assignment_mode": "all",
+            "spread_threshold": "20",
+            **extra,
+        },
+    )

@@ -1,21 +1,10 @@
 """Members are emailed when added to a panel: the newly added only, after commit."""
 
 import pytest
-from django.urls import reverse
+
+from tests.grants.helpers import panel_setup_post
 
 pytestmark = pytest.mark.django_db
-
-
-def setup_post(client, funding_round, users, chair):
-    return client.post(
-        reverse("grants:panel-setup", args=[funding_round.slug]),
-        {
-            "members": [u.pk for u in users],
-            "chair": chair.pk,
-            "assignment_mode": "all",
-            "spread_threshold": "20",
-        },
-    )
 
 
 def test_newly_added_members_are_emailed_once(
@@ -34,7 +23,9 @@ def test_newly_added_members_are_emailed_once(
     client = client_as(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            setup_post(client, funding_round, [chair_user, member_user], chair_user).status_code
+            panel_setup_post(
+                client, funding_round, [chair_user, member_user], chair_user
+            ).status_code
             == 302
         )
     assert sorted(m.to[0] for m in mailoutbox) == sorted([chair_user.email, member_user.email])
@@ -53,7 +44,7 @@ def test_newly_added_members_are_emailed_once(
 
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        setup_post(client, funding_round, [chair_user, member_user, third_user], chair_user)
+        panel_setup_post(client, funding_round, [chair_user, member_user, third_user], chair_user)
     assert [m.to for m in mailoutbox] == [[third_user.email]]
 
 
@@ -68,6 +59,6 @@ def test_no_email_when_the_panel_save_fails(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = setup_post(client_as(staff_user), funding_round, [member_user], chair_user)
+        response = panel_setup_post(client_as(staff_user), funding_round, [member_user], chair_user)
     assert response.status_code == 200
     assert mailoutbox == []

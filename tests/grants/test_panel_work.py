@@ -12,28 +12,16 @@ from django.utils import timezone
 
 from grants.models import Panel
 from grants.selectors import work_of
+from tests.grants.helpers import panel_setup_post
 
 pytestmark = pytest.mark.django_db
-
-
-def setup_post(client, funding_round, users, chair, **extra):
-    return client.post(
-        reverse("grants:panel-setup", args=[funding_round.slug]),
-        {
-            "members": [u.pk for u in users],
-            "chair": chair.pk,
-            "assignment_mode": "all",
-            "spread_threshold": "20",
-            **extra,
-        },
-    )
 
 
 def test_staff_set_the_day_to_score_by_and_it_round_trips(
     client_as, staff_user, funding_round, chair_user, member_user
 ):
     client = client_as(staff_user)
-    answer = setup_post(
+    answer = panel_setup_post(
         client, funding_round, [chair_user, member_user], chair_user, scoring_deadline="2027-01-15"
     )
     assert answer.status_code == 302
@@ -45,7 +33,7 @@ def test_staff_set_the_day_to_score_by_and_it_round_trips(
 def test_an_impossible_day_is_refused_with_a_message(
     client_as, staff_user, funding_round, chair_user, member_user
 ):
-    answer = setup_post(
+    answer = panel_setup_post(
         client_as(staff_user),
         funding_round,
         [chair_user, member_user],
@@ -68,7 +56,7 @@ def test_the_email_to_people_added_names_the_day(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        setup_post(
+        panel_setup_post(
             client_as(staff_user),
             funding_round,
             [chair_user, member_user],
