@@ -94,6 +94,10 @@ def test_panel_declare_score_and_moderate(roles, live_server, page, check):
 
     page.goto(f"{base}/panel/{funding_round.slug}/ranking/")
     check(page, "ranking before moderation")
+    # Nobody has scored the boxing project: moderating it warns whose scorecards are missing.
+    page.goto(f"{round_url}applications/{boxing.reference}/moderate/")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("3 scorecards are outstanding")
+    check(page, "moderation with scorecards outstanding")
     page.goto(f"{round_url}applications/{football.reference}/moderate/")
     check(page, "moderation form")
     page.get_by_role("button", name="Record moderation").click()
