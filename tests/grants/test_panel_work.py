@@ -7,14 +7,22 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import Panel
 from grants.selectors import work_of
+from tests.factories import FundingRoundFactory
 from tests.grants.helpers import panel_setup_post
 
 pytestmark = pytest.mark.django_db
+
+# A panel member's home page: the page's own queries, and what each panel adds (its
+# applications, the member's declarations and scorecards on them).
+HOME_QUERIES = 9
+PER_PANEL = 3
 
 
 def test_staff_set_the_day_to_score_by_and_it_round_trips(
@@ -139,3 +147,27 @@ def _summary(body: str) -> list[tuple[str, str]]:
             card,
         )
     ]
+
+
+def test_the_home_page_reads_a_fixed_number_of_queries_per_panel(
+    client_as,
+    panel,
+    member,
+    application,
+    second_application,
+    make_panel,
+    member_user,
+    make_application,
+):
+    client = client_as(member.user)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    one_panel = queries()
+    second_round = FundingRoundFactory(slug="second-round", reference_prefix="TWO")
+    make_panel(second_round, member_user, [member_user])
+    make_application("Detached youth work", round=second_round)
+    assert (one_panel, queries()) == (HOME_QUERIES, HOME_QUERIES + PER_PANEL)
