@@ -151,10 +151,11 @@ def anonymise_funded(applications) -> int:
     return _anonymise(applications, keep_summary=True)
 
 
+# Being decided. An invited expression of interest is done with: the full application
+# that follows it carries the work.
 IN_PROGRESS = [
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_ASSESSMENT,
-    ApplicationStatus.INVITED,
     ApplicationStatus.RECOMMENDED,
 ]
 

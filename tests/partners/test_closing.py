@@ -193,3 +193,14 @@ def test_staff_cannot_close_accounts_in_the_admin(client, staff_user, ceo_user):
         {"action": "close_accounts", "_selected_action": [ceo_user.pk]},
     )
     assert snapshot(ceo_user) == before
+
+
+def test_an_invited_expression_of_interest_does_not_hold_an_account_open(client, provider_user):
+    organisation = provider_user.memberships.get().organisation
+    ApplicationFactory(
+        organisation=organisation,
+        status=ApplicationStatus.INVITED,
+        submitted_at="2026-11-01T10:00Z",
+    )
+    client.force_login(provider_user)
+    assert client.post(URL, CLOSE)["Location"] == "/accounts/closed/"
