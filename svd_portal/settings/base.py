@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A response to someone signed in is marked private, for no shared cache to keep.
+    "svd_portal.caching.PrivateWhenSignedInMiddleware",
     # request.user.is_verified(): whether the second factor was given in this session.
     "django_otp.middleware.OTPMiddleware",
     # Signed in with a password alone, someone who needs a second factor reaches only the

@@ -493,6 +493,13 @@ def test_access_matrix(db, private_storage, caplog):
                 for text in leaks.get((key, role), []) if method == "GET" else []:
                     if text.encode() in content:
                         problems.append(f"GET {url} ({key}) as {role}: shows {text!r}")
+                # Whatever the answer, a response to someone signed in is theirs alone.
+                cache_control = response.get("Cache-Control", "")
+                if role in sessions and key != "logout" and "private" not in cache_control:
+                    problems.append(
+                        f"{method} {url} ({key}) as {role}: Cache-Control {cache_control!r} "
+                        "lets a shared cache keep it"
+                    )
                 got = outcome(response)
                 if got != want or response.status_code >= 500:
                     where = f" to {response['Location']}" if response.has_header("Location") else ""
