@@ -99,6 +99,17 @@ class PortalAxesHandler(AxesDatabaseHandler):
         )
 
 
+def password_confirmed(person, password: str, request: HttpRequest | None = None) -> bool:
+    """Whether `password` is `person`'s, re-entered while signed in (signing a decision,
+    closing an account). Given the request, it goes through sign-in throttling as a sign-in
+    does, so it cannot be guessed from a stolen session."""
+    from django.contrib.auth import authenticate
+
+    if request is None:
+        return person.check_password(password)
+    return authenticate(request, username=person.email, password=password) == person
+
+
 def is_confirming(request: HttpRequest, credentials: dict | None) -> bool:
     """The signed-in person re-entering their own password to confirm an act (signing)."""
     user = getattr(request, "user", None)

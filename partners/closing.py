@@ -18,7 +18,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +27,7 @@ from svd_portal import audit
 from svd_portal.models import AuditKind
 
 from . import two_factor
+from .auth import password_confirmed
 from .enums import Role
 from .models import Membership, User
 
@@ -59,13 +60,7 @@ def refusals(person: User) -> list[str]:
 def close_own(person: User, *, password: str, request=None) -> None:
     """The signed-in person closes their account, re-entering their password (counted with
     wrong sign-in passwords, as the PCC's signature is)."""
-    from django.contrib.auth import authenticate
-
-    if request is None:
-        password_ok = person.check_password(password)
-    else:
-        password_ok = authenticate(request, username=person.email, password=password) == person
-    if not password_ok:
+    if not password_confirmed(person, password, request):
         raise ValidationError({"password": "The password is not right"})
     reasons = refusals(person)
     if reasons:
@@ -75,8 +70,10 @@ def close_own(person: User, *, password: str, request=None) -> None:
 
 def close(person: User, *, why: str = "", by: User | None = None) -> None:
     """Anonymises `person`'s account, with a line of the audit trail saying `why`, by `by`
-    (the person themselves if None); no line when the caller writes its own (the retention
-    schedule)."""
+    (a superuser; the person themselves if None); no line when the caller writes its own
+    (the retention schedule)."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied("Only a superuser can close someone else's account")
     with transaction.atomic(), disable_auditlog():
         person = User.objects.select_for_update().get(pk=person.pk)
         LogEntry.objects.filter(

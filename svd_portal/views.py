@@ -153,7 +153,6 @@ class RetentionView(PermissionRequiredMixin, TemplateView):
             parts=retention.report(),
             notice_days=settings.RETENTION_NOTICE_DAYS,
             coming_title=f"Due in the next {settings.RETENTION_NOTICE_DAYS} days",
-            report_rows=retention.REPORT_ROWS,
             last_applied=AuditEvent.objects.filter(kind=AuditKind.RETENTION).first(),
             **kwargs,
         )

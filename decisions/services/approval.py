@@ -4,7 +4,6 @@ performs every move; submit, approve, return, sign and publish call it."""
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from grants import selectors as grant_selectors
 from grants import services as grant_services
+from partners.auth import password_confirmed
 from partners.models import User
 from svd_portal.formatting import in_sentence
 from svd_portal.history import attributed
@@ -249,11 +249,7 @@ def decision_sign(
     """
     if by is None or not by.is_authenticated:
         raise PermissionDenied("Only the PCC, signed in, can sign a decision")
-    if request is None:
-        password_ok = by.check_password(password)
-    else:
-        password_ok = authenticate(request, username=by.email, password=password) == by
-    if not password_ok:
+    if not password_confirmed(by, password, request):
         raise ValidationError({"password": "The password is not right"})
     return _sign(record=record, by=by, outcome=outcome, declaration=declaration)
 
