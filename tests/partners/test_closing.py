@@ -204,3 +204,14 @@ def test_an_invited_expression_of_interest_does_not_hold_an_account_open(client,
     )
     client.force_login(provider_user)
     assert client.post(URL, CLOSE)["Location"] == "/accounts/closed/"
+
+
+def test_the_service_closes_someone_elses_account_only_for_a_superuser(staff_user, ceo_user):
+    from django.core.exceptions import PermissionDenied
+
+    from partners import closing
+
+    before = snapshot(ceo_user)
+    with pytest.raises(PermissionDenied):
+        closing.close(ceo_user, why="Closed by staff", by=staff_user)
+    assert snapshot(ceo_user) == before
