@@ -13,7 +13,9 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 # 0 for gw0 (and for a run in one process), 1 for gw1…: tests that need Redis databases of
 # their own add it to theirs (the documents' tests use 13 + this).
 WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
-_SUFFIX = f"-{WORKER}" if WORKER else ""
+# TEST_FOLDER_SUFFIX keeps two runs side by side in one checkout apart (each has its own
+# services from scripts/with-services.sh, but the folders are the checkout's).
+_SUFFIX = (f"-{WORKER}" if WORKER else "") + os.environ.get("TEST_FOLDER_SUFFIX", "")
 if REDIS_URL and WORKER:
     # gw0's broker is Redis database 1, gw1's database 2…
     CELERY_BROKER_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{WORKER_INDEX + 1}"
