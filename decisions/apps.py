@@ -6,7 +6,8 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Decision records"
 
     def ready(self):
-        from . import history, subject_access
+        from . import cached_pages, history, subject_access
 
         history.register_models()
         subject_access.connect()
+        cached_pages.connect()

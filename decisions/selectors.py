@@ -1,10 +1,13 @@
 """Reads of decision records: the public register sees published records only."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from svd_portal.caching import page_versions
 from svd_portal.filters import filter_data
 
+from .cached_pages import REGISTER
 from .enums import DecisionStatus
 from .filters import RecordStaffFilter, RegisterFilter
 from .models import DecisionRecord, DecisionStatusChange
@@ -24,20 +27,21 @@ def register_search(*, params) -> RegisterFilter:
     return RegisterFilter(filter_data(params, RegisterFilter), records, years=register_years())
 
 
-REGISTER_YEARS_KEY = "decisions:register-years"
+REGISTER_YEARS_KEY = "decisions:register-years:"
 
 
 def register_years() -> list[int]:
     """The years of the register's filter, newest first.
 
-    Finding them reads every published record (35 ms at 100,000), so they are cached for
-    ten minutes. Publishing a record clears this process's copy (services.decision_move);
-    another web process may show a brand-new year up to ten minutes late.
+    Finding them reads every published record (35 ms at 100,000), so they are kept in the
+    shared cache under the register's version (decisions.cached_pages): publishing a
+    record makes a new version, and every web process reads the new years at once.
     """
+    version = page_versions([REGISTER])[0]
     return cache.get_or_set(
-        REGISTER_YEARS_KEY,
+        REGISTER_YEARS_KEY + version,
         lambda: [d.year for d in published_records().dates("published_at", "year", order="DESC")],
-        timeout=600,
+        timeout=settings.PAGE_CACHE_SECONDS,
     )
 
 

@@ -1,12 +1,15 @@
 from django.urls import path
 
+from svd_portal.caching import public_page_view
+
 from . import views
+from .cached_pages import REGISTER
 
 app_name = "decisions"
 
 urlpatterns = [
     path("decisions/", views.RegisterListView.as_view(), name="register"),
-    path("decisions/feed/", views.RegisterFeed(), name="feed"),
+    path("decisions/feed/", public_page_view(REGISTER)(views.RegisterFeed()), name="feed"),
     path("decisions/<str:reference>/", views.RegisterDetailView.as_view(), name="detail"),
     path("decisions/<str:reference>/section-b/", views.SectionBView.as_view(), name="section-b"),
     path(

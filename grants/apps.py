@@ -6,8 +6,9 @@ class GrantsConfig(AppConfig):
     verbose_name = "Grants"
 
     def ready(self):
-        from . import history, retention, subject_access
+        from . import cached_pages, history, retention, subject_access
 
         history.register_models()
         subject_access.connect()
         retention.connect()
+        cached_pages.connect()

@@ -1,8 +1,21 @@
 """What shared caches may keep. A response to someone signed in is theirs alone: it says
 `Cache-Control: private`, so that no reverse proxy or CDN in front of the portal keeps it
-and hands it to someone else."""
+and hands it to someone else. The public pages a visitor reads are kept whole in the
+portal's shared cache (public_page, below) and may be kept a short while by a proxy."""
 
-from django.utils.cache import patch_cache_control
+import functools
+import hashlib
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
 
 class PrivateWhenSignedInMiddleware:
@@ -25,3 +38,177 @@ class PrivateWhenSignedInMiddleware:
         elif "private" not in said and "no-store" not in said:
             patch_cache_control(response, private=True)
         return response
+
+
+# --- Anonymous public pages, kept in the shared cache ----------------------------------
+#
+# The register, a record's page, the feed and the funding rounds are the same for every
+# visitor not signed in, and on the day a decision is in the news thousands ask for them at
+# once. Each such page is kept whole in the shared cache, under a key made of its address
+# and the current version of each "scope" it shows (the register, one record, the rounds,
+# one round). A change to what a scope shows gives the scope a new version (a random token,
+# so that a version evicted from the cache can never come back to an old value): every
+# web process then computes a new key, and what was kept under the old one is never read
+# again. Pages that change with the clock alone (a round opening or closing) are kept no
+# longer than that moment.
+
+PAGE_VERSION_PREFIX = "page-version:"
+PAGE_PREFIX = "page:"
+
+
+@functools.cache
+def release() -> str:
+    """PORTAL_RELEASE, or a digest of the templates and the code: kept pages are made by
+    one release and read by the same one."""
+    if settings.PORTAL_RELEASE:
+        return settings.PORTAL_RELEASE
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ("templates", "svd_portal", "partners", "grants", "decisions"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".html", ".txt", ".py", ".xml") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def page_versions(scopes) -> list[str]:
+    """The current version of each scope, made for a scope the cache does not hold."""
+    keys = [PAGE_VERSION_PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # add(): two processes making the first version agree on one of theirs.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key) or uuid.uuid4().hex
+    return [found[key] for key in keys]
+
+
+def pages_changed(*scopes: str) -> None:
+    """Every kept page that shows one of these scopes is stale.
+
+    New versions are made at once, so that this request and this test see the change, and
+    again once the transaction commits: a page another process rendered in between, from
+    what the database held before the commit, is kept under the first new version and so
+    never read."""
+
+    def new_page_versions():
+        cache.set_many({PAGE_VERSION_PREFIX + s: uuid.uuid4().hex for s in scopes}, timeout=None)
+
+    new_page_versions()
+    transaction.on_commit(new_page_versions)
+
+
+def keep_until(request, moment) -> None:
+    """The page being rendered changes by itself at `moment` (a round opens or closes):
+    it is not kept beyond it."""
+    until = getattr(request, "page_kept_until", None)
+    if moment is not None and (until is None or moment < until):
+        request.page_kept_until = moment
+
+
+def _has_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _keepable(request, response) -> bool:
+    said = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(word in said for word in ("private", "no-store", "no-cache"))
+        # The page asked for a CSRF token (a form that posts) or changed the session:
+        # it is this visitor's, not everyone's.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "session", None), "modified", False)
+    )
+
+
+def _response_from(request, entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], status=200)
+    for header, value in entry["headers"]:
+        response[header] = value
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["made_at"])
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
+    # A shared cache in front keeps the visitor's page apart from a signed-in person's.
+    patch_vary_headers(response, ["Cookie"])
+    return get_conditional_response(
+        request, etag=entry["etag"], last_modified=int(entry["made_at"]), response=response
+    )
+
+
+def public_page(request, *, scopes, respond) -> HttpResponse:
+    """The page `respond()` makes, from the shared cache when the visitor is not signed in.
+
+    A signed-in person, a visitor with a message waiting, and anything but GET and HEAD
+    get `respond()` itself. A visitor's page carries an ETag and Last-Modified (a
+    conditional GET that matches gets 304 Not Modified) and may be kept by a reverse proxy
+    for PUBLIC_CACHE_SECONDS."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or request.user.is_authenticated
+        or _has_messages(request)
+    ):
+        return respond()
+    address = request.build_absolute_uri()
+    name = "\n".join([release(), address, *page_versions(scopes)])
+    key = PAGE_PREFIX + hashlib.sha256(name.encode()).hexdigest()
+    entry = cache.get(key)
+    if entry is None:
+        response = respond()
+        if hasattr(response, "render"):
+            response = response.render()  # a TemplateResponse, rendered once here
+        if not _keepable(request, response):
+            return response
+        content = response.content
+        entry = {
+            "content": content,
+            "headers": [(h, v) for h, v in response.items() if h.lower() not in DROPPED],
+            "etag": f'"{hashlib.sha256(content).hexdigest()[:32]}"',
+            "made_at": time.time(),
+        }
+        timeout = settings.PAGE_CACHE_SECONDS
+        until = getattr(request, "page_kept_until", None)
+        if until is not None:
+            timeout = min(timeout, max(0, int((until - timezone.now()).total_seconds())))
+        if timeout > 0:
+            cache.set(key, entry, timeout=timeout)
+    return _response_from(request, entry)
+
+
+# Said again for each response, not kept with the page.
+DROPPED = {"cache-control", "vary", "etag", "last-modified", "set-cookie", "content-length"}
+
+
+class PublicPageMixin:
+    """A class-based view whose page anyone may read is served from the shared cache to
+    visitors not signed in (public_page). `page_scopes()` names what it shows."""
+
+    def page_scopes(self) -> list[str]:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        return public_page(
+            request,
+            scopes=self.page_scopes(),
+            respond=lambda: super(PublicPageMixin, self).dispatch(request, *args, **kwargs),
+        )
+
+
+def public_page_view(*scopes: str):
+    """public_page for a function view (or a callable such as a Feed) whose page shows
+    `scopes` whatever its arguments."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return public_page(
+                request, scopes=scopes, respond=lambda: view(request, *args, **kwargs)
+            )
+
+        return wrapped
+
+    return decorate

@@ -19,6 +19,7 @@ from partners import selectors as partner_selectors
 
 from . import health, retention
 from .audit_filters import AuditFilter
+from .caching import PublicPageMixin
 from .exports import Column, cells, csv_response, filters_refused, headings
 from .filters import filter_data
 from .mixins import FilteredListMixin
@@ -28,10 +29,14 @@ from .pagination import KeysFirstPaginator
 logger = logging.getLogger(__name__)
 
 
-class HomeView(TemplateView):
-    """Sends each person to their work: what they see depends on their roles."""
+class HomeView(PublicPageMixin, TemplateView):
+    """Sends each person to their work: what they see depends on their roles. A visitor's
+    page shows no records, so it changes only with a new release."""
 
     template_name = "home.html"
+
+    def page_scopes(self):
+        return []
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,7 +4,6 @@ performs every move; submit, approve, return, sign and publish call it."""
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -20,7 +19,7 @@ from svd_portal.history import attributed
 from svd_portal.links import absolute_url
 from svd_portal.permissions import require_perm
 from svd_portal.tasks import enqueue
-from svd_portal.workflow import Moved, Workflow, move
+from svd_portal.workflow import Workflow, move
 
 from ..enums import DecisionStatus, Outcome
 from ..models import (
@@ -28,7 +27,6 @@ from ..models import (
     DecisionStatusChange,
     ScheduledAward,
 )
-from ..selectors import REGISTER_YEARS_KEY
 from .documents import document_add
 from .records import validate_publication
 from .references import allocate_reference
@@ -64,12 +62,6 @@ def decision_move(
                 f"You may not move a record that is {in_sentence(locked.get_status_display())}"
             )
 
-    def then(moved: Moved) -> None:
-        # The register's year filter may gain a year once others can see the record.
-        cache.delete(REGISTER_YEARS_KEY)
-
-    if to_status == D.PUBLISHED:
-        cache.delete(REGISTER_YEARS_KEY)
     return move(
         DECISION,
         record,
@@ -78,7 +70,6 @@ def decision_move(
         reason=reason,
         guard=guard,
         changes=changes,
-        then=then if to_status == D.PUBLISHED else None,
     )
 
 

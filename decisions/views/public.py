@@ -8,23 +8,30 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from grants import selectors as grant_selectors
 from partners.rules import is_opcc
+from svd_portal.caching import PublicPageMixin
 from svd_portal.downloads import confidential
 from svd_portal.feeds import TextAtom1Feed
 from svd_portal.mixins import FilteredListMixin
 from svd_portal.pagination import KeysFirstPaginator
 
 from .. import selectors, services
+from ..cached_pages import REGISTER, record_scope
 from ..enums import DecisionStatus
 from ..models import DecisionRecord
 
 
-class RegisterListView(FilteredListMixin, ListView):
+class RegisterListView(PublicPageMixin, FilteredListMixin, ListView):
     """Published records, newest first; searched and filtered by year. Anyone may read it."""
+
+    def page_scopes(self):
+        return [REGISTER]
 
     template_name = "decisions/register_list.html"
     context_object_name = "records"
@@ -45,9 +52,12 @@ def record_for_page(*, user, reference: str) -> DecisionRecord:
         raise Http404("No decision record has this reference") from None
 
 
-class RegisterDetailView(DetailView):
+class RegisterDetailView(PublicPageMixin, DetailView):
     template_name = "decisions/register_detail.html"
     context_object_name = "record"
+
+    def page_scopes(self):
+        return [record_scope(self.kwargs["reference"])]
 
     def get_object(self, queryset=None):
         return record_for_page(user=self.request.user, reference=self.kwargs["reference"])
@@ -102,9 +112,22 @@ class RecordPdfView(View):
         document = services.latest_ready_document(record)
         if document is None:
             raise Http404("The signed PDF of this record is not ready yet")
+        if record.status != DecisionStatus.PUBLISHED:
+            # The OPCC also gets here the PDF of a record signed but not yet published.
+            return confidential(pdf_response(document, filename=f"{record.reference}.pdf"))
+        # A ready version's file never changes: its SHA-256 is its ETag, and a reader or
+        # proxy that holds it is told so without the file being read again.
+        etag = f'"{document.sha256}"'
+        made = int((document.finished_at or document.updated_at).timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=made)
+        if not_modified is not None:
+            return not_modified
         response = pdf_response(document, filename=f"{record.reference}.pdf")
-        # The OPCC also gets here the PDF of a record signed but not yet published.
-        return response if record.status == DecisionStatus.PUBLISHED else confidential(response)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(made)
+        if not request.user.is_authenticated:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
 
 
 def pdf_response(document, *, filename: str) -> FileResponse:

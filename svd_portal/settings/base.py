@@ -352,6 +352,39 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: what the retention schedule says is due (svd_portal/retention.py).
     "svd-portal-apply-retention": {"task": "svd_portal.apply_retention", "schedule": 86400.0},
 }
+# --- The shared cache -----------------------------------------------------------
+# What every web process and worker must agree on: the anonymous public pages and the
+# register's years (svd_portal/caching.py), invalidated by version keys that any process
+# may change. Redis when REDIS_URL (or CACHE_URL) is set; otherwise files under var/cache,
+# which the embedded default's several gunicorn processes and its worker share on one
+# machine (a cache in each process's memory would let one serve a page another had
+# invalidated).
+CACHE_URL = env("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "svd",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# How long a reverse proxy or CDN may keep an anonymous public page (Cache-Control
+# max-age), and the longest the portal keeps one itself: a change is seen at once in the
+# portal's own cache (its version key), within PUBLIC_CACHE_SECONDS behind a proxy.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
+# Part of every kept page's key: a new release never serves a page the last one made.
+# Unset, it is a digest of the templates and the code, taken once per process.
+PORTAL_RELEASE = env("PORTAL_RELEASE", default="")
+
 # How long /healthz/ waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 

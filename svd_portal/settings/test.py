@@ -20,6 +20,17 @@ if REDIS_URL and WORKER:
     # gw0's broker is Redis database 1, gw1's database 2…
     CELERY_BROKER_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{WORKER_INDEX + 1}"
 
+if REDIS_URL:
+    # The shared cache in a Redis database of each worker's own (5 for gw0, 6 for gw1…):
+    # each test starts with it emptied (tests/conftest.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{REDIS_URL.rsplit('/', 1)[0]}/{WORKER_INDEX + 5}",
+            "KEY_PREFIX": "svd",
+        }
+    }
+
 DEBUG = False
 # The suite runs on PostgreSQL; `make test` starts one and sets DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL")}

@@ -36,8 +36,10 @@ class TitleNode(template.Node):
         has_error = title.startswith(ERROR_PREFIX)
         while title.startswith(ERROR_PREFIX):
             title = title[len(ERROR_PREFIX) :]
+        # type(), not isinstance(): isinstance would evaluate the lazy CSRF token, and a
+        # page that asked for one sets a cookie and cannot be kept for every visitor.
         has_error = has_error or any(
-            isinstance(value, forms.BaseForm) and value.is_bound and value.errors
+            issubclass(type(value), forms.BaseForm) and value.is_bound and value.errors
             for layer in context.dicts
             for value in layer.values()
         )

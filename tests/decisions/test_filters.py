@@ -8,9 +8,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from decisions import cached_pages
 from decisions.enums import DecisionStatus as D
 from decisions.models import DecisionRecord
-from decisions.selectors import REGISTER_YEARS_KEY
+from svd_portal.caching import pages_changed
 from tests.filtering import field_error, summary_links, text, title
 
 from .conftest import bulk_published
@@ -234,7 +235,7 @@ def test_register_unfiltered_form_cached_until_the_years_change(client, staff_us
     DecisionRecord.objects.filter(pk=records[0].pk).update(
         published_at=datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC)
     )
-    cache.delete(REGISTER_YEARS_KEY)  # as publishing a record does
+    pages_changed(cached_pages.REGISTER)  # as publishing a record does
     again = client.get("/decisions/").content.decode()
 
     assert '<option value="2025">2025</option>' in again

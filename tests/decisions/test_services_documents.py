@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from decisions import services, tasks
 from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
+from tests.on_commit import queued_work
 
 from .documents_helpers import pdftotext, stored_files
 
@@ -178,7 +179,7 @@ def test_document_retry_failed_version_queued_again(
 
     document.refresh_from_db()
     assert (document.status, document.last_error, document.attempts) == ("queued", "", 1)
-    assert len(callbacks) == 1
+    assert len(queued_work(callbacks)) == 1
     assert DecisionDocument.objects.filter(record=published_record).count() == 1
 
 

@@ -22,6 +22,7 @@ from partners.enums import Role
 from svd_portal.pdfs import PdfStatus
 from tests.factories import UserFactory
 from tests.factories.partners import member_of_new_organisation
+from tests.on_commit import queued_work
 
 from .awarding import (
     ACCOUNT_NUMBER,
@@ -332,7 +333,7 @@ def test_fraud_risk_refused_is_never_emailed(
             note="Two directors are disqualified.",
         )
 
-    assert callbacks == []
+    assert queued_work(callbacks) == []
     assert mail.outbox == []
     check = DiligenceCheck.objects.get()
     assert (check.satisfactory, check.rating) == (False, "high")

@@ -25,6 +25,7 @@ from tests.factories import (
     complete_application,
 )
 from tests.grants.helpers import application_in
+from tests.on_commit import queued_work
 
 S = ApplicationStatus
 
@@ -133,9 +134,9 @@ def test_application_move_queues_the_email_on_commit_only(
             application=application, to_status=S.UNDER_ASSESSMENT, by=staff_user
         )
 
-    assert len(callbacks) == 1
+    assert len(queued_work(callbacks)) == 1
     assert mail.outbox == []  # nothing goes before the transaction commits
-    callbacks[0]()
+    queued_work(callbacks)[0]()
     assert [(m.subject, m.to) for m in mail.outbox] == [
         (
             f"Your application {application.reference} is now: under assessment",

@@ -22,6 +22,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.on_commit import queued_work
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +62,8 @@ def test_a_move_writes_the_status_the_change_row_and_runs_its_work_after_commit(
         )
         assert done == []  # nothing runs before the commit
 
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(queued_work(callbacks)) == 1
+    queued_work(callbacks)[0]()
     assert moved.status == RoundStatus.ASSESSMENT
     assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.ASSESSMENT
     change = RoundStatusChange.objects.get(round=funding_round)
@@ -113,7 +114,7 @@ def test_a_guard_that_refuses_leaves_nothing_written_and_queues_nothing(
         move(ROUND, funding_round, RoundStatus.ASSESSMENT, by=staff_user, guard=guard, then=print)
 
     assert seen == [RoundStatus.CLOSED]  # the guard sees the locked row, before the move
-    assert callbacks == []
+    assert queued_work(callbacks) == []
     assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.CLOSED
     assert not RoundStatusChange.objects.exists()
 
@@ -131,7 +132,7 @@ def test_work_after_a_move_that_rolls_back_never_runs(
         move(ROUND, funding_round, RoundStatus.ASSESSMENT, by=staff_user, then=print)
         raise RuntimeError("the caller fails after the move")
 
-    assert callbacks == []
+    assert queued_work(callbacks) == []
     assert FundingRound.objects.get(pk=funding_round.pk).status == RoundStatus.CLOSED
     assert not RoundStatusChange.objects.exists()
 
