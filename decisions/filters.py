@@ -2,8 +2,9 @@
 
 import django_filters
 from crispy_forms_gds.layout import Field
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from svd_portal.filters import FilterForm, SearchFilter, grid_row
 
@@ -17,7 +18,14 @@ class RegisterFilterForm(FilterForm):
     form_attrs = {"role": "search"}
 
     def get_layout(self):
-        return [grid_row(Field.text("q"), Field.select("year"), widths=["one-half", "one-quarter"])]
+        return [
+            grid_row(
+                Field.text("q"),
+                Field.select("year"),
+                Field.select("order"),
+                widths=["one-half", "one-quarter", "one-quarter"],
+            )
+        ]
 
 
 class RegisterFilter(django_filters.FilterSet):
@@ -39,9 +47,17 @@ class RegisterFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Select a year from the list"},
     )
 
+    order = django_filters.ChoiceFilter(
+        label="Order",
+        choices=[("relevance", "Most relevant first")],
+        empty_label="Newest first",
+        help_text="Relevance applies to a search",
+        error_messages={"invalid_choice": "Select an order from the list"},
+    )
+
     class Meta:
         model = DecisionRecord
-        fields = ["q", "year"]
+        fields = ["q", "year", "order"]
         form = RegisterFilterForm
 
     def __init__(self, data=None, queryset=None, *, years: list[int]):
@@ -54,7 +70,36 @@ class RegisterFilter(django_filters.FilterSet):
         # The year first: whether the words are a reference is asked of that year's records.
         words = self.form.cleaned_data.get("q")
         queryset = self.filters["year"].filter(queryset, self.form.cleaned_data.get("year"))
-        return self.filters["q"].filter(queryset, words)
+        queryset = self.filters["q"].filter(queryset, words)
+        if words and self.form.cleaned_data.get("order") == "relevance":
+            queryset = self.order_by_relevance(queryset, words)
+        return queryset
+
+    @property
+    def searching(self) -> bool:
+        """Whether the list is a text search, whose counting stops at REGISTER_SEARCH_LIMIT."""
+        return bool(self.query)
+
+    def order_by_relevance(self, records, words):
+        """The matches, most relevant first (PostgreSQL's ts_rank: words in the reference
+        and title count above words in Section A), newest first among equals.
+
+        Ranking reads every candidate's index entry, so it ranks the newest
+        REGISTER_SEARCH_LIMIT matches, as many as the list counts: a common word stays as
+        fast as a rare one. On SQLite the order stays newest first."""
+        if connection.vendor != "postgresql" or not words:
+            return records
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        newest = records.order_by("-published_at", "-pk").values("pk")[
+            : settings.REGISTER_SEARCH_LIMIT
+        ]
+        query = SearchQuery(words, config="english", search_type="websearch")
+        return (
+            records.filter(pk__in=newest)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-published_at", "-pk")
+        )
 
     @property
     def query(self) -> str:

@@ -41,6 +41,11 @@ class RegisterListView(PublicPageMixin, FilteredListMixin, ListView):
     def filter_list(self):
         return selectors.register_search(params=self.request.GET)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # A search counts its matches up to REGISTER_SEARCH_LIMIT; the register, exactly.
+        limit = settings.REGISTER_SEARCH_LIMIT if self.filters.searching else None
+        return super().get_paginator(queryset, per_page, count_limit=limit, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.filters.query, **kwargs)
 

@@ -389,6 +389,9 @@ PORTAL_RELEASE = env("PORTAL_RELEASE", default="")
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 
 # --- Decision records ------------------------------------------------------------
+# A search of the register counts (and ranks by relevance) at most this many matches, the
+# newest: a common word matches most of the register, and counting it all is slow.
+REGISTER_SEARCH_LIMIT = env.int("REGISTER_SEARCH_LIMIT", default=1000)
 # References like DN50-24: {seq} the number in the period, {yy}/{yyyy} the year the
 # period ends in. Numbering restarts each calendar year, or each financial year (1 April).
 DECISION_REFERENCE_FORMAT = env("DECISION_REFERENCE_FORMAT", default="DN{seq}-{yy}")

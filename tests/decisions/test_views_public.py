@@ -208,13 +208,11 @@ def test_register_detail_published_correction_is_linked_from_the_original(
     assert correction.status == D.DRAFT
     # Not until the correction is published does the public see it.
     assert "Corrected by" not in text(outsider.get(f"/decisions/{original.reference}/"))
-    DecisionRecord.objects.filter(pk=correction.pk).update(
-        reference="DN99-24",
-        status=D.PUBLISHED,
-        outcome=Outcome.APPROVED,
-        signed_at=timezone.now(),
-        published_at=timezone.now(),
-    )
+    correction.reference = "DN99-24"
+    correction.status = D.PUBLISHED
+    correction.outcome = Outcome.APPROVED
+    correction.signed_at = correction.published_at = timezone.now()
+    correction.save()  # as publishing does: the original's kept page is stale
     assert 'Corrected by <a class="govuk-link" href="/decisions/DN99-24/">DN99-24</a>.' in text(
         outsider.get(f"/decisions/{original.reference}/")
     )
