@@ -21,6 +21,12 @@ if $dev; then export DJANGO_DEBUG=1; else export DJANGO_DEBUG=0; fi
 var_dir=${PORTAL_VAR_DIR:-var}
 queue_dir=${CELERY_QUEUE_DIR:-var/celery}
 mkdir -p "$queue_dir/queue" "$queue_dir/processed" "$var_dir/log"
+# Prometheus counts (svd_portal/metrics.py) start again with each run: gunicorn's workers and
+# the Celery worker's processes write theirs to files here, which /metrics adds up.
+export METRICS_DIR=${METRICS_DIR:-$var_dir/metrics}
+export PROMETHEUS_MULTIPROC_DIR=$METRICS_DIR
+mkdir -p "$METRICS_DIR"
+rm -f "$METRICS_DIR"/*.db
 
 $PY manage.py migrate --noinput
 # Decision PDFs are signed with DECISION_SIGNING_* when set, else a development certificate.

@@ -22,6 +22,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
+from . import metrics
+
 # Tagged PDF/UA-1 renders correctly with WeasyPrint 70 and can still be signed.
 PDF_VARIANT = "pdf/ua-1"
 # The address a PDF's HTML is rendered at: the template's relative URLs ("static/css/…")
@@ -63,11 +65,12 @@ def write_pdf(html: str, *, identifier: str) -> bytes:
     accessibility, fetching nothing but the portal's static files."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=pdf_url_fetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT,
-        pdf_identifier=identifier.encode(),
-        finisher=scope_table_headers,
-    )
+    with metrics.pdf_timer("render"):
+        return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=pdf_url_fetcher()).write_pdf(
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=identifier.encode(),
+            finisher=scope_table_headers,
+        )
 
 
 def scope_table_headers(document, pdf) -> None:
@@ -218,9 +221,10 @@ def sign_pdf(pdf: bytes, *, identity: SigningIdentity, stamp: Stamp) -> bytes:
         text_box_style=TextBoxStyle(font=stamp_font(settings.DECISION_STAMP_FONT, stamp.text)),
     )
     out = io.BytesIO()
-    signers.PdfSigner(metadata, signer=identity.signer, stamp_style=style).sign_pdf(
-        writer, output=out
-    )
+    with metrics.pdf_timer("sign"):
+        signers.PdfSigner(metadata, signer=identity.signer, stamp_style=style).sign_pdf(
+            writer, output=out
+        )
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ from decisions.api import DecisionViewSet
 from grants.api import GrantViewSet, RoundViewSet
 from partners.forms import PasswordResetRequestForm, PasswordSetForm, SignInForm
 
-from . import views
+from . import metrics, views
 from .api import not_found
 
 api = DefaultRouter()
@@ -36,6 +36,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("status/", views.service_status, name="service-status"),
+    path("metrics", metrics.scrape, name="metrics"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("staff/audit/", views.AuditTrailView.as_view(), name="audit-trail"),
     path("staff/audit.csv", views.AuditTrailExportView.as_view(), name="audit-trail-export"),

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id, and every answer is timed.
+    "svd_portal.request_ids.RequestIdMiddleware",
+    "svd_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +251,24 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# With a bucket named, they live in S3-compatible object storage instead: private objects,
+# no URL, streamed by the same views (grants.storage.PrivateS3Storage).
+PRIVATE_STORAGE_S3_BUCKET = env("PRIVATE_STORAGE_S3_BUCKET", default="")
+if PRIVATE_STORAGE_S3_BUCKET:
+    # "none" for a bucket with ACLs turned off, which refuses a request that names one.
+    _object_acl = env("PRIVATE_STORAGE_S3_OBJECT_ACL", default="private")
+    STORAGES["private"] = {
+        "BACKEND": "grants.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_S3_BUCKET,
+            "endpoint_url": env("PRIVATE_STORAGE_S3_ENDPOINT_URL", default=None),
+            "region_name": env("PRIVATE_STORAGE_S3_REGION", default=None),
+            "access_key": env("PRIVATE_STORAGE_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("PRIVATE_STORAGE_S3_SECRET_ACCESS_KEY", default=None),
+            "addressing_style": env("PRIVATE_STORAGE_S3_ADDRESSING_STYLE", default=None),
+            "default_acl": None if _object_acl == "none" else _object_acl,
+        },
+    }
 # The largest attachment anyone may upload (to an application or a return), in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # The most documents one monitoring return may carry.
@@ -380,6 +401,7 @@ else:
 # max-age), and the longest the portal keeps one itself: a change is seen at once in the
 # portal's own cache (its version key), within PUBLIC_CACHE_SECONDS behind a proxy.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+# The longest the portal keeps a page itself; 0 keeps none (every page made afresh).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
 # Part of every kept page's key: a new release never serves a page the last one made.
 # Unset, it is a digest of the templates and the code, taken once per process.
@@ -442,11 +464,39 @@ VARIATION_PCC_THRESHOLD = Decimal(env("VARIATION_PCC_THRESHOLD", default="5000.0
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 IS_PRODUCTION = False
 
+# --- Operations: metrics and logs ------------------------------------------------
+# Prometheus metrics at /metrics (svd_portal/metrics.py), for a scraper that sends
+# "Authorization: Bearer <METRICS_TOKEN>"; without a token the page does not exist.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Where each process writes its counts for /metrics to add up (prometheus_client's
+# multiprocess mode); gunicorn's config and scripts/run.sh empty it when they start.
+METRICS_DIR = Path(env("METRICS_DIR", default=str(BASE_DIR / "var" / "metrics")))
+# "text": the message alone, for reading in a terminal; "json": one JSON object a line for a
+# log collector (the production default). Either way each record carries request_id.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+# A worker logging JSON keeps the root handler below instead of Celery's own plain one.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "svd_portal.request_ids.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "weasyprint": {"level": "WARNING"},

@@ -20,6 +20,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # Links in emails point at the real site: by default the first allowed host, over HTTPS.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# JSON log lines for the log collector, unless LOG_FORMAT=text asks for the plain ones.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405 (from the base settings)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 STORAGES = {
     **STORAGES,  # noqa: F405 (from the base settings)

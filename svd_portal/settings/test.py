@@ -38,6 +38,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / f"test-media{_SUFFIX}"
 PRIVATE_ROOT = BASE_DIR / "var" / f"test-private{_SUFFIX}"
+METRICS_DIR = BASE_DIR / "var" / f"test-metrics{_SUFFIX}"
 STORAGES = {
     **STORAGES,  # noqa: F405 (from the base settings)
     "private": {

@@ -59,6 +59,9 @@ SITE = {
     "home": row("O O O O O O O O"),
     "healthz": row("O O O O O O O O", "O O O O O O O O"),
     "service-status": row("O O O O O O O O", "N N N N N N N N"),
+    # Prometheus's scrape: with no METRICS_TOKEN (as here) the page does not exist for anyone;
+    # with one, a bearer token is asked of everyone (tests/svd_portal/test_metrics.py).
+    "metrics": row("H H H H H H H H", "H H H H H H H H"),
     "accessibility": row("O O O O O O O O"),
     # The audit trail: OPCC staff alone.
     "audit-trail": row("L D D D D O D D"),

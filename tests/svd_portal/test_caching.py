@@ -13,7 +13,7 @@ def test_a_signed_in_persons_page_is_private_and_a_visitors_is_public(staff_clie
     # The visitor's register may be kept by a proxy for PUBLIC_CACHE_SECONDS
     # (tests/decisions/test_cached_pages.py); a page that is not kept says nothing.
     assert Client().get("/decisions/")["Cache-Control"] == "public, max-age=60"
-    assert "Cache-Control" not in Client().get("/accounts/login/")
+    assert "Cache-Control" not in Client().get("/accessibility/")
 
 
 def test_the_api_read_with_a_session_is_private_too(staff_client):
