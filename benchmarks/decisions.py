@@ -20,6 +20,7 @@ import django  # noqa: E402 (Django must be set up before the models are importe
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.postgres.search import SearchVector  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -116,6 +117,9 @@ def seed() -> None:
 
 
 def main() -> None:
+    # What a page costs when it is made: the shared cache of whole pages is not used here
+    # (benchmarks/public_pages.py measures it under load).
+    settings.PAGE_CACHE_SECONDS = 0
     seed()
     client = Client()
     middle = DecisionRecord.objects.filter(reference__startswith="BN").order_by("pk")[RECORDS // 2]
@@ -124,6 +128,8 @@ def main() -> None:
         ("Register, page 2,000", "/decisions/?page=2000"),
         ("Register, one year", f"/decisions/?year={middle.published_at.year}"),
         ("Search: a subject (many matches)", "/decisions/?q=knife+crime"),
+        ("Search: a common word (in every record)", "/decisions/?q=violence"),
+        ("Search: a common word, most relevant first", "/decisions/?q=violence&order=relevance"),
         ("Search: two rarer words", "/decisions/?q=perpetrator+programme"),
         ("Search: a reference", f"/decisions/?q={middle.reference}"),
         ("Detail page", f"/decisions/{middle.reference}/"),

@@ -1,6 +1,5 @@
 """Reads of decision records: the public register sees published records only."""
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -28,6 +27,8 @@ def register_search(*, params) -> RegisterFilter:
 
 
 REGISTER_YEARS_KEY = "decisions:register-years:"
+# A day: a new version of the register makes a new key, so the old years are never read.
+YEARS_KEPT_SECONDS = 86400
 
 
 def register_years() -> list[int]:
@@ -41,7 +42,7 @@ def register_years() -> list[int]:
     return cache.get_or_set(
         REGISTER_YEARS_KEY + version,
         lambda: [d.year for d in published_records().dates("published_at", "year", order="DESC")],
-        timeout=settings.PAGE_CACHE_SECONDS,
+        timeout=YEARS_KEPT_SECONDS,
     )
 
 
