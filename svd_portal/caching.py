@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -130,23 +131,27 @@ def _response_from(request, entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"], status=200)
     for header, value in entry["headers"]:
         response[header] = value
-    response["ETag"] = entry["etag"]
+    etag = f'"{hashlib.sha256(entry["content"]).hexdigest()[:32]}"'
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["made_at"])
     response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
     # A shared cache in front keeps the visitor's page apart from a signed-in person's.
     patch_vary_headers(response, ["Cookie"])
     return get_conditional_response(
-        request, etag=entry["etag"], last_modified=int(entry["made_at"]), response=response
+        request, etag=etag, last_modified=int(entry["made_at"]), response=response
     )
 
 
 def public_page(request, *, scopes, respond) -> HttpResponse:
-    """The page `respond()` makes, from the shared cache when the visitor is not signed in.
+    """The page `respond()` makes, kept for every visitor not signed in.
 
     A signed-in person, a visitor with a message waiting, and anything but GET and HEAD
     get `respond()` itself. A visitor's page carries an ETag and Last-Modified (a
     conditional GET that matches gets 304 Not Modified) and may be kept by a reverse proxy
-    for PUBLIC_CACHE_SECONDS."""
+    for PUBLIC_CACHE_SECONDS. The page is kept by PublicPageCacheMiddleware once the other
+    middleware has added its headers, and read back by it before they run again; a
+    visitor whose request it cannot answer (one holding a session cookie) is answered here.
+    """
     if (
         request.method not in ("GET", "HEAD")
         or request.user.is_authenticated
@@ -154,33 +159,94 @@ def public_page(request, *, scopes, respond) -> HttpResponse:
     ):
         return respond()
     address = request.build_absolute_uri()
-    name = "\n".join([release(), address, *page_versions(scopes)])
-    key = PAGE_PREFIX + hashlib.sha256(name.encode()).hexdigest()
+    key = page_key(address, scopes)
     entry = cache.get(key)
-    if entry is None:
-        response = respond()
-        if hasattr(response, "render"):
-            response = response.render()  # a TemplateResponse, rendered once here
-        if not _keepable(request, response):
-            return response
-        content = response.content
-        entry = {
-            "content": content,
-            "headers": [(h, v) for h, v in response.items() if h.lower() not in DROPPED],
-            "etag": f'"{hashlib.sha256(content).hexdigest()[:32]}"',
-            "made_at": time.time(),
-        }
-        timeout = settings.PAGE_CACHE_SECONDS
-        until = getattr(request, "page_kept_until", None)
-        if until is not None:
-            timeout = min(timeout, max(0, int((until - timezone.now()).total_seconds())))
-        if timeout > 0:
-            cache.set(key, entry, timeout=timeout)
-    return _response_from(request, entry)
+    if entry is not None:
+        return _response_from(request, entry)
+    response = respond()
+    if hasattr(response, "render"):
+        response = response.render()  # a TemplateResponse, rendered once here
+    if not _keepable(request, response):
+        return response
+    timeout = settings.PAGE_CACHE_SECONDS
+    until = getattr(request, "page_kept_until", None)
+    if until is not None:
+        timeout = min(timeout, max(0, int((until - timezone.now()).total_seconds())))
+    made_at = time.time()
+    if timeout > 0:
+        request.page_to_keep = (address, key, list(scopes), timeout, made_at)
+    return _response_from(
+        request,
+        {"content": response.content, "headers": _own_headers(response), "made_at": made_at},
+    )
 
 
+def page_key(address: str, scopes) -> str:
+    name = "\n".join([release(), address, *page_versions(scopes)])
+    return PAGE_PREFIX + hashlib.sha256(name.encode()).hexdigest()
+
+
+def _own_headers(response) -> list[tuple[str, str]]:
+    return [(h, v) for h, v in response.items() if h.lower() not in DROPPED]
+
+
+class PublicPageCacheMiddleware:
+    """Answers a visitor's request for a kept public page before the rest of the middleware
+    runs (no session, no user, no view), and keeps the page public_page made, with the
+    headers the rest of the middleware added.
+
+    Placed after SecurityMiddleware (its HTTPS redirect and headers apply to kept pages too)
+    and before the session: a request holding a session cookie or a message cookie might be
+    someone's own, and goes on to the view, which decides."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        kept = self.kept(request)
+        if kept is not None:
+            return kept
+        response = self.get_response(request)
+        keep = getattr(request, "page_to_keep", None)
+        if keep is not None and response.status_code == 200 and not response.cookies:
+            address, key, scopes, timeout, made_at = keep
+            entry = {
+                "content": response.content,
+                "headers": _own_headers(response),
+                "made_at": made_at,
+            }
+            cache.set_many({key: entry, SCOPES_PREFIX + address: scopes}, timeout=timeout)
+        return response
+
+    def kept(self, request) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(settings.STATIC_URL):
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+            return None
+        address = request.build_absolute_uri()
+        scopes = cache.get(SCOPES_PREFIX + address)
+        if scopes is None:
+            return None
+        entry = cache.get(page_key(address, scopes))
+        if entry is None:
+            return None
+        # The view's name, for the metrics of requests answered here.
+        request.resolver_match = resolve(request.path_info)
+        return _response_from(request, entry)
+
+
+SCOPES_PREFIX = "page-scopes:"
 # Said again for each response, not kept with the page.
-DROPPED = {"cache-control", "vary", "etag", "last-modified", "set-cookie", "content-length"}
+DROPPED = {
+    "cache-control",
+    "vary",
+    "etag",
+    "last-modified",
+    "set-cookie",
+    "content-length",
+    "date",
+    "x-request-id",
+}
 
 
 class PublicPageMixin:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "svd_portal.request_ids.RequestIdMiddleware",
     "svd_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A visitor's kept public page, answered before the session and the view are reached.
+    "svd_portal.caching.PublicPageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -202,11 +202,15 @@ def test_a_visitor_with_a_message_waiting_gets_the_page_made_for_them(rf):
         made.append(1)
         return HttpResponse(f"page {len(made)}")
 
+    def view(request):
+        return caching.public_page(request, scopes=["test"], respond=respond)
+
     def ask(messages):
-        request = rf.get("/")
+        # A visitor's messages wait in the "messages" cookie (or the session, with its own).
+        request = rf.get("/", headers={"Cookie": "messages=waiting"} if messages else {})
         request.user = AnonymousUser()
         request._messages = messages
-        return caching.public_page(request, scopes=["test"], respond=respond)
+        return caching.PublicPageCacheMiddleware(view)(request)
 
     assert ask(["You have signed out"]).content == b"page 1"
     assert ask(["You have signed out"]).content == b"page 2"
@@ -295,3 +299,28 @@ def test_an_unpublished_records_pdf_is_never_public_or_conditional(record_in, st
     assert response["Cache-Control"] == "private, no-store"
     assert "ETag" not in response
     assert Client().get(url).status_code == 404
+
+
+def test_a_kept_page_answered_early_keeps_every_header_and_has_its_own_request_id(
+    visitor, staff_user
+):
+    bulk_published(1, by=staff_user)
+    first = visitor.get("/decisions/")
+    second = visitor.get("/decisions/")
+
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Type",
+        "Vary",
+        "ETag",
+        "Last-Modified",
+    ):
+        assert second[header] == first[header], header
+    assert second["X-Request-ID"] != first["X-Request-ID"]
+    assert second.cookies == {} and first.cookies == {}
+    # Answered before the view: Django's test client saw no template rendered.
+    assert first.templates != [] and second.templates == []
