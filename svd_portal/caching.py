@@ -131,7 +131,8 @@ def _response_from(request, entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"], status=200)
     for header, value in entry["headers"]:
         response[header] = value
-    etag = f'"{hashlib.sha256(entry["content"]).hexdigest()[:32]}"'
+    # The view's own ETag (a signed PDF's SHA-256), or one made from the page.
+    etag = response.get("ETag") or f'"{hashlib.sha256(entry["content"]).hexdigest()[:32]}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["made_at"])
     response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
@@ -240,7 +241,6 @@ SCOPES_PREFIX = "page-scopes:"
 DROPPED = {
     "cache-control",
     "vary",
-    "etag",
     "last-modified",
     "set-cookie",
     "content-length",

@@ -6,10 +6,10 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -109,8 +109,13 @@ def section_b_response(record, *, redacted: bool = False) -> FileResponse:
     return confidential(response)
 
 
-class RecordPdfView(View):
-    """The latest ready signed PDF of a published record, named by its reference."""
+class RecordPdfView(PublicPageMixin, View):
+    """The latest ready signed PDF of a published record, named by its reference. A
+    published record's PDF is kept for visitors like its page (a new version makes it
+    stale), so the crowd reading a decision in the news does not read the file each time."""
+
+    def page_scopes(self):
+        return [record_scope(self.kwargs["reference"])]
 
     def get(self, request, reference):
         record = record_for_page(user=request.user, reference=reference)
@@ -127,7 +132,8 @@ class RecordPdfView(View):
         not_modified = get_conditional_response(request, etag=etag, last_modified=made)
         if not_modified is not None:
             return not_modified
-        response = pdf_response(document, filename=f"{record.reference}.pdf")
+        # Read whole (a few hundred kilobytes at most), so that it can be kept.
+        response = pdf_response(document, filename=f"{record.reference}.pdf", whole=True)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(made)
         if not request.user.is_authenticated:
@@ -135,10 +141,15 @@ class RecordPdfView(View):
         return response
 
 
-def pdf_response(document, *, filename: str) -> FileResponse:
-    response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=filename
-    )
+def pdf_response(document, *, filename: str, whole: bool = False) -> HttpResponse:
+    if whole:
+        with document.file.open("rb") as file:
+            response = HttpResponse(file.read(), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, filename)
+    else:
+        response = FileResponse(
+            document.file.open("rb"), content_type="application/pdf", filename=filename
+        )
     response["X-Content-Type-Options"] = "nosniff"
     # RFC 3230 digests are base64; the page shows the same value in hex.
     response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(document.sha256)).decode()

@@ -254,13 +254,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # With a bucket named, they live in S3-compatible object storage instead: private objects,
-# no URL, streamed by the same views (grants.storage.PrivateS3Storage).
+# no URL, streamed by the same views (grants.object_storage.PrivateS3Storage).
 PRIVATE_STORAGE_S3_BUCKET = env("PRIVATE_STORAGE_S3_BUCKET", default="")
 if PRIVATE_STORAGE_S3_BUCKET:
     # "none" for a bucket with ACLs turned off, which refuses a request that names one.
     _object_acl = env("PRIVATE_STORAGE_S3_OBJECT_ACL", default="private")
     STORAGES["private"] = {
-        "BACKEND": "grants.storage.PrivateS3Storage",
+        "BACKEND": "grants.object_storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": PRIVATE_STORAGE_S3_BUCKET,
             "endpoint_url": env("PRIVATE_STORAGE_S3_ENDPOINT_URL", default=None),

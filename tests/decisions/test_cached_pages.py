@@ -280,7 +280,7 @@ def test_the_signed_pdf_has_its_sha256_as_etag_and_answers_304(
     assert response.status_code == 200
     assert response["ETag"] == f'"{document.sha256}"'
     assert response["Cache-Control"] == PUBLIC
-    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == document.sha256
+    assert hashlib.sha256(response.getvalue()).hexdigest() == document.sha256
     assert (again.status_code, again.content) == (304, b"")
     assert since.status_code == 304
     assert other.status_code == 200
@@ -324,3 +324,23 @@ def test_a_kept_page_answered_early_keeps_every_header_and_has_its_own_request_i
     assert second.cookies == {} and first.cookies == {}
     # Answered before the view: Django's test client saw no template rendered.
     assert first.templates != [] and second.templates == []
+
+
+def test_a_published_pdf_is_kept_and_a_new_version_replaces_it(
+    visitor, published_record, staff_user
+):
+    services.document_render(document_id=published_record.documents.get().pk)
+    url = f"/decisions/{published_record.reference}/pdf/"
+    first = visitor.get(url)
+    kept = visitor.get(url)
+    assert kept.templates == [] and kept.getvalue() == first.getvalue()
+    assert kept["Content-Disposition"] == f'inline; filename="{published_record.reference}.pdf"'
+    assert kept["Content-Type"] == "application/pdf"
+
+    second = services.document_queue(record=published_record, by=staff_user)
+    services.document_render(document_id=second.pk)
+    second.refresh_from_db()
+
+    fresh = visitor.get(url)
+    assert fresh["ETag"] == f'"{second.sha256}"' != first["ETag"]
+    assert hashlib.sha256(fresh.getvalue()).hexdigest() == second.sha256

@@ -163,7 +163,7 @@ def test_document_render_failure_recorded_and_version_1_still_served(
     assert stored_files(document_storage) == [f"decisions/pdf/{published_record.reference}-v1.pdf"]
     response = client.get(f"/decisions/{published_record.reference}/pdf/")
     assert response.status_code == 200
-    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == first.sha256
+    assert hashlib.sha256(response.getvalue()).hexdigest() == first.sha256
 
 
 def test_document_retry_failed_version_queued_again(

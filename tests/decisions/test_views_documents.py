@@ -20,7 +20,7 @@ SCRIPT = '<script type="module" src="/static/js/document-status.js"></script>'
 
 
 def body(response) -> bytes:
-    return b"".join(response.streaming_content)
+    return response.getvalue()
 
 
 def ready(document) -> DecisionDocument:
@@ -191,7 +191,7 @@ def test_document_status_script_is_served(client):
     response = client.get("/static/js/document-status.js")
 
     assert response.status_code == 200
-    assert b"dataset.pollUrl" in b"".join(response.streaming_content)
+    assert b"dataset.pollUrl" in response.getvalue()
 
 
 def test_document_download_any_ready_version_for_staff(published_record, staff_user, staff_client):

@@ -1,4 +1,4 @@
-"""Private files in S3-compatible object storage (grants.storage.PrivateS3Storage), against a
+"""Private files in S3-compatible object storage (grants.object_storage.PrivateS3Storage), against a
 real S3 server in a process of its own (moto's): uploads and signed PDFs are private objects
 with no URL, streamed back by the permission-checked views, and the files the portal deletes
 leave the bucket. Without a bucket in the environment the private folder stays as it was."""
@@ -32,7 +32,8 @@ from decisions import services as decisions
 from decisions.enums import DecisionStatus
 from decisions.models import DecisionDocument
 from grants.models import Attachment, FundingRound
-from grants.storage import NO_URL, PrivateS3Storage, private_storage
+from grants.object_storage import PrivateS3Storage
+from grants.storage import NO_URL, private_storage
 from partners.enums import Role
 from svd_portal import retention
 from tests.decisions import conftest as decision_records
@@ -149,7 +150,7 @@ def s3_storage(settings, monkeypatch, bucket):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "grants.storage.PrivateS3Storage",
+            "BACKEND": "grants.object_storage.PrivateS3Storage",
             "OPTIONS": {
                 "bucket_name": bucket.name,
                 "endpoint_url": bucket.endpoint,
@@ -175,7 +176,7 @@ def upload(client, application, content: bytes, name="safeguarding policy.pdf"):
 
 
 def body(response) -> bytes:
-    return b"".join(response.streaming_content)
+    return response.getvalue()
 
 
 # --- Uploads ---------------------------------------------------------------------------------
