@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from benchmarks import decisions as decision_bench  # noqa: E402
+from benchmarks.load.server import free_port, start_gunicorn  # noqa: E402
 from decisions.enums import DecisionStatus  # noqa: E402
 from decisions.models import DecisionDocument, DecisionRecord  # noqa: E402
 from decisions.services import document_render  # noqa: E402
@@ -104,31 +104,6 @@ def pages(seeded: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "svd_portal.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.load.settings"},
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not answer /healthz/")
-
-
 def wrk(base: str, address: str, *, script: str | None = None) -> dict:
     """One wrk run: requests a second, latency percentiles, and every error it counted."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
@@ -178,14 +153,6 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     report(rows, first_empty, last_empty)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def report(rows: list[dict], first_empty: dict, last_empty: dict) -> None:

@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -43,6 +42,7 @@ from django.db import connection  # noqa: E402
 # Seeding the 100,000 applications and 100,000 records is theirs.
 from benchmarks import applications as application_bench  # noqa: E402
 from benchmarks import decisions as decision_bench  # noqa: E402
+from benchmarks.load.server import free_port, start_gunicorn  # noqa: E402
 from decisions.enums import DecisionStatus  # noqa: E402
 from decisions.models import DecisionDocument, DecisionRecord  # noqa: E402
 from decisions.services import document_render  # noqa: E402
@@ -179,39 +179,6 @@ def seed() -> dict:
         ],
         "words": decision_bench.WORDS,
     }
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "svd_portal.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.load.settings"},
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not answer /healthz/")
 
 
 def locust(port: int, users: int, classes: list[str], *, wait: str, label: str) -> dict:
