@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run dev backup restore test lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents bench-awards bench-delivery bench-register bench-public
+.PHONY: run dev backup restore test test-cluster lint format audit clean bench bench-applications bench-panels bench-decisions bench-documents bench-awards bench-delivery bench-register bench-public
 
 # Running needs only requirements.txt; the test, lint and audit tools come with `make test`.
 $(VENV)/.installed-run: requirements.txt constraints.txt
@@ -36,6 +36,11 @@ restore: $(VENV)/.installed-run
 
 test: $(VENV)/.installed
 	scripts/test.sh
+
+# Two web instances behind nginx, two workers and one scheduler on shared PostgreSQL, Redis
+# and an S3 bucket (about a minute): see scripts/test-cluster.sh.
+test-cluster: $(VENV)/.installed
+	scripts/test-cluster.sh
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -25,8 +25,8 @@ exec scripts/with-services.sh bash -c '
         # Two processes on the two cores, each with a database, Redis databases and
         # folders of its own (svd_portal/settings/test.py); then the browser journeys on
         # their own (Playwright keeps an event loop in its process that pyHanko, signing
-        # PDFs in the other tests, cannot share).
-        .venv/bin/pytest -n 2 --ignore=tests/browser
+        # PDFs in the other tests, cannot share). tests/cluster is `make test-cluster`.
+        .venv/bin/pytest -n 2 --ignore=tests/browser --ignore=tests/cluster
         .venv/bin/pytest tests/browser
     fi
 ' test-suite "$@"
