@@ -5,6 +5,7 @@ shows the record, its signed PDF, the records that correct it and the grants it 
 from django.db.models.signals import post_delete, post_save
 
 from grants.models import Award
+from partners.models import Organisation
 from svd_portal.caching import pages_changed
 
 from .enums import DecisionStatus
@@ -49,8 +50,22 @@ def award_changed(sender, instance: Award, **kwargs):
         pages_changed(record_scope(instance.decision_reference))
 
 
+def organisation_changed(sender, instance: Organisation, **kwargs):
+    # A record's page names the organisation each of its grants went to.
+    references = (
+        Award.objects.filter(organisation=instance)
+        .exclude(decision_reference="")
+        .values_list("decision_reference", flat=True)
+        .distinct()
+    )
+    scopes = [record_scope(reference) for reference in references]
+    if scopes:
+        pages_changed(*scopes)
+
+
 def connect():
     for signal in (post_save, post_delete):
         signal.connect(record_changed, sender=DecisionRecord, dispatch_uid="pages-record")
         signal.connect(document_changed, sender=DecisionDocument, dispatch_uid="pages-document")
         signal.connect(award_changed, sender=Award, dispatch_uid="pages-award")
+    post_save.connect(organisation_changed, sender=Organisation, dispatch_uid="pages-organisation")

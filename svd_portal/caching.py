@@ -136,6 +136,8 @@ def _response_from(request, entry: dict) -> HttpResponse:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["made_at"])
     response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
+    # Said here: CommonMiddleware, which would, is not reached by a page answered early.
+    response["Content-Length"] = str(len(entry["content"]))
     # A shared cache in front keeps the visitor's page apart from a signed-in person's.
     patch_vary_headers(response, ["Cookie"])
     return get_conditional_response(

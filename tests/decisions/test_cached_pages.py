@@ -321,6 +321,7 @@ def test_a_kept_page_answered_early_keeps_every_header_and_has_its_own_request_i
     ):
         assert second[header] == first[header], header
     assert second["X-Request-ID"] != first["X-Request-ID"]
+    assert second["Content-Length"] == str(len(second.content)) == first["Content-Length"]
     assert second.cookies == {} and first.cookies == {}
     # Answered before the view: Django's test client saw no template rendered.
     assert first.templates != [] and second.templates == []

@@ -372,3 +372,34 @@ def test_downloads_read_the_same_queries_however_many_grants(
     assert (few, many) == (queries, queries)
     assert "OPN-A-0030" not in before
     assert after.count("OPN-A-0030") >= 1
+
+
+def test_a_decisions_page_names_the_organisation_as_it_is_now(client, grants, pcc_user):
+    """A record's page, kept for visitors, lists the grants it made by organisation: a new
+    name makes the page fresh (decisions.cached_pages)."""
+    from decisions.enums import DecisionStatus, Outcome
+    from decisions.models import DecisionRecord
+
+    DecisionRecord.objects.create(
+        reference="DN1-24",
+        title="Open round awards",
+        received_on=datetime.date(2024, 3, 1),
+        section_a="Awards.",
+        decision_text="To award the grants.",
+        status=DecisionStatus.PUBLISHED,
+        outcome=Outcome.APPROVED,
+        signed_name="Morgan Reid",
+        signed_on=datetime.date(2024, 3, 20),
+        signed_at=timezone.now(),
+        published_at=timezone.now(),
+        created_by=pcc_user,
+    )
+    assert "to Darlington Mentoring Trust" in client.get("/decisions/DN1-24/").content.decode()
+    charity = grants["OPN-A-0002"].organisation
+    charity.name = "Darlington Mentoring and Sport Trust"
+    charity.save()
+
+    page = client.get("/decisions/DN1-24/").content.decode()
+
+    assert "to Darlington Mentoring and Sport Trust" in page
+    assert "to Darlington Mentoring Trust<" not in page
