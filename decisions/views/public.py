@@ -30,13 +30,13 @@ from ..models import DecisionRecord
 class RegisterListView(PublicPageMixin, FilteredListMixin, ListView):
     """Published records, newest first; searched and filtered by year. Anyone may read it."""
 
-    def page_scopes(self):
-        return [REGISTER]
-
     template_name = "decisions/register_list.html"
     context_object_name = "records"
     paginate_by = 25
     paginator_class = KeysFirstPaginator
+
+    def page_scopes(self):
+        return [REGISTER]
 
     def filter_list(self):
         return selectors.register_search(params=self.request.GET)
