@@ -107,14 +107,14 @@ def pages(seeded: dict) -> list[tuple[str, str, str]]:
 def wrk(base: str, address: str, *, script: str | None = None) -> dict:
     """One wrk run: requests a second, latency percentiles, and every error it counted."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(script or "")
-    if script:
-        command += ["-s", lua.name]
-    output = subprocess.run(
-        [*command, base + address], capture_output=True, text=True, check=True
-    ).stdout
-    os.unlink(lua.name)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            command += ["-s", lua.name]
+        output = subprocess.run(
+            [*command, base + address], capture_output=True, text=True, check=True
+        ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)

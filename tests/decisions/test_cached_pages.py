@@ -74,7 +74,7 @@ def test_a_visitors_second_request_reads_no_database(
 
 
 def test_publishing_a_record_makes_the_register_and_its_page_fresh_and_nothing_else(
-    visitor, staff_user, record_in, queries, django_assert_num_queries
+    visitor, staff_user, record_in, django_assert_num_queries
 ):
     other = bulk_published(1, by=staff_user)[0]
     signed = record_in(DecisionStatus.SIGNED)  # deferred: not public yet
@@ -131,7 +131,7 @@ def test_a_new_signed_pdf_makes_the_records_page_fresh(visitor, published_record
 
 
 def test_changing_a_round_makes_the_rounds_fresh_and_not_the_register(
-    visitor, staff_user, queries, django_assert_num_queries
+    visitor, staff_user, django_assert_num_queries
 ):
     record = bulk_published(1, by=staff_user)[0]
     funding_round = FundingRoundFactory(status=RoundStatus.OPEN, slug="open-round")
@@ -238,9 +238,7 @@ def test_a_conditional_get_that_matches_gets_304_until_the_page_changes(
     assert changed["ETag"] != first["ETag"]
 
 
-def test_a_new_release_never_reads_the_last_ones_pages(
-    visitor, staff_user, settings, queries, monkeypatch
-):
+def test_a_new_release_never_reads_the_last_ones_pages(visitor, staff_user, queries, monkeypatch):
     bulk_published(1, by=staff_user)
     visitor.get("/decisions/")
     assert not made_again(visitor, "/decisions/", queries)

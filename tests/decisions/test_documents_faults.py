@@ -8,7 +8,6 @@ import errno
 import logging
 import os
 import signal
-import socket
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from decisions.enums import DecisionStatus, DocumentStatus
 from decisions.models import DecisionDocument
 from svd_portal import pdfs
 from svd_portal.tasks import enqueue
+from tests.ports import free_port
 
 from .documents_helpers import (
     children_of,
@@ -38,13 +38,6 @@ pytestmark = [
     pytest.mark.celery,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def closed_port() -> int:
-    """A port nothing listens on: the kernel gave it to us and we closed it again."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def past_the_stuck_limit() -> datetime.datetime:
@@ -77,7 +70,7 @@ def test_broker_down_at_signing_pdf_made_after_the_sweep(
     caplog,
 ):
     record = record_in(DecisionStatus.AWAITING_SIGNATURE)
-    down = f"redis://127.0.0.1:{closed_port()}/0"
+    down = f"redis://127.0.0.1:{free_port()}/0"
     settings.CELERY_BROKER_URL = down
     point_celery_at(down)
 

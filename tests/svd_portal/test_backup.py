@@ -11,7 +11,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from tests.factories import (
     FundingRoundFactory,
     UserFactory,
 )
+from tests.ports import free_port
 
 ROOT = Path(django_settings.BASE_DIR)
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
@@ -119,9 +119,7 @@ def fresh_cluster():
     data = str(folder / "data")
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
 
     def create(name: str) -> str:
         subprocess.run(

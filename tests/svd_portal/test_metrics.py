@@ -4,7 +4,6 @@ render and signing times) and asking the broker how many messages wait."""
 
 import datetime
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from prometheus_client import values
 from svd_portal import celery_app, metrics, pdfs
 from svd_portal.models import AuditEvent
 from tests.decisions import conftest as decisions
+from tests.ports import free_port
 
 documents_broker = decisions.documents_broker
 
@@ -193,12 +193,6 @@ def test_metrics_add_up_the_counts_of_every_process(client, db, token, metrics_d
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url: str, **headers):
     request = urllib.request.Request(url, headers=headers)
     try:
@@ -213,7 +207,7 @@ def test_metrics_under_gunicorn_add_up_its_workers_and_start_from_zero(db, tmp_p
     folder.mkdir()
     stale = folder / "counter_999999.db"
     stale.write_bytes(b"left by the last run")
-    port = _free_port()
+    port = free_port()
     env = _environment(
         DJANGO_SETTINGS_MODULE="svd_portal.settings.test",
         PORT=str(port),
@@ -362,7 +356,7 @@ def test_queue_length_counts_the_filesystem_brokers_message_files(
 
 
 def test_queue_length_left_out_when_the_broker_is_down(client, token, settings, metrics_dir):
-    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_free_port()}/0"
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
     assert client.get("/").status_code == 200
 
     lines = scraped(client)

@@ -39,6 +39,7 @@ from svd_portal import retention
 from tests.decisions import conftest as decision_records
 from tests.factories import member_of_new_organisation
 from tests.grants.helpers import login_redirect, pdf_bytes
+from tests.ports import free_port
 
 future_day = decision_records.future_day
 make_record = decision_records.make_record
@@ -59,16 +60,10 @@ PRIVATE_FIELDS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory):
     """moto's S3-compatible server, one process for the whole run, on a free local port."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("moto") / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(

@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.ports import free_port
 
 
 def _clean_env(**overrides) -> dict:
@@ -59,12 +60,6 @@ def test_local_settings_debug_off_without_django_debug():
 
 def test_local_settings_debug_on_for_make_dev():
     assert _local_settings(DJANGO_DEBUG="1")["debug"] is True
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str):
@@ -112,7 +107,7 @@ def _wait_for(predicate, *, seconds: float, what: str):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
 def test_make_run_serves_gunicorn_without_debug_and_stops_everything_on_sigterm(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = _clean_env(
         PORT=str(port),
         # Even when the environment asks for debug pages, `make run` does not show them.

@@ -1,6 +1,5 @@
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -10,12 +9,7 @@ from django.test import override_settings
 
 from partners.enums import Role
 from tests.factories import UserFactory
-
-
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def test_healthz_ok_with_real_database_and_redis(client, db):
@@ -28,7 +22,7 @@ def test_healthz_ok_with_real_database_and_redis(client, db):
 
 def test_healthz_503_names_the_broker_when_redis_is_unreachable(client, db):
     with override_settings(
-        CELERY_BROKER_URL=f"redis://127.0.0.1:{_closed_port()}/0", HEALTHZ_BROKER_TIMEOUT=0.5
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0", HEALTHZ_BROKER_TIMEOUT=0.5
     ):
         response = client.get("/healthz/")
     assert response.status_code == 503

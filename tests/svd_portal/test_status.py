@@ -1,14 +1,8 @@
 """The footer's "Service status" is a page people can read; /healthz/ stays JSON for machines."""
 
-import socket
-
 from django.test import override_settings
 
-
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def rows(html: str) -> list[tuple[str, str]]:
@@ -41,7 +35,7 @@ def test_status_page_says_everything_is_working(client, db):
 
 
 def test_status_page_names_what_is_down_but_not_how_it_is_built(client, db, caplog):
-    port = _closed_port()
+    port = free_port()
     with override_settings(
         CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", HEALTHZ_BROKER_TIMEOUT=0.5
     ):
