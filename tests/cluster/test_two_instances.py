@@ -70,9 +70,15 @@ def pcc(cluster):
 
 
 def upstreams(cluster, request_ids) -> list[str]:
-    """The instance nginx chose for each of these requests, from its access log."""
-    chosen = {line["request_id"]: line["upstream"] for line in cluster.access_log()}
-    return [chosen[request_id] for request_id in request_ids]
+    """The instance nginx chose for each of these requests, from its access log. nginx
+    writes a request's line once the answer has gone, so the last may come a moment after
+    the client has it: the log is read again until every id is there (5 s at most)."""
+    deadline = time.monotonic() + 5
+    while True:
+        chosen = {line["request_id"]: line["upstream"] for line in cluster.access_log()}
+        if all(i in chosen for i in request_ids) or time.monotonic() > deadline:
+            return [chosen.get(request_id, "not logged") for request_id in request_ids]
+        time.sleep(0.05)
 
 
 def json_lines(text: str) -> list[dict]:
